@@ -1,0 +1,5 @@
+"""``python -m confman`` runs the CLI."""
+
+from confman.cli import main
+
+main()

@@ -1,0 +1,15 @@
+"""The ``confman`` command line: a thin typer layer over the library.
+
+Each command family lives in its own module and is registered here, in one explicit place.
+Commands parse arguments, call the library, render, and pick an exit code (0 ok, 1 findings,
+2 usage or input error). Errors are one line on stderr; ``CONFMAN_DEBUG=1`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+from confman.cli.app import app, main
+from confman.cli import compose_cmd
+
+__all__ = ["app", "main"]
+
+compose_cmd.register(app)

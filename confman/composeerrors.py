@@ -1,0 +1,180 @@
+"""Turn Hydra's and OmegaConf's composition exceptions into one-line confman errors.
+
+Hydra's messages are written for a traceback: several lines, a URL, sometimes a search path dump.
+A confman user gets one line that names the config, option, override or file, and a hint: the
+available options with a did-you-mean, where to put a caret in a bad override, ``+key=`` for keys
+that do not exist yet.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from hydra.errors import MissingConfigException, OverrideParseException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from confman.errors import (
+    CompositionError,
+    ConfmanError,
+    MissingConfigError,
+    OverrideError,
+    did_you_mean,
+)
+
+__all__ = ["translate"]
+
+_COLUMN = re.compile(r"line 1:(\d+)")
+_NO_OVERRIDE = re.compile(r"Could not override '([^']+)'")
+_NO_DELETE = re.compile(r"Could not delete from config. '([^']+)' does not exist")
+_NO_APPEND = re.compile(r"Could not append to config. An item is already at '([^']+)'")
+_NO_GROUP = re.compile(r"config group '([^']+)' does not exist")
+_MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
+_MISSING_PRIMARY = re.compile(r"Cannot find primary config '([^']+)'")
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
+
+
+def _options(root: Path, group: str) -> list[str]:
+    folder = root / group
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
+def _primaries(root: Path) -> list[str]:
+    return sorted(p.stem for p in root.glob("*.yaml"))
+
+
+def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
+    if cfg is None:
+        return []
+    parent, _, _leaf = key.rpartition(".")
+    node: Any = cfg if not parent else OmegaConf.select(cfg, parent, default=None)
+    if not isinstance(node, DictConfig):
+        return []
+    prefix = f"{parent}." if parent else ""
+    return [f"{prefix}{k}" for k in node.keys()]
+
+
+def _list_hint(word: str, candidates: list[str], what: str) -> str:
+    guess = did_you_mean(word, candidates)
+    shown = ", ".join(candidates[:20]) + (" ..." if len(candidates) > 20 else "")
+    available = f"available {what}: {shown}" if candidates else f"no {what} found"
+    return f"{guess} {available}" if guess else available
+
+
+def translate(
+    exc: BaseException,
+    *,
+    root: Path,
+    config_name: str | None,
+    source: str | None = None,
+    cfg: DictConfig | None = None,
+) -> ConfmanError:
+    """Map an exception raised while composing to the confman error a user should see.
+
+    Args:
+        exc: what Hydra or OmegaConf raised.
+        root: the config dir (to list available configs and options).
+        config_name: the primary config being composed.
+        source: the file being merged when the error happened, if known.
+        cfg: the config as composed so far (for did-you-mean on override keys).
+    """
+    if isinstance(exc, OverrideParseException):
+        return _bad_syntax(exc)
+    text = str(exc)
+    if isinstance(exc, MissingConfigException):
+        return _missing(exc, root, config_name)
+    match = _NO_OVERRIDE.search(text)
+    if match:
+        key = match.group(1)
+        line = _override_line(text, key)
+        guess = did_you_mean(key, _siblings(cfg, key))
+        hint = f"{guess} " if guess else ""
+        return OverrideError(
+            f"cannot override '{key}': no such key in the composed config",
+            hint=f"{hint}use '+{line}' to add a new key, or '++{line}' to add or override",
+        )
+    match = _NO_DELETE.search(text)
+    if match:
+        key = match.group(1)
+        guess = did_you_mean(key, _siblings(cfg, key))
+        return OverrideError(f"cannot delete '{key}': no such key", hint=guess)
+    match = _NO_APPEND.search(text)
+    if match:
+        key = match.group(1)
+        return OverrideError(
+            f"cannot add '{key}': it already exists",
+            hint=f"drop the '+' to override it, or use '++' to add or override",
+        )
+    match = _NO_GROUP.search(text)
+    if match:
+        group = match.group(1)
+        groups = sorted(p.name for p in root.iterdir() if p.is_dir())
+        return OverrideError(
+            f"config group '{group}' does not exist",
+            hint=_list_hint(group, groups, "groups"),
+        )
+    if isinstance(exc, OmegaConfBaseException):
+        where = f"{source}: " if source else ""
+        key = getattr(exc, "full_key", None)
+        at = f" at '{key}'" if key else ""
+        return CompositionError(f"{where}cannot merge{at}: {_first_line(_omegaconf_msg(exc))}")
+    return CompositionError(_first_line(text) if text else type(exc).__name__)
+
+
+def _omegaconf_msg(exc: OmegaConfBaseException) -> str:
+    msg = getattr(exc, "msg", None)
+    return str(msg) if msg else str(exc)
+
+
+def _override_line(text: str, key: str) -> str:
+    match = re.search(r"use \+(\S+)", text)
+    return match.group(1) if match else f"{key}=..."
+
+
+def _bad_syntax(exc: OverrideParseException) -> OverrideError:
+    override = exc.override
+    text = exc.message
+    match = _COLUMN.search(text)
+    caret = ""
+    if match:
+        column = int(match.group(1))
+        caret = f"\n    {override}\n    {' ' * column}^"
+    elif "\n" in text and "^" in text:
+        column = text.splitlines()[1].index("^") - len("LexerNoViableAltException: ")
+        caret = f"\n    {override}\n    {' ' * max(column, 0)}^"
+    reason = _first_line(text)
+    reason = re.sub(r"^LexerNoViableAltException: .*", "unexpected character", reason)
+    reason = re.sub(r"\s*See https://\S+", "", reason)
+    return OverrideError(
+        f"bad override '{override}': {reason}{caret}",
+        hint="see Hydra's override grammar: key=value, +key=value, ++key=value, ~key, group=option",
+    )
+
+
+def _missing(exc: MissingConfigException, root: Path, config_name: str | None) -> ConfmanError:
+    text = str(exc)
+    match = _MISSING_PRIMARY.search(text)
+    if match or (exc.missing_cfg_file == config_name and "primary" in text.lower()):
+        name = config_name or ""
+        return MissingConfigError(
+            f"config '{name}' not found in {root}",
+            hint=_list_hint(name, _primaries(root), "configs"),
+        )
+    match = _MISSING_OPTION.search(text)
+    if match:
+        path = match.group(1)
+        group, _, option = path.rpartition("/")
+        options = list(exc.options) if exc.options else _options(root, group)
+        where = f" (in the defaults list of '{config_name}')" if "defaults" in text else ""
+        return MissingConfigError(
+            f"no option '{option}' in config group '{group}'{where}",
+            hint=_list_hint(option, options, "options"),
+        )
+    return MissingConfigError(_first_line(text))

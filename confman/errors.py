@@ -1,0 +1,69 @@
+"""The one exception family every confman failure is reported through.
+
+Why one base class: the CLI turns any ``ConfmanError`` into a single readable line on stderr and
+exit code 2, and library callers can catch one type. Subclasses exist per concern so callers can
+tell a bad override from a broken YAML file without parsing messages.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "CompositionError",
+    "ConfigDirError",
+    "ConfmanError",
+    "MissingConfigError",
+    "OverrideError",
+    "ProjectSettingsError",
+    "YamlSourceError",
+    "did_you_mean",
+]
+
+
+class ConfmanError(Exception):
+    """Base of every error confman reports to a user.
+
+    Args:
+        message: what went wrong, naming the key path and file:line where known.
+        hint: what to do about it (shown after the message).
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ProjectSettingsError(ConfmanError):
+    """``[tool.confman]`` in pyproject.toml is malformed."""
+
+
+class ConfigDirError(ConfmanError):
+    """The config directory is missing or is not a directory."""
+
+
+class YamlSourceError(ConfmanError):
+    """A config file cannot be read safely: syntax, duplicate keys, encoding, hostile content."""
+
+
+class MissingConfigError(ConfmanError):
+    """A config name or group option does not exist in the config tree."""
+
+
+class OverrideError(ConfmanError):
+    """A command-line override is malformed or names a key that does not exist."""
+
+
+class CompositionError(ConfmanError):
+    """Hydra could not compose the config (defaults list, merge or interpolation problems)."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """Return ``"did you mean 'x'?"`` for the closest candidate, or None when nothing is close."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else None

@@ -1,0 +1,384 @@
+"""YAML loading for config files: safe, fast, with line marks and duplicate-key detection.
+
+Why not ``OmegaConf.load``: it parses with PyYAML's pure-Python loader, remembers no line numbers
+and stops at the first duplicate key. confman parses each file once with libyaml (``CSafeLoader``)
+into a node graph, reads key lines and duplicate keys off that graph, then constructs the values
+from the same graph. The implicit-type table is OmegaConf's own (``1e-3`` is a float, timestamps
+stay strings), so values are typed exactly as Hydra would type them.
+
+Parsed files are cached per process, keyed on path + mtime + size, so repeated composes of the same
+tree parse nothing. Cached data is never handed to OmegaConf mutably: OmegaConf copies it into
+fresh nodes on every compose.
+
+Hostile input stays bounded: only safe tags construct (``!!python/...`` is refused), alias
+expansion and nesting depth are capped before any value is built, and cyclic aliases are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from omegaconf._utils import get_yaml_loader
+
+from confman.errors import YamlSourceError
+
+__all__ = [
+    "DuplicateKey",
+    "ParsedYaml",
+    "clear_cache",
+    "load_yaml_file",
+    "parse_yaml",
+]
+
+#: Largest expanded node count one file may produce (aliases counted at every use).
+MAX_EXPANDED_NODES = 2_000_000
+#: Deepest nesting of mappings/sequences accepted in one file.
+MAX_DEPTH = 200
+#: Largest config file read, in bytes.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SCALAR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """libyaml safe loader typed like OmegaConf's loader (its implicit resolvers, reused)."""
+
+    yaml_implicit_resolvers = get_yaml_loader().yaml_implicit_resolvers
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key written twice in one YAML mapping (PyYAML would silently keep the last)."""
+
+    path: str
+    first_line: int
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedYaml:
+    """One parsed YAML document.
+
+    Attributes:
+        name: the file name used in messages (relative to the config dir where possible).
+        data: the constructed value (dict, list, scalar or None for an empty document).
+        lines: 1-based line of every mapping key, by dotted path; keys pulled in by a ``<<`` merge
+            map to the line in the anchored mapping they came from. Entries of a root
+            ``defaults`` list are indexed as ``defaults[i]``.
+        duplicates: every key repeated in one mapping, with both lines.
+        header_text: the first 512 characters, where Hydra looks for ``# @package``.
+    """
+
+    name: str
+    data: Any
+    lines: dict[str, int]
+    duplicates: tuple[DuplicateKey, ...]
+    header_text: str
+
+
+def parse_yaml(text: str, *, name: str) -> ParsedYaml:
+    """Parse one YAML document safely, with key lines and duplicate keys.
+
+    Raises:
+        YamlSourceError: syntax errors, unsafe tags, alias bombs, cycles or absurd nesting,
+            each with ``name:line``.
+    """
+    _check_nesting(text, name)
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            raise _syntax_error(name, exc) from exc
+        except yaml.YAMLError as exc:
+            raise YamlSourceError(f"{name}: invalid YAML: {exc}") from exc
+        lines: dict[str, int] = {}
+        duplicates: list[DuplicateKey] = []
+        if node is not None:
+            _check_bounds(node, name)
+            _index_keys(node, "", lines, duplicates)
+            try:
+                data = loader.construct_document(node)
+            except yaml.constructor.ConstructorError as exc:
+                raise _constructor_error(name, exc) from exc
+            except (yaml.YAMLError, ValueError, TypeError) as exc:
+                raise YamlSourceError(f"{name}: cannot construct YAML value: {exc}") from exc
+        else:
+            data = None
+    finally:
+        loader.dispose()
+    return ParsedYaml(
+        name=name,
+        data=data,
+        lines=lines,
+        duplicates=tuple(duplicates),
+        header_text=text[:512],
+    )
+
+
+def _nesting_upper_bound(text: str) -> int:
+    """A cheap upper bound on how deeply a document can nest.
+
+    Flow collections need an opening bracket per level; block collections need more indentation
+    or another ``- `` on the same line per level. Quoted text can only inflate the bound.
+    """
+    flow = text.count("[") + text.count("{")
+    block = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        block = max(block, indent + stripped.count("- ") + 1)
+    return flow + block + 1
+
+
+def _check_nesting(text: str, name: str) -> None:
+    """Refuse absurd nesting before libyaml's recursive composer could exhaust the C stack.
+
+    Only when the cheap bound is exceeded are the parser's events counted exactly; libyaml's
+    event parser is iterative, so this pass is safe on any input.
+    """
+    if _nesting_upper_bound(text) <= MAX_DEPTH:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else 1
+                    raise YamlSourceError(
+                        f"{name}:{line}: nesting deeper than {MAX_DEPTH} levels",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(name, exc) from exc
+
+
+def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> YamlSourceError:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+    problem = exc.problem or exc.context or "syntax error"
+    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    return YamlSourceError(f"{where}: YAML syntax error: {problem}{context}")
+
+
+def _constructor_error(name: str, exc: yaml.constructor.ConstructorError) -> YamlSourceError:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{name}:{mark.line + 1}" if mark else name
+    problem = exc.problem or "cannot construct value"
+    if "python/" in problem or "could not determine a constructor" in problem:
+        return YamlSourceError(
+            f"{where}: refused unsafe YAML tag: {problem}",
+            hint="confman loads YAML safely; write the value as plain data (e.g. a string)",
+        )
+    return YamlSourceError(f"{where}: {problem}")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_bounds(root: yaml.Node, name: str) -> None:
+    """Refuse alias bombs, cyclic aliases and absurd nesting before anything is constructed.
+
+    Aliases make the node graph a DAG whose expansion can be exponential; a memoised post-order
+    walk computes each node's expanded size and depth in time linear in the graph, iteratively so
+    that deep input cannot overflow the Python stack.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        key = id(node)
+        if expanded:
+            on_path.discard(key)
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            if size[key] > MAX_EXPANDED_NODES:
+                line = node.start_mark.line + 1
+                raise YamlSourceError(
+                    f"{name}:{line}: aliases expand to more than {MAX_EXPANDED_NODES:,} nodes",
+                    hint="this looks like a YAML alias bomb; write the data out explicitly",
+                )
+            if depth[key] > MAX_DEPTH:
+                raise YamlSourceError(
+                    f"{name}:{node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels",
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise YamlSourceError(
+                f"{name}:{node.start_mark.line + 1}: recursive YAML alias",
+                hint="an anchor may not contain an alias to itself",
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        if len(stack) > MAX_DEPTH * 4 + 1_000_000:
+            raise YamlSourceError(f"{name}: document too large to load safely")
+        for kid in _children(node):
+            kid_key = id(kid)
+            if kid_key in on_path:
+                raise YamlSourceError(
+                    f"{name}:{kid.start_mark.line + 1}: recursive YAML alias",
+                    hint="an anchor may not contain an alias to itself",
+                )
+            if kid_key not in size:
+                stack.append((kid, False))
+
+
+def _index_keys(
+    root: yaml.Node,
+    root_prefix: str,
+    lines: dict[str, int],
+    duplicates: list[DuplicateKey],
+) -> None:
+    """Record the line of every mapping key (by dotted path) and every duplicate key.
+
+    Runs on the graph before construction, where ``<<`` merge keys are still unflattened, so a
+    duplicate is what the author wrote twice, not a key a merge legitimately overrides. Merged
+    keys take the line of the anchored mapping they came from; explicit keys win over merged
+    ones, and an earlier merge source wins over a later one, as in YAML's merge semantics.
+    Sequences are leaves here: Hydra merges lists as a whole.
+    """
+    work: list[tuple[yaml.MappingNode, str]] = []
+    if isinstance(root, yaml.MappingNode):
+        work.append((root, root_prefix))
+    while work:
+        node, prefix = work.pop()
+        seen: dict[str, int] = {}
+        merged: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                sources = (
+                    value_node.value
+                    if isinstance(value_node, yaml.SequenceNode)
+                    else [value_node]
+                )
+                merged.extend(s for s in sources if isinstance(s, yaml.MappingNode))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            path = f"{prefix}{key}"
+            if key in seen and key_node.tag == _SCALAR_TAG:
+                duplicates.append(DuplicateKey(path=path, first_line=seen[key], line=line))
+            seen.setdefault(key, line)
+            lines[path] = line
+            if isinstance(value_node, yaml.MappingNode):
+                work.append((value_node, f"{path}."))
+            elif path == "defaults" and isinstance(value_node, yaml.SequenceNode):
+                for index, item in enumerate(value_node.value):
+                    lines[f"defaults[{index}]"] = item.start_mark.line + 1
+        for source in merged:
+            for key_node, value_node in _flat_pairs(source):
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = str(key_node.value)
+                if key in seen:
+                    continue
+                seen[key] = key_node.start_mark.line + 1
+                path = f"{prefix}{key}"
+                lines[path] = seen[key]
+                if isinstance(value_node, yaml.MappingNode):
+                    work.append((value_node, f"{path}."))
+
+
+def _flat_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The pairs of a mapping with its own ``<<`` merges expanded (explicit keys first)."""
+    pairs = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
+    for key_node, value_node in node.value:
+        if key_node.tag != _MERGE_TAG:
+            continue
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            if isinstance(source, yaml.MappingNode):
+                pairs.extend(_flat_pairs(source))
+    return pairs
+
+
+_cache: dict[str, tuple[int, int, ParsedYaml]] = {}
+_cache_lock = threading.Lock()
+
+
+def load_yaml_file(path: str | Path, *, name: str | None = None, cache: bool = True) -> ParsedYaml:
+    """Read and parse one YAML file, reusing the parse while path, mtime and size are unchanged.
+
+    Args:
+        path: the file to read.
+        name: how to name the file in messages (default: the path).
+        cache: False to bypass the per-process parse cache.
+
+    Raises:
+        YamlSourceError: unreadable, binary, non-UTF-8, oversized or invalid YAML.
+    """
+    full = os.fspath(path)
+    label = name or full
+    try:
+        stat = os.stat(full)
+    except OSError as exc:
+        raise YamlSourceError(f"{label}: cannot read file: {exc.strerror}") from exc
+    if cache:
+        with _cache_lock:
+            hit = _cache.get(full)
+        if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
+            parsed = hit[2]
+            return parsed if parsed.name == label else _renamed(parsed, label)
+    if stat.st_size > MAX_FILE_BYTES:
+        raise YamlSourceError(
+            f"{label}: file is {stat.st_size:,} bytes; config files are limited to "
+            f"{MAX_FILE_BYTES:,}"
+        )
+    try:
+        with open(full, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise YamlSourceError(f"{label}: cannot read file: {exc.strerror}") from exc
+    parsed = parse_yaml(_decode(raw, label), name=label)
+    if cache:
+        with _cache_lock:
+            _cache[full] = (stat.st_mtime_ns, stat.st_size, parsed)
+    return parsed
+
+
+def _renamed(parsed: ParsedYaml, name: str) -> ParsedYaml:
+    return ParsedYaml(name, parsed.data, parsed.lines, parsed.duplicates, parsed.header_text)
+
+
+def _decode(raw: bytes, label: str) -> str:
+    if b"\x00" in raw:
+        raise YamlSourceError(
+            f"{label}: looks like a binary file (NUL byte), not YAML",
+            hint="remove it from the config tree or give it another extension",
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlSourceError(
+            f"{label}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            hint="save the file as UTF-8",
+        ) from exc
+
+
+def clear_cache() -> None:
+    """Forget every cached parse (tests and benchmarks use this to measure cold runs)."""
+    with _cache_lock:
+        _cache.clear()
