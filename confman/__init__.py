@@ -14,6 +14,8 @@ from confman.errors import (
     YamlSourceError,
 )
 from confman.provenance import Write
+from confman.record import main, unwrap
+from confman.store import RunRecord, Store, open_store
 
 __all__ = [
     "Choice",
@@ -25,9 +27,14 @@ __all__ = [
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",
+    "RunRecord",
+    "Store",
     "Write",
     "YamlSourceError",
     "compose",
+    "main",
+    "open_store",
+    "unwrap",
 ]
 
 __version__ = "0.1.0"
