@@ -110,7 +110,7 @@ def translate(
         key = match.group(1)
         return OverrideError(
             f"cannot add '{key}': it already exists",
-            hint="drop the '+' to override it, or use '++' to add or override",
+            hint=f"drop the '+' to override it, or use '++' to add or override",
         )
     match = _NO_GROUP.search(text)
     if match:
