@@ -36,7 +36,7 @@ def _containers(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
         resolved.pop("hydra", None)
     except Exception:  # an interpolation that only fails at use: keep the raw text
         resolved = raw
-    return dict(raw), dict(resolved)  # type: ignore[arg-type]
+    return dict(raw), dict(resolved)
 
 
 def _provenance(
