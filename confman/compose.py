@@ -74,12 +74,14 @@ class Choice:
     Attributes:
         group: the group's override key, e.g. ``model`` or ``db@backup``.
         option: the chosen option name (a list for multi-select groups, None when removed).
+        package: where the option's keys land in the config (``""`` for the root).
         chosen_by: ``file:line`` of the defaults entry, ``file (override /group)`` or
             ``override 'group=x'`` for the command line.
     """
 
     group: str
     option: str | list[str] | None
+    package: str
     chosen_by: str
 
 
@@ -208,7 +210,8 @@ def compose(
         config_dir: the config tree; default: ``[tool.confman] config_dir`` or ``./conf``.
         return_hydra_config: keep Hydra's own ``hydra`` node in the result.
         cache: reuse parsed files across composes (keyed on path, mtime and size).
-        version_base: Hydra version base; default: the project's setting, else Hydra's newest.
+        version_base: Hydra version base; default: the project's setting when ``config_dir`` comes
+            from the project settings, else Hydra's newest (1.3).
 
     Returns:
         The config exactly as ``hydra.compose`` returns it, with choices and provenance.
@@ -219,8 +222,8 @@ def compose(
     """
     if isinstance(overrides, str):
         raise TypeError("overrides must be a sequence of strings, not a single string")
-    if config_dir is None or version_base is None:
-        settings = load_settings(config_dir=config_dir)
+    if config_dir is None:
+        settings = load_settings()
         config_dir = settings.config_dir
         version_base = version_base or settings.version_base
     root = Path(config_dir).resolve()
@@ -435,7 +438,12 @@ def _describe_defaults(
         by = chosen_by(node, parent)
         if isinstance(node, GroupDefault) and not _is_hydra_group(node.get_group_path()):
             key = node.get_override_key()
-            choices[key] = Choice(group=key, option=node.get_name(), chosen_by=by or "")
+            choices[key] = Choice(
+                group=key,
+                option=_option(node),
+                package=node.get_final_package(),
+                chosen_by=by or "",
+            )
         label = _label(node)
         children = tuple(
             convert(child, path)
@@ -473,8 +481,13 @@ def _label(node: InputDefault) -> str:
     if isinstance(node, VirtualRoot):
         return "<root>"
     if isinstance(node, GroupDefault):
-        return f"{node.get_override_key()}: {node.get_name()}"
+        return f"{node.get_override_key()}: {_option(node)}"
     return node.get_config_path() or "<root>"
+
+
+def _option(node: GroupDefault) -> str | list[str] | None:
+    """The chosen option; a list for multi-select groups (Hydra's ``get_name`` refuses those)."""
+    return list(node.value) if node.is_options() else node.get_name()
 
 
 def _defaults_line(repo: CachingConfigRepository, config_path: str | None, node: GroupDefault) -> str:

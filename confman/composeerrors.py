@@ -26,7 +26,7 @@ from confman.errors import (
 
 __all__ = ["translate"]
 
-_COLUMN = re.compile(r"line 1:(\d+)")
+_TOKEN = re.compile(r"input '(.*?)'")
 _NO_OVERRIDE = re.compile(r"Could not override '([^']+)'")
 _NO_DELETE = re.compile(r"Could not delete from config. '([^']+)' does not exist")
 _NO_APPEND = re.compile(r"Could not append to config. An item is already at '([^']+)'")
@@ -139,19 +139,29 @@ def _override_line(text: str, key: str) -> str:
 
 
 def _bad_syntax(exc: OverrideParseException) -> OverrideError:
+    """One line naming the override and the problem, then the override with a caret under it.
+
+    Hydra's lexer errors carry a caret line; its parser errors name the offending token
+    (``input '[1'``), which is located in the override to place the caret.
+    """
     override = exc.override
-    text = exc.message
-    match = _COLUMN.search(text)
+    lines = [line for line in exc.message.splitlines() if line.strip()]
+    lexer_prefix = "LexerNoViableAltException: "
+    column: int | None = None
+    if lines and lines[0].startswith(lexer_prefix):
+        reason = "unexpected character"
+        if len(lines) > 1 and "^" in lines[1]:
+            column = lines[1].index("^") - len(lexer_prefix)
+    else:
+        reasons = [line for line in lines if not line.startswith(("Error parsing", "See http"))]
+        reason = reasons[0].strip() if reasons else "syntax error"
+        token = _TOKEN.search(reason)
+        if token:
+            found = token.group(1)
+            column = len(override) if found == "<EOF>" else override.find(found)
     caret = ""
-    if match:
-        column = int(match.group(1))
+    if column is not None and column >= 0:
         caret = f"\n    {override}\n    {' ' * column}^"
-    elif "\n" in text and "^" in text:
-        column = text.splitlines()[1].index("^") - len("LexerNoViableAltException: ")
-        caret = f"\n    {override}\n    {' ' * max(column, 0)}^"
-    reason = _first_line(text)
-    reason = re.sub(r"^LexerNoViableAltException: .*", "unexpected character", reason)
-    reason = re.sub(r"\s*See https://\S+", "", reason)
     return OverrideError(
         f"bad override '{override}': {reason}{caret}",
         hint="see Hydra's override grammar: key=value, +key=value, ++key=value, ~key, group=option",
