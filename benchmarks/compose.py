@@ -32,9 +32,9 @@ from hydra import initialize_config_dir
 from omegaconf import OmegaConf
 
 sys.path.insert(0, str(Path(__file__).parent))
-import gentree  # noqa: E402
+import gentree
 
-from confman.compose import compose  # noqa: E402
+from confman.compose import compose
 
 PLAIN_HYDRA = textwrap.dedent(
     """
@@ -48,7 +48,9 @@ PLAIN_HYDRA = textwrap.dedent(
 )
 
 
-def _interleaved(a: Callable[[], object], b: Callable[[], object], rounds: int) -> tuple[float, float]:
+def _interleaved(
+    a: Callable[[], object], b: Callable[[], object], rounds: int
+) -> tuple[float, float]:
     """Median seconds of ``a`` and ``b``, measured alternately."""
     ta: list[float] = []
     tb: list[float] = []
@@ -115,8 +117,10 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, help="existing tree (default: generate 20x20x50)")
     args = parser.parse_args()
 
-    print(f"machine: {platform.machine()}, {platform.processor() or '?'}, "
-          f"python {platform.python_version()}, cores: {__import__('os').cpu_count()}")
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or '?'}, "
+        f"python {platform.python_version()}, cores: {__import__('os').cpu_count()}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         root = args.tree or gentree.generate(Path(tmp) / "tree")
         overrides = gentree.overrides(10)

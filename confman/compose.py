@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hydra import version as hydra_version
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
@@ -121,7 +121,7 @@ class Composed:
         """The config as plain dicts and lists (``OmegaConf.to_container``)."""
         data = OmegaConf.to_container(self.config, resolve=resolve)
         assert isinstance(data, dict)
-        return data
+        return cast(dict[str, Any], data)
 
     @cached_property
     def provenance(self) -> dict[str, tuple[Write, ...]]:
@@ -327,9 +327,9 @@ def _touches_hydra(
             return True
         if default.package in ("", None):
             loaded = repo.load_config(default.config_path)
-            if loaded is not None and isinstance(loaded.config, DictConfig):
-                if "hydra" in loaded.config:
-                    return True
+            config = loaded.config if loaded is not None else None
+            if isinstance(config, DictConfig) and "hydra" in config:
+                return True
     return False
 
 
@@ -446,16 +446,14 @@ def _describe_defaults(
             )
         label = _label(node)
         children = tuple(
-            convert(child, path)
-            for child in kids or []
-            if not _is_hydra_group(_group_of(child))
+            convert(child, path) for child in kids or [] if not _is_hydra_group(_group_of(child))
         )
         return DefaultsNode(
             label=label,
             config_path=path,
-            package=None if node.is_self() or isinstance(node, VirtualRoot) else (
-                node.get_final_package()
-            ),
+            package=None
+            if node.is_self() or isinstance(node, VirtualRoot)
+            else (node.get_final_package()),
             chosen_by=by,
             children=children,
         )
@@ -487,10 +485,13 @@ def _label(node: InputDefault) -> str:
 
 def _option(node: GroupDefault) -> str | list[str] | None:
     """The chosen option; a list for multi-select groups (Hydra's ``get_name`` refuses those)."""
-    return list(node.value) if node.is_options() else node.get_name()
+    value = node.value
+    return list(value) if isinstance(value, list) else node.get_name()
 
 
-def _defaults_line(repo: CachingConfigRepository, config_path: str | None, node: GroupDefault) -> str:
+def _defaults_line(
+    repo: CachingConfigRepository, config_path: str | None, node: GroupDefault
+) -> str:
     """``file:line`` of the defaults-list entry in ``config_path`` that names ``node``'s group."""
     if config_path is None:
         return "<defaults>"

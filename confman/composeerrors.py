@@ -58,7 +58,7 @@ def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
     if not isinstance(node, DictConfig):
         return []
     prefix = f"{parent}." if parent else ""
-    return [f"{prefix}{k}" for k in node.keys()]
+    return [f"{prefix}{k!s}" for k in node]
 
 
 def _list_hint(word: str, candidates: list[str], what: str) -> str:
@@ -110,7 +110,7 @@ def translate(
         key = match.group(1)
         return OverrideError(
             f"cannot add '{key}': it already exists",
-            hint=f"drop the '+' to override it, or use '++' to add or override",
+            hint="drop the '+' to override it, or use '++' to add or override",
         )
     match = _NO_GROUP.search(text)
     if match:

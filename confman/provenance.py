@@ -125,10 +125,10 @@ class Provenance:
         """Record one leaf write, applying OmegaConf's merge rules for what it replaces."""
         value = write.value
         current = self.writes.get(path)
-        if value == MISSING and isinstance(value, str):
-            # OmegaConf never lets ``???`` overwrite an existing value or mapping.
-            if (current and current[-1].value != MISSING) or path in self._interior:
-                return
+        # OmegaConf never lets ``???`` overwrite an existing value or mapping.
+        overwritten = (current and current[-1].value != MISSING) or path in self._interior
+        if isinstance(value, str) and value == MISSING and overwritten:
+            return
         if isinstance(value, Mapping) and not value:
             if path in self._interior:
                 return  # merging {} into a mapping changes nothing

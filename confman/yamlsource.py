@@ -267,9 +267,7 @@ def _index_keys(
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 sources = (
-                    value_node.value
-                    if isinstance(value_node, yaml.SequenceNode)
-                    else [value_node]
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
                 merged.extend(s for s in sources if isinstance(s, yaml.MappingNode))
                 continue

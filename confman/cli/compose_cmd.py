@@ -46,9 +46,7 @@ OverridesArg = Annotated[
 ]
 
 
-def _compose(
-    name: str | None, overrides: list[str] | None, config_dir: Path | None
-) -> Composed:
+def _compose(name: str | None, overrides: list[str] | None, config_dir: Path | None) -> Composed:
     """Compose from CLI arguments; a first positional that looks like an override is one."""
     from confman.compose import compose
     from confman.settings import load_settings

@@ -1,10 +1,10 @@
-"""Text renderings of composition results for the terminal: resolved configs, explanations, trees."""
+"""Terminal renderings of composition results: resolved configs, explanations, trees."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -50,7 +50,7 @@ def resolve_config(composed: Composed) -> dict[str, Any]:
             hint="use --no-resolve to see the raw values",
         ) from exc
     assert isinstance(data, dict)
-    return data
+    return cast(dict[str, Any], data)
 
 
 def _chain(writes: tuple[Write, ...]) -> str:
