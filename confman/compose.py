@@ -319,17 +319,17 @@ def _touches_hydra(
     if any(o.is_hydra_override() for o in overrides):
         return True
     for default in defaults.defaults:
-        if default.config_path is None or default.config_path.startswith("hydra/"):
-            if default.config_path is not None and default.parent not in (None, "hydra/config"):
-                return True  # a user's defaults list picked a hydra/... option
+        if default.config_path is None:
             continue
         if _is_hydra_package(default.package):
-            return True
-        if default.package in ("", None):
+            loaded = repo.load_config(default.config_path)
+            if loaded is not None and loaded.provider != "hydra":
+                return True  # the user's own option for one of Hydra's groups
+        elif not default.package:
             loaded = repo.load_config(default.config_path)
             config = loaded.config if loaded is not None else None
             if isinstance(config, DictConfig) and "hydra" in config:
-                return True
+                return True  # e.g. an experiment setting hydra.run.dir
     return False
 
 
