@@ -150,6 +150,14 @@ class _Loader(ConfigLoaderImpl):
         super().__init__(config_search_path=search_path)
         self.repository = Repository(search_path, label_root=config_dir, cache=cache)
         self.embedded: set[int] = set()
+        self.provenance: Provenance | None = None
+
+    def _load_single_config(self, default: ResultDefault, repo: Any) -> ConfigResult:
+        """Hydra's loader, recording the loaded config's leaves just before Hydra merges it."""
+        loaded = super()._load_single_config(default=default, repo=repo)
+        if self.provenance is not None:
+            _record_loaded(self.provenance, default, loaded)
+        return loaded
 
     def _embed_result_config(  # type: ignore[override]
         self, ret: ConfigResult, package_override: str | None
@@ -262,21 +270,13 @@ def _compose(
         skip_missing=False,
     )
     with_hydra = return_hydra_config or _touches_hydra(defaults, repo, parsed)
+    merged = [d for d in defaults.defaults if with_hydra or not _is_hydra_package(d.package)]
     provenance = Provenance()
-    cfg = OmegaConf.create()
-    with flag_override(cfg, "no_deepcopy_set_nodes", True):
-        for default in defaults.defaults:
-            if not with_hydra and _is_hydra_package(default.package):
-                continue
-            loaded = loader._load_single_config(default=default, repo=repo)
-            _record_loaded(provenance, default, loaded)
-            try:
-                cfg.merge_with(loaded.config)
-            except OmegaConfBaseException as exc:
-                name = _source_name(default, loaded)
-                raise translate(exc, root=root, config_name=config_name, source=name) from exc
-    if with_hydra:
-        _strip_typed_defaults(cfg)
+    loader.provenance = provenance
+    try:
+        cfg = loader._compose_config_from_defaults_list(defaults=merged, repo=repo)
+    finally:
+        loader.provenance = None
     OmegaConf.set_struct(cfg, True)
     if "hydra" in cfg:
         OmegaConf.set_readonly(cfg.hydra, False)
@@ -331,18 +331,6 @@ def _touches_hydra(
             if isinstance(config, DictConfig) and "hydra" in config:
                 return True  # e.g. an experiment setting hydra.run.dir
     return False
-
-
-def _strip_typed_defaults(cfg: Any) -> None:
-    """Remove ``defaults`` left in structured-config nodes, as Hydra's compose does."""
-    if not isinstance(cfg, DictConfig) or cfg._is_missing() or cfg._is_none():
-        return
-    with flag_override(cfg, ["readonly", "struct"], False):
-        if cfg._get_flag("HYDRA_REMOVE_TOP_LEVEL_DEFAULTS"):
-            cfg._set_flag("HYDRA_REMOVE_TOP_LEVEL_DEFAULTS", None)
-            cfg.pop("defaults", None)
-    for _key, value in cfg.items_ex(resolve=False):
-        _strip_typed_defaults(value)
 
 
 def _source_name(default: ResultDefault, loaded: ConfigResult) -> str:

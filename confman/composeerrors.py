@@ -33,6 +33,8 @@ _NO_APPEND = re.compile(r"Could not append to config. An item is already at '([^
 _NO_GROUP = re.compile(r"config group '([^']+)' does not exist")
 _MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
 _MISSING_PRIMARY = re.compile(r"Cannot find primary config '([^']+)'")
+_MERGE = re.compile(r"In '([^']+)': (\w+) raised while composing config:\n(.*)", re.DOTALL)
+_FULL_KEY = re.compile(r"^\s*full_key: (\S+)", re.MULTILINE)
 
 
 def _first_line(text: str) -> str:
@@ -111,6 +113,15 @@ def translate(
         return OverrideError(
             f"cannot add '{key}': it already exists",
             hint="drop the '+' to override it, or use '++' to add or override",
+        )
+    match = _MERGE.search(text)
+    if match:
+        config_path, _kind, detail = match.groups()
+        key = _FULL_KEY.search(detail)
+        at = f" at '{key.group(1)}'" if key else ""
+        return CompositionError(
+            f"{config_path}.yaml: cannot merge{at}: {_first_line(detail)}",
+            hint="a key holds a mapping in one config and a list or value in another",
         )
     match = _NO_GROUP.search(text)
     if match:
