@@ -349,6 +349,8 @@ def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResul
     found = loaded_file(loaded)
     if found is not None:
         data = found.parsed.data
+        if data is None:
+            data = {}  # an empty file loads as an empty mapping, like OmegaConf.create()
         if isinstance(data, dict) and "defaults" in data:
             data = {k: v for k, v in data.items() if k != "defaults"}
         lines = found.parsed.lines
@@ -424,7 +426,11 @@ def _describe_defaults(
         kids = tree.children if isinstance(tree, DefaultsTreeNode) else None
         path = None if node.is_self() else node.get_config_path()
         by = chosen_by(node, parent)
-        if isinstance(node, GroupDefault) and not _is_hydra_group(node.get_group_path()):
+        if (
+            isinstance(node, GroupDefault)
+            and not node.is_deleted()
+            and not _is_hydra_group(node.get_group_path())
+        ):
             key = node.get_override_key()
             choices[key] = Choice(
                 group=key,
@@ -446,7 +452,19 @@ def _describe_defaults(
             children=children,
         )
 
-    return convert(defaults.defaults_tree, None), choices
+    tree = convert(defaults.defaults_tree, None)
+    # Hydra also reports the option of an ``optional`` group whose file does not exist; such a
+    # group has no node in the tree, so it is added here from Hydra's own record of choices.
+    for key, option in defaults.overrides.known_choices.items():
+        if key in choices or _is_hydra_group(key.split("@", 1)[0]):
+            continue
+        info = meta.get(key)
+        if info is not None and info.external_override:
+            by = f"override '{cli.get(key, key)}'"
+        else:
+            by = "optional, no such option"
+        choices[key] = Choice(group=key, option=option, package="", chosen_by=by)
+    return tree, choices
 
 
 def _group_of(tree: DefaultsTreeNode | InputDefault) -> str:
