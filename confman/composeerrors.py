@@ -63,6 +63,18 @@ def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
     return [f"{prefix}{k!s}" for k in node]
 
 
+def _exists(cfg: DictConfig | None, key: str) -> bool:
+    if cfg is None:
+        return False
+    try:
+        return OmegaConf.select(cfg, key, default=_ABSENT, throw_on_missing=False) is not _ABSENT
+    except OmegaConfBaseException:
+        return False
+
+
+_ABSENT = object()
+
+
 def _list_hint(word: str, candidates: list[str], what: str) -> str:
     guess = did_you_mean(word, candidates)
     shown = ", ".join(candidates[:20]) + (" ..." if len(candidates) > 20 else "")
@@ -96,6 +108,11 @@ def translate(
     if match:
         key = match.group(1)
         line = _override_line(text, key)
+        if _exists(cfg, key):
+            return OverrideError(
+                f"cannot override '{key}': the new value adds keys that '{key}' does not have",
+                hint=f"use '++{line}' to merge in new keys, or '~{key}' then '+{line}' to replace",
+            )
         guess = did_you_mean(key, _siblings(cfg, key))
         hint = f"{guess} " if guess else ""
         return OverrideError(
@@ -145,7 +162,7 @@ def _omegaconf_msg(exc: OmegaConfBaseException) -> str:
 
 
 def _override_line(text: str, key: str) -> str:
-    match = re.search(r"use \+(\S+)", text)
+    match = re.search(r"use \+(.+)$", text, re.MULTILINE)
     return match.group(1) if match else f"{key}=..."
 
 
