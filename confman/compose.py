@@ -53,7 +53,7 @@ from omegaconf.errors import OmegaConfBaseException
 from packaging.version import Version
 
 from confman.composeerrors import translate
-from confman.errors import ConfigDirError, ConfmanError
+from confman.errors import CompositionError, ConfigDirError, ConfmanError
 from confman.provenance import Provenance, Write
 from confman.settings import load_settings
 from confman.sources import Repository, loaded_file
@@ -248,6 +248,11 @@ def compose(
             )
         except ConfmanError:
             raise
+        except RecursionError as exc:  # Hydra recurses without end on a cyclic defaults list
+            raise CompositionError(
+                f"the defaults lists starting at '{config_name}' include each other in a cycle",
+                hint="a config lists itself in its defaults, directly or through other configs",
+            ) from exc
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
             raise translate(exc, root=root, config_name=config_name) from exc
 
