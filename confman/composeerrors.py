@@ -34,6 +34,10 @@ _NO_GROUP = re.compile(r"config group '([^']+)' does not exist")
 _MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
 _MISSING_PRIMARY = re.compile(r"Cannot find primary config '([^']+)'")
 _MERGE = re.compile(r"In '([^']+)': (\w+) raised while composing config:\n(.*)", re.DOTALL)
+_SWEEP = re.compile(
+    r"(?:Ambiguous value for argument|Sweep parameters) '(.*)'(?: requires --multirun)?$",
+    re.MULTILINE,
+)
 _FULL_KEY = re.compile(r"^\s*full_key: (\S+)", re.MULTILINE)
 
 
@@ -41,15 +45,25 @@ def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
 
 
-def _options(root: Path, group: str) -> list[str]:
-    folder = root / group
-    if not folder.is_dir():
+def _listed(root: Path, folder: Path) -> list[str]:
+    """Config names in ``folder``, leaving out any that resolve (symlinks) outside ``root``:
+    confman never reads those, so it must not offer them either."""
+    real_root = root.resolve()
+    if not folder.is_dir() or not folder.resolve().is_relative_to(real_root):
         return []
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    return sorted(
+        p.stem
+        for p in folder.glob("*.yaml")
+        if p.is_file() and p.resolve().is_relative_to(real_root)
+    )
+
+
+def _options(root: Path, group: str) -> list[str]:
+    return _listed(root, root / group)
 
 
 def _primaries(root: Path) -> list[str]:
-    return sorted(p.stem for p in root.glob("*.yaml"))
+    return _listed(root, root)
 
 
 def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
@@ -102,6 +116,13 @@ def translate(
     if isinstance(exc, OverrideParseException):
         return _bad_syntax(exc)
     text = str(exc)
+    match = _SWEEP.search(text)
+    if match:
+        override = match.group(1)
+        return OverrideError(
+            f"'{override}' is a sweep (several values); compose builds one config",
+            hint="give one value, or quote a literal comma: key='a,b'",
+        )
     if isinstance(exc, MissingConfigException):
         return _missing(exc, root, config_name)
     match = _NO_OVERRIDE.search(text)
