@@ -90,7 +90,7 @@ _ABSENT = object()
 
 
 def _list_hint(word: str, candidates: list[str], what: str) -> str:
-    guess = did_you_mean(word, candidates)
+    guess = did_you_mean(word, [c for c in candidates if c != word])
     shown = ", ".join(candidates[:20]) + (" ..." if len(candidates) > 20 else "")
     available = f"available {what}: {shown}" if candidates else f"no {what} found"
     return f"{guess} {available}" if guess else available
@@ -164,7 +164,12 @@ def translate(
     match = _NO_GROUP.search(text)
     if match:
         group = match.group(1)
-        groups = sorted(p.name for p in root.iterdir() if p.is_dir())
+        real_root = root.resolve()
+        groups = sorted(
+            p.name
+            for p in root.iterdir()
+            if p.is_dir() and p.resolve().is_relative_to(real_root) and p.name != group
+        )
         return OverrideError(
             f"config group '{group}' does not exist",
             hint=_list_hint(group, groups, "groups"),
