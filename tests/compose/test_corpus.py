@@ -165,3 +165,15 @@ def test_cache_invalidates_on_touch(tmp_path: Path) -> None:
     assert second.provenance["db.port"][-1].value == 2
     with initialize_config_dir(config_dir=str(tmp_path), version_base=None):
         assert OmegaConf.to_container(hydra_compose("config")) == second.to_container()
+
+
+@pytest.mark.parametrize(("case_dir", "run", "overrides"), COMPOSABLE)
+def test_config_equals_hydra_version_base_1_1(
+    case_dir: Path, run: dict[str, Any], overrides: list[str]
+) -> None:
+    """The oldest version base Hydra 1.3 supports composes the same way in both."""
+    conf = _config_dir(case_dir, run)
+    with initialize_config_dir(config_dir=str(conf.resolve()), version_base="1.1"):
+        expected = OmegaConf.to_container(hydra_compose(run["config"], overrides), resolve=False)
+    got = compose(run["config"], overrides, config_dir=conf, version_base="1.1").to_container()
+    assert _same(got, expected)
