@@ -24,6 +24,7 @@ back.
 from __future__ import annotations
 
 import copy
+import posixpath
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -510,6 +511,10 @@ def _defaults_line(
     found = loaded_file(loaded) if loaded is not None else None
     if found is None:
         return config_path
+    index = _entry_index(loaded, config_path, node)
+    if index is not None:
+        line = found.parsed.lines.get(f"defaults[{index}]")
+        return f"{found.name}:{line}" if line else found.name
     wanted = node.get_group_path().rsplit("/", 1)[-1]
     items = found.parsed.data.get("defaults", []) if isinstance(found.parsed.data, dict) else []
     for index, item in enumerate(items if isinstance(items, list) else []):
@@ -519,3 +524,32 @@ def _defaults_line(
                 line = found.parsed.lines.get(f"defaults[{index}]")
                 return f"{found.name}:{line}" if line else found.name
     return found.name
+
+
+def _entry_index(loaded: ConfigResult, config_path: str, node: GroupDefault) -> int | None:
+    """Index of the entry naming ``node``'s group in the defaults list Hydra parsed from ``loaded``.
+
+    Hydra resolves each tree node from a copy of that entry placed under its parent, so the
+    entry is found by placing each parsed entry under the same parent and comparing override
+    keys (``db`` and ``db@backup`` are different entries). An ``override /group`` entry sits
+    in another config: it is matched on its group path and explicit package.
+    """
+    for index, entry in enumerate(getattr(loaded, "defaults_list", None) or []):
+        if not isinstance(entry, GroupDefault):
+            continue
+        placed = copy.copy(entry)
+        try:
+            if placed.override:
+                placed.update_parent(posixpath.dirname(config_path), "")
+                if (
+                    placed.get_group_path() == node.get_group_path()
+                    and placed.package == node.package
+                ):
+                    return index
+            else:
+                placed.update_parent(node.parent_base_dir, node.parent_package)
+                if placed.get_override_key() == node.get_override_key():
+                    return index
+        except (AssertionError, HydraException):
+            continue
+    return None
