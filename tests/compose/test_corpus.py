@@ -177,3 +177,31 @@ def test_config_equals_hydra_version_base_1_1(
         expected = OmegaConf.to_container(hydra_compose(run["config"], overrides), resolve=False)
     got = compose(run["config"], overrides, config_dir=conf, version_base="1.1").to_container()
     assert _same(got, expected)
+
+
+@pytest.mark.parametrize(("case_dir", "run", "overrides"), COMPOSABLE)
+def test_choices_name_the_right_defaults_entry(
+    case_dir: Path, run: dict[str, Any], overrides: list[str]
+) -> None:
+    """``chosen_by`` is the CLI override, or the defaults entry line naming this very group."""
+    conf = _config_dir(case_dir, run)
+    for key, choice in compose(run["config"], overrides, config_dir=conf).choices.items():
+        by = choice.chosen_by
+        if by.startswith("override '"):
+            assert by[len("override '") : -1] in overrides, (key, by)
+            continue
+        if by.startswith("optional"):
+            continue
+        file, _, rest = by.partition(":")
+        line_no = rest.split(" ")[0]
+        assert line_no.isdigit(), (key, by)
+        text = _line_text(conf, file, int(line_no)).strip().removeprefix("- ")
+        entry = text.split(":")[0].strip().removeprefix("optional ").removeprefix("override ")
+        group, _, package = entry.partition("@")
+        want_group, _, want_package = key.partition("@")
+        assert want_group.endswith(group.lstrip("/")), (key, by, text)
+        assert package == want_package or (package and package.split(":")[-1] == want_package), (
+            key,
+            by,
+            text,
+        )
