@@ -509,7 +509,7 @@ def _defaults_line(
         return "<defaults>"
     loaded = repo.load_config(config_path)
     found = loaded_file(loaded) if loaded is not None else None
-    if found is None:
+    if loaded is None or found is None:
         return config_path
     index = _entry_index(loaded, config_path, node)
     if index is not None:
