@@ -256,6 +256,16 @@ def compose(
             ) from exc
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
             raise translate(exc, root=root, config_name=config_name) from exc
+        except (TypeError, KeyError, AttributeError, IndexError, AssertionError) as exc:
+            # Hydra's own internals fail this way on some inputs, e.g. a list given to a
+            # group that is not multi-select ('db=[a,b]' when the defaults say 'db: a').
+            shown = " ".join(override_list) or "no overrides"
+            raise CompositionError(
+                f"Hydra cannot compose '{config_name}' with {shown}: "
+                f"{type(exc).__name__}: {exc}",
+                hint="check the overrides against the defaults list; CONFMAN_DEBUG=1 shows "
+                "Hydra's traceback",
+            ) from exc
 
 
 def _compose(

@@ -265,3 +265,10 @@ def test_mandatory_group_not_given(make_tree) -> None:
 def test_overrides_as_one_string_is_a_type_error(conf: Path) -> None:
     with pytest.raises(TypeError):
         compose("config", "server.port=1", config_dir=conf)  # type: ignore[arg-type]
+
+
+def test_list_of_numbers_for_group_is_a_confman_error(conf: Path) -> None:
+    """Hydra itself fails with a bare TypeError here (found by the property test)."""
+    message = _fails(CompositionError, conf, "config", ["db=[1,2]"])
+    _one_line(message)
+    assert "db=[1,2]" in message
