@@ -76,7 +76,7 @@ class Choice:
         group: the group's override key, e.g. ``model`` or ``db@backup``.
         option: the chosen option name (a list for multi-select groups, None when removed).
         package: where the option's keys land in the config (``""`` for the root).
-        chosen_by: ``file:line`` of the defaults entry, ``file (override /group)`` or
+        chosen_by: ``file:line`` of the defaults entry, ``file:line via 'override /group'`` or
             ``override 'group=x'`` for the command line.
     """
 
@@ -434,7 +434,7 @@ def _describe_defaults(
             if info.external_override:
                 return f"override '{cli.get(key, key)}'"
             where = _defaults_line(repo, info.containing_config_path, node)
-            return f"{where} (override /{node.get_group_path()})"
+            return f"{where} via 'override /{node.get_group_path()}'"
         return _defaults_line(repo, parent, node)
 
     def convert(tree: DefaultsTreeNode | InputDefault, parent: str | None) -> DefaultsNode:
