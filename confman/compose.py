@@ -261,8 +261,7 @@ def compose(
             # group that is not multi-select ('db=[a,b]' when the defaults say 'db: a').
             shown = " ".join(override_list) or "no overrides"
             raise CompositionError(
-                f"Hydra cannot compose '{config_name}' with {shown}: "
-                f"{type(exc).__name__}: {exc}",
+                f"Hydra cannot compose '{config_name}' with {shown}: {type(exc).__name__}: {exc}",
                 hint="check the overrides against the defaults list; CONFMAN_DEBUG=1 shows "
                 "Hydra's traceback",
             ) from exc
