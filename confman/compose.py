@@ -53,7 +53,7 @@ from omegaconf.errors import OmegaConfBaseException
 from packaging.version import Version
 
 from confman.composeerrors import translate
-from confman.errors import ConfigDirError, ConfmanError
+from confman.errors import CompositionError, ConfigDirError, ConfmanError
 from confman.provenance import Provenance, Write
 from confman.settings import load_settings
 from confman.sources import Repository, loaded_file
@@ -250,6 +250,13 @@ def compose(
             raise
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
             raise translate(exc, root=root, config_name=config_name) from exc
+        except RecursionError as exc:
+            # Hydra recurses through defaults lists without cycle detection.
+            raise CompositionError(
+                f"cyclic defaults list while composing '{config_name}': configs include each "
+                "other (or themselves) in their defaults lists",
+                hint="remove the entry that closes the cycle",
+            ) from exc
 
 
 def _compose(
