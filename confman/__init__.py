@@ -4,8 +4,10 @@ The public API is what ``__all__`` lists; everything else is internal and may ch
 """
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
+from confman.diff import Change, diff
 from confman.errors import (
     CompositionError,
+    DiffSideError,
     ConfigDirError,
     ConfmanError,
     MissingConfigError,
@@ -20,7 +22,9 @@ __all__ = [
     "Composed",
     "CompositionError",
     "ConfigDirError",
+    "Change",
     "ConfmanError",
+    "DiffSideError",
     "DefaultsNode",
     "MissingConfigError",
     "OverrideError",
@@ -28,6 +32,7 @@ __all__ = [
     "Write",
     "YamlSourceError",
     "compose",
+    "diff",
 ]
 
 __version__ = "0.1.0"

@@ -12,6 +12,7 @@ from typing import Any
 
 from confman.compose import Composed
 from confman.diff.compare import compare
+from confman.diff.compare import compare as compare_sides
 from confman.diff.model import REDACTED, Change, ChangeKind, Side
 from confman.diff.sides import from_composed, from_file, from_mapping, load_side
 
@@ -20,6 +21,7 @@ __all__ = [
     "Change",
     "ChangeKind",
     "Side",
+    "compare_sides",
     "diff",
     "from_composed",
     "from_file",

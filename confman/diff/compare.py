@@ -28,7 +28,7 @@ from deepdiff.operator import BaseOperator
 
 from confman.compose import Choice
 from confman.diff.model import REDACTED, Change, ChangeKind, Side
-from confman.diff.secrets import is_secret
+from confman.diff.secrets import is_secret, redact_write
 from confman.provenance import Write, iter_leaves
 
 __all__ = ["compare", "ignore_matcher"]
@@ -136,6 +136,10 @@ def _leaf_changes(
             if secret:
                 old = None if old is None else REDACTED
                 new = None if new is None else REDACTED
+            old_source = a.source(leaf) if leaf in only_a else None
+            new_source = b.source(leaf) if leaf in only_b else None
+            if secret:
+                old_source, new_source = redact_write(old_source), redact_write(new_source)
             changes.append(
                 Change(
                     path=path,
@@ -143,8 +147,8 @@ def _leaf_changes(
                     old=old,
                     new=new,
                     leaf=leaf,
-                    old_source=a.source(leaf) if leaf in only_a else None,
-                    new_source=b.source(leaf) if leaf in only_b else None,
+                    old_source=old_source,
+                    new_source=new_source,
                     secret=secret,
                 )
             )

@@ -26,6 +26,7 @@ from omegaconf.errors import OmegaConfBaseException
 from confman.compose import Choice, Composed, compose
 from confman.diff.gitrev import config_dir_at
 from confman.diff.model import Side
+from confman.diff.secrets import redact_override
 from confman.errors import ConfmanError, DiffSideError
 from confman.provenance import Write, iter_leaves
 from confman.settings import load_settings
@@ -82,7 +83,8 @@ def load_side(
 
 
 def _label(spec: str, overrides: Sequence[str]) -> str:
-    return f"{spec} {' '.join(overrides)}" if overrides else spec
+    shown = " ".join(redact_override(o) for o in overrides)
+    return f"{spec} {shown}" if overrides else spec
 
 
 def from_composed(composed: Composed, *, resolve: bool = True, label: str | None = None) -> Side:
