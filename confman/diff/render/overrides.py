@@ -13,7 +13,7 @@ from typing import Any
 
 from confman.diff.model import Change, Side
 from confman.diff.render.values import hydra_key_ok, hydra_value
-from confman.provenance import iter_leaves
+from confman.provenance import MISSING, iter_leaves
 
 __all__ = ["render_overrides"]
 
@@ -33,18 +33,41 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
     leaf_changes = [c for c in changes if c.kind != "choice" and c.group is None]
     flat_b: dict[str, Any] = dict(iter_leaves(b.config))
     interior_b = _interiors(flat_b)
+    flat_a = dict(iter_leaves(a.config))
     deleted: list[str] = []
+    rewritten: list[str] = []
     for change in leaf_changes:
         if change.kind == "removed" and change.path == change.leaf:
             root = _removal_root(change.leaf, interior_b)
-            if root not in deleted and not any(root.startswith(d + ".") for d in deleted):
+            if flat_a.get(root, "") is None or flat_a.get(root) == MISSING:
+                # Hydra's ``~key`` refuses a key whose value is null or ??? ("does not exist"):
+                # delete the enclosing mapping and add it back as B has it.
+                if "." not in root:
+                    comments.append(f"# ~{root}: Hydra cannot delete a top-level null/??? key")
+                    continue
+                root = root.rsplit(".", 1)[0]
+                if root not in rewritten:
+                    rewritten.append(root)
+            if root not in deleted:
                 deleted.append(root)
+        elif change.leaf in flat_a and change.leaf in flat_b:
+            old, new = flat_a[change.leaf], flat_b[change.leaf]
+            if _shape(old) != _shape(new):
+                # Hydra merges ``key=value`` into a list or mapping: replace it instead.
+                if old is not None and old != MISSING and change.leaf not in deleted:
+                    deleted.append(change.leaf)
+    deleted = [d for d in deleted if not any(d.startswith(o + ".") for o in deleted)]
+    rewritten = [r for r in rewritten if r in deleted]
     lines.extend(f"~{root}" for root in deleted)
-    flat_a = dict(iter_leaves(a.config))
+    for root in rewritten:
+        try:
+            lines.append(f"+{root}={hydra_value(_subtree(b.config, root))}")
+        except ValueError as exc:
+            comments.append(f"# {root}: {exc}")
     done: set[str] = set()
     for change in leaf_changes:
         leaf = change.leaf
-        if leaf in done or leaf not in flat_b:
+        if leaf in done or leaf not in flat_b or _under(leaf, rewritten):
             continue
         done.add(leaf)
         if change.secret:
@@ -53,10 +76,27 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
         if not hydra_key_ok(leaf):
             comments.append(f"# {leaf}: key cannot be written as a Hydra override")
             continue
-        existed = leaf in flat_a and not any(leaf == d or leaf.startswith(d + ".") for d in deleted)
+        existed = leaf in flat_a and not _under(leaf, deleted)
         prefix = "" if existed else "+"
         lines.append(f"{prefix}{leaf}={hydra_value(flat_b[leaf])}")
     return lines + comments
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, list | dict):
+        return type(value).__name__
+    return "scalar"
+
+
+def _under(leaf: str, roots: list[str]) -> bool:
+    return any(leaf == r or leaf.startswith(r + ".") for r in roots)
+
+
+def _subtree(config: dict[str, Any], dotted: str) -> Any:
+    node: Any = config
+    for part in dotted.split("."):
+        node = node[part]
+    return node
 
 
 def _choice(change: Change) -> str:
