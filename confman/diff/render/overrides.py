@@ -40,6 +40,8 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
         if change.kind == "removed" and change.path == change.leaf:
             root = _removal_root(change.leaf, interior_b)
             if flat_a.get(root, "") is None or flat_a.get(root) == MISSING:
+                if root in interior_b:
+                    continue  # null/??? becoming a mapping: ``+root.key=...`` fills it in
                 # Hydra's ``~key`` refuses a key whose value is null or ??? ("does not exist"):
                 # delete the enclosing mapping and add it back as B has it.
                 if "." not in root:
