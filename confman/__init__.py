@@ -7,9 +7,9 @@ from confman.compose import Choice, Composed, DefaultsNode, compose
 from confman.diff import Change, diff
 from confman.errors import (
     CompositionError,
-    DiffSideError,
     ConfigDirError,
     ConfmanError,
+    DiffSideError,
     MissingConfigError,
     OverrideError,
     ProjectSettingsError,
@@ -18,14 +18,14 @@ from confman.errors import (
 from confman.provenance import Write
 
 __all__ = [
+    "Change",
     "Choice",
     "Composed",
     "CompositionError",
     "ConfigDirError",
-    "Change",
     "ConfmanError",
-    "DiffSideError",
     "DefaultsNode",
+    "DiffSideError",
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",

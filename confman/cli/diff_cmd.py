@@ -40,8 +40,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("diff", help=DIFF_HELP)
     def diff(
-        a: Annotated[str, typer.Argument(help="Side A: file, NAME, or NAME@REV.", show_default=False)],
-        b: Annotated[str, typer.Argument(help="Side B: file, NAME, or NAME@REV.", show_default=False)],
+        a: Annotated[
+            str, typer.Argument(help="Side A: file, NAME, or NAME@REV.", show_default=False)
+        ],
+        b: Annotated[
+            str, typer.Argument(help="Side B: file, NAME, or NAME@REV.", show_default=False)
+        ],
         a_overrides: Annotated[
             list[str] | None,
             typer.Option("--a", "-a", help="Hydra overrides for side A, e.g. 'model=vit lr=0.1'."),

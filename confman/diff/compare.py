@@ -43,7 +43,7 @@ _KINDS: dict[str, ChangeKind] = {
 }
 
 
-class _Tolerance(BaseOperator):  # type: ignore[misc]
+class _Tolerance(BaseOperator):
     """Numbers within ``rtol``/``atol`` of each other (``math.isclose``) are not a change."""
 
     def __init__(self, rtol: float, atol: float) -> None:
@@ -155,9 +155,7 @@ def _leaf_changes(
     return changes
 
 
-def _group(
-    leaves: list[Change], a: Side, b: Side, ignore: re.Pattern[str] | None
-) -> list[Change]:
+def _group(leaves: list[Change], a: Side, b: Side, ignore: re.Pattern[str] | None) -> list[Change]:
     """Put each changed group choice first, followed by the leaf changes it implies."""
     groups = sorted(
         g
@@ -200,8 +198,10 @@ def _implied_by(
         return None  # set on the command line: the override explains it, not the group
     for group in groups:
         for choice in (choices_a.get(group), choices_b.get(group)):
-            if choice is not None and choice.package and change.leaf.startswith(
-                choice.package + "."
+            if (
+                choice is not None
+                and choice.package
+                and change.leaf.startswith(choice.package + ".")
             ):
                 return group
     return None

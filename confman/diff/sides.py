@@ -68,7 +68,10 @@ def load_side(
         with config_dir_at(settings.config_dir, rev) as (tree, short):
             try:
                 composed = compose(
-                    name, overrides, config_dir=tree, cache=False,
+                    name,
+                    overrides,
+                    config_dir=tree,
+                    cache=False,
                     version_base=settings.version_base,
                 )
             except ConfmanError as exc:
@@ -120,7 +123,7 @@ def from_file(path: Path, *, resolve: bool = True) -> Side:
             )
         path = inner
     data, lines = _read(path, label)
-    provenance = {
+    provenance: dict[str, tuple[Write, ...]] = {
         leaf: (Write(value=value, file=label, line=lines.get(leaf)),)
         for leaf, value in iter_leaves(data)
     }
@@ -192,7 +195,8 @@ def _container(data: Any, resolve: bool, label: str) -> dict[str, Any]:
     except OmegaConfBaseException as exc:
         key = getattr(exc, "full_key", None)
         where = f" at '{key}'" if key else ""
+        reason = getattr(exc, "msg", None) or str(exc)
         raise DiffSideError(
-            f"{label}: cannot resolve interpolation{where}: {exc.msg if hasattr(exc, 'msg') else exc}",
+            f"{label}: cannot resolve interpolation{where}: {reason}",
             hint="use --no-resolve to compare the interpolations as written",
         ) from exc

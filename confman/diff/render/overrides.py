@@ -54,10 +54,10 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
                 deleted.append(root)
         elif change.leaf in flat_a and change.leaf in flat_b:
             old, new = flat_a[change.leaf], flat_b[change.leaf]
-            if _shape(old) != _shape(new):
-                # Hydra merges ``key=value`` into a list or mapping: replace it instead.
-                if old is not None and old != MISSING and change.leaf not in deleted:
-                    deleted.append(change.leaf)
+            # Hydra merges ``key=value`` into a list or mapping: replace it instead.
+            replace = _shape(old) != _shape(new) and old is not None and old != MISSING
+            if replace and change.leaf not in deleted:
+                deleted.append(change.leaf)
     deleted = [d for d in deleted if not any(d.startswith(o + ".") for o in deleted)]
     rewritten = [r for r in rewritten if r in deleted]
     lines.extend(f"~{root}" for root in deleted)

@@ -55,7 +55,7 @@ def render_markdown(changes: list[Change], a: Side, b: Side) -> str:
     if not changes:
         return "\n".join(out)
     out += ["| | key | a | b | set by |", "|---|---|---|---|---|"]
-    marks = {"changed": "~", "type_changed": "~", "added": "+", "removed": "−", "choice": "⇄"}
+    marks = {"changed": "~", "type_changed": "~", "added": "+", "removed": "-", "choice": "⇄"}
     for change in changes:
         key = f"**{change.path}**" if change.kind == "choice" else f"`{change.path}`"
         if change.group is not None:

@@ -12,8 +12,13 @@ from confman.provenance import Write
 
 __all__ = ["render_terminal", "summary"]
 
-_MARK = {"changed": ("~", "yellow"), "type_changed": ("~", "magenta"), "added": ("+", "green"),
-         "removed": ("-", "red"), "choice": ("*", "bold cyan")}
+_MARK = {
+    "changed": ("~", "yellow"),
+    "type_changed": ("~", "magenta"),
+    "added": ("+", "green"),
+    "removed": ("-", "red"),
+    "choice": ("*", "bold cyan"),
+}
 
 
 def summary(changes: list[Change]) -> str:
@@ -63,8 +68,9 @@ def _line(change: Change) -> Text:
         text.append(" -> ")
         text.append(_show(change, change.new), style="green")
         if change.kind == "type_changed":
-            text.append(f"  ({type(change.old).__name__} -> {type(change.new).__name__})",
-                        style="magenta")
+            text.append(
+                f"  ({type(change.old).__name__} -> {type(change.new).__name__})", style="magenta"
+            )
     where = _where(change.old_source, change.new_source, change.kind)
     if where:
         text.append(f"   [{where}]", style="dim")
