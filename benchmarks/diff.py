@@ -36,12 +36,14 @@ def make_config(leaves: int, seed: int = 0) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for n in range(leaves):
         section, block, key = n // 100, (n // 10) % 10, n % 10
-        kind = n % 5
-        value: Any = (
-            rng.random() if kind == 0 else rng.randint(0, 10**6) if kind == 1
-            else f"v{rng.randint(0, 10**6)}" if kind == 2 else bool(n % 2) if kind == 3
-            else [rng.randint(0, 9) for _ in range(3)]
+        makers: tuple[Callable[[], Any], ...] = (
+            rng.random,
+            lambda: rng.randint(0, 10**6),
+            lambda: f"v{rng.randint(0, 10**6)}",
+            lambda: bool(n % 2),
+            lambda: [rng.randint(0, 9) for _ in range(3)],
         )
+        value = makers[n % 5]()
         config.setdefault(f"s{section}", {}).setdefault(f"b{block}", {})[f"k{key}"] = value
     return config
 
