@@ -26,6 +26,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 import confman
+from confman.diff.many import compare_many, render_table
 from confman.provenance import iter_leaves
 
 _MISSING = object()
@@ -86,10 +87,33 @@ def median_time(fn: Callable[[], object], rounds: int) -> float:
     return statistics.median(times)
 
 
+def bench_many(runs: int, rounds: int) -> None:
+    """``runs compare`` core over ``runs`` configs of ~200 leaves, a sweep over 3 keys."""
+    base = make_config(200)
+    configs = {}
+    for i in range(runs):
+        config = copy.deepcopy(base)
+        config["s0"]["b0"]["k0"] = [1e-4, 3e-4, 1e-3][i % 3]
+        config["s1"]["b2"]["k1"] = i % 7
+        config["s1"]["b3"]["k2"] = f"seed{i}"
+        configs[f"run{i:05d}"] = config
+    table = compare_many(configs)
+    assert table.keys == ("s1.b3.k2", "s1.b2.k1", "s0.b0.k0"), table.keys
+    t_flat = median_time(lambda: [dict(iter_leaves(c)) for c in configs.values()], rounds)
+    t_many = median_time(partial(compare_many, configs), rounds)
+    t_render = median_time(partial(render_table, table, "table"), rounds)
+    print(
+        f"runs compare core, {runs:,} runs x {len(table.keys) + table.constant} leaves: "
+        f"compare {t_many * 1000:.0f} ms + render {t_render * 1000:.0f} ms "
+        f"(flattening alone: {t_flat * 1000:.0f} ms, ratio {t_many / t_flat:.2f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=10_000)
     args = parser.parse_args()
     print(f"Python {platform.python_version()}, {platform.machine()}, rounds={args.rounds}")
     print("| leaves | changes | baseline | confman diff | ratio | plain DeepDiff |")
@@ -110,6 +134,7 @@ def main() -> None:
             f"| {size:,} | {len(changes)} | {t_base * 1000:.0f} ms | {t_diff * 1000:.0f} ms "
             f"| {t_diff / t_base:.2f} | {t_deep * 1000:.0f} ms |"
         )
+    bench_many(args.runs, args.rounds)
 
 
 if __name__ == "__main__":

@@ -85,3 +85,14 @@ def test_json() -> None:
         "extra": ABSENT,
     }
     assert "aaa" not in json.dumps(doc)
+
+
+def test_type_only_difference_inside_an_equal_looking_subtree() -> None:
+    # {"x": 1} == {"x": True} in Python; the table must still show the difference.
+    table = compare_many({"a": {"m": {"x": 1, "y": 2}}, "b": {"m": {"x": True, "y": 2}}})
+    assert (table.keys, table.constant) == (("m.x",), 1)
+
+
+def test_nan_everywhere_is_constant() -> None:
+    table = compare_many({"a": {"x": float("nan")}, "b": {"x": float("nan")}})
+    assert (table.keys, table.constant) == ((), 1)
