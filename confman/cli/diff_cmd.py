@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from confman.cli.app import EXIT_FINDINGS, EXIT_OK, user_errors
+
+if TYPE_CHECKING:
+    from confman.diff import Side
 
 __all__ = ["register"]
 
@@ -33,6 +36,19 @@ def _split(values: list[str] | None) -> list[str]:
     for value in values or []:
         words.extend(shlex.split(value))
     return words
+
+
+def _load(
+    which: str, spec: str, overrides: list[str], config_dir: Path | None, resolve: bool
+) -> Side:
+    """Load one side; an error says which side it is about."""
+    from confman.diff import load_side
+    from confman.errors import ConfmanError
+
+    try:
+        return load_side(spec, overrides, config_dir=config_dir, resolve=resolve)
+    except ConfmanError as exc:
+        raise type(exc)(f"side {which} ({spec}): {exc.message}", hint=exc.hint) from exc
 
 
 def register(app: typer.Typer) -> None:
@@ -74,7 +90,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--exit-code", help="Exit 1 when the sides differ (like git diff).")
         ] = False,
     ) -> None:
-        from confman.diff import compare_sides, load_side
+        from confman.diff import compare_sides
         from confman.diff.render import FORMATS, render_terminal
 
         with user_errors():
@@ -88,8 +104,8 @@ def register(app: typer.Typer) -> None:
                 from confman.errors import ConfmanError
 
                 raise ConfmanError("--rtol and --atol must be >= 0")
-            side_a = load_side(a, _split(a_overrides), config_dir=config_dir, resolve=resolve)
-            side_b = load_side(b, _split(b_overrides), config_dir=config_dir, resolve=resolve)
+            side_a = _load("A", a, _split(a_overrides), config_dir, resolve)
+            side_b = _load("B", b, _split(b_overrides), config_dir, resolve)
             changes = compare_sides(side_a, side_b, ignore=ignore or (), rtol=rtol, atol=atol)
         if fmt == "terminal":
             from rich.console import Console

@@ -176,7 +176,8 @@ def _hydra_run_info(config_file: Path) -> tuple[dict[str, Choice], tuple[str, ..
     raw = runtime.get("choices", {}) if isinstance(runtime, dict) else {}
     where = f"{folder / 'hydra.yaml'}"
     choices = {
-        g: Choice(group=g, option=o, package="", chosen_by=where)
+        # Hydra's default package for an option of group ``a/b`` is ``a.b``.
+        g: Choice(group=g, option=o, package=g.split("@")[0].replace("/", "."), chosen_by=where)
         for g, o in (raw.items() if isinstance(raw, dict) else ())
         if not (g == "hydra" or g.startswith("hydra/"))
     }

@@ -123,9 +123,9 @@ def test_ignore_and_tolerance(runner: CliRunner, conf: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["train@nope", "train"], "confman: error: bad revision 'nope'"),
+        (["train@nope", "train"], "confman: error: side A (train@nope): bad revision 'nope'"),
         (["nosuch", "train"], "confman: error:"),
-        (["train", "gone.yaml"], "confman: error: file not found: gone.yaml"),
+        (["train", "gone.yaml"], "confman: error: side B (gone.yaml): file not found: gone.yaml"),
         (["train", "train", "-f", "html"], "confman: error: unknown format 'html'"),
     ],
     ids=["bad-rev", "unknown-config", "missing-file", "bad-format"],

@@ -87,3 +87,18 @@ def test_non_mapping_or_broken_file(tmp_path: Path, content: str, message: str) 
     path.write_text(content)
     with pytest.raises(DiffSideError, match=message):
         load_side(str(path))
+
+
+def test_two_hydra_run_dirs_group_their_leaves(tmp_path: Path) -> None:
+    for name, option, depth in (("r1", "vit", 12), ("r2", "resnet", 50)):
+        hydra = tmp_path / name / ".hydra"
+        hydra.mkdir(parents=True)
+        (hydra / "config.yaml").write_text(f"model:\n  depth: {depth}\nseed: 1\n")
+        (hydra / "hydra.yaml").write_text(
+            f"hydra:\n  runtime:\n    choices:\n      model: {option}\n"
+        )
+    changes = confman.diff(tmp_path / "r1", str(tmp_path / "r2"))
+    assert [(c.path, c.kind, c.group) for c in changes] == [
+        ("model", "choice", None),
+        ("model.depth", "changed", "model"),
+    ]
