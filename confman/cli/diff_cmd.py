@@ -48,7 +48,8 @@ def _load(
     try:
         return load_side(spec, overrides, config_dir=config_dir, resolve=resolve)
     except ConfmanError as exc:
-        raise type(exc)(f"side {which} ({spec}): {exc.message}", hint=exc.hint) from exc
+        message = exc.message.removeprefix(f"{spec}: ")
+        raise type(exc)(f"side {which} ({spec}): {message}", hint=exc.hint) from exc
 
 
 def register(app: typer.Typer) -> None:

@@ -202,7 +202,7 @@ def _container(data: Any, resolve: bool, label: str) -> dict[str, Any]:
     except OmegaConfBaseException as exc:
         key = getattr(exc, "full_key", None)
         where = f" at '{key}'" if key else ""
-        reason = getattr(exc, "msg", None) or str(exc)
+        reason = str(exc).splitlines()[0]  # OmegaConf appends full_key/object_type lines
         raise DiffSideError(
             f"{label}: cannot resolve interpolation{where}: {reason}",
             hint="use --no-resolve to compare the interpolations as written",

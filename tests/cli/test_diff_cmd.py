@@ -143,3 +143,37 @@ def test_non_mapping_file(runner: CliRunner, conf: Path, tmp_path: Path) -> None
     bad.write_text("- 1\n")
     code, _, err = run(runner, conf, str(bad), "train")
     assert code == 2 and "top level is a list, not a mapping" in err
+
+
+def test_unresolvable_interpolation_suggests_no_resolve(
+    runner: CliRunner, conf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("x.yaml").write_text("a: ${nope}\n")
+    Path("y.yaml").write_text("a: 1\n")
+    code, _, err = run(runner, conf, "x.yaml", "y.yaml")
+    assert (code, err) == (
+        2,
+        "confman: error: side A (x.yaml): cannot resolve interpolation at 'a': "
+        "Interpolation key 'nope' not found\n"
+        "  hint: use --no-resolve to compare the interpolations as written\n",
+    )
+    code, out, _ = run(runner, conf, "x.yaml", "y.yaml", "--no-resolve", "-f", "overrides")
+    assert (code, out) == (0, "a=1\n")
+
+
+def test_colour_only_on_a_terminal(conf: Path) -> None:
+    from rich.console import Console
+
+    from confman.diff import compare_sides, load_side
+    from confman.diff.render import render_terminal
+
+    a = load_side("train", config_dir=conf)
+    b = load_side("train", ["model=resnet"], config_dir=conf)
+    lines = render_terminal(compare_sides(a, b), a, b)
+    tty = Console(force_terminal=True, color_system="standard", width=200)
+    with tty.capture() as captured:
+        for line in lines:
+            tty.print(line)
+    assert "\x1b[" in captured.get()
+    assert "\x1b[" not in run(CliRunner(), conf, "train", "train", "--b", "model=resnet")[1]
