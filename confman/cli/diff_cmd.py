@@ -17,17 +17,24 @@ __all__ = ["register"]
 
 FORMAT_NAMES = ("terminal", "json", "markdown", "yaml", "overrides")
 
-DIFF_HELP = """Compare two configs: files, composed configs, configs at a git revision.
+_SIDES = (
+    "Each side is a YAML/JSON file or a Hydra run dir, a config NAME composed from the tree, or "
+    "NAME@REV composed from the tree as it was at git revision REV (the working tree and index "
+    "are not touched). Give each side its own Hydra overrides with --a / --b (quoted, space "
+    "separated, repeatable)."
+)
 
-Each side is a YAML/JSON file or Hydra run dir, a config NAME composed from the tree, or
-NAME@REV composed from the tree as it was at git revision REV. Give each side its own Hydra
-overrides with --a / --b (quoted, space separated, repeatable):
+DIFF_HELP = f"""Compare two configs: files, composed configs, configs at a git revision.
 
-  confman diff train train --a 'model=vit' --b 'model=resnet optimizer.lr=0.1'
+{_SIDES}
 
-  confman diff train@HEAD~1 train          # what the last commit changed
+Examples:
 
-  confman diff outputs/run1/.hydra/config.yaml train --format overrides
+confman diff train train --a 'model=vit' --b 'model=resnet optimizer.lr=0.1'
+
+confman diff train@HEAD~1 train --exit-code
+
+confman diff outputs/run1/.hydra/config.yaml train --format overrides
 """
 
 
@@ -58,10 +65,16 @@ def register(app: typer.Typer) -> None:
     @app.command("diff", help=DIFF_HELP)
     def diff(
         a: Annotated[
-            str, typer.Argument(help="Side A: file, NAME, or NAME@REV.", show_default=False)
+            str,
+            typer.Argument(
+                metavar="A", help="Side A: file, NAME, or NAME@REV.", show_default=False
+            ),
         ],
         b: Annotated[
-            str, typer.Argument(help="Side B: file, NAME, or NAME@REV.", show_default=False)
+            str,
+            typer.Argument(
+                metavar="B", help="Side B: file, NAME, or NAME@REV.", show_default=False
+            ),
         ],
         a_overrides: Annotated[
             list[str] | None,
