@@ -170,7 +170,7 @@ def _group(leaves: list[Change], a: Side, b: Side, ignore: re.Pattern[str] | Non
     implied: dict[str, list[Change]] = {g: [] for g in groups}
     rest: list[Change] = []
     for change in leaves:
-        group = _implied_by(change, by_dir, a.choices, b.choices)
+        group = _implied_by(change, by_dir, a, b)
         if group is None:
             rest.append(change)
         else:
@@ -186,9 +186,12 @@ def _option(choice: Choice | None) -> Any:
     return None if choice is None else choice.option
 
 
-def _implied_by(
-    change: Change, groups: list[str], choices_a: dict[str, Choice], choices_b: dict[str, Choice]
-) -> str | None:
+def _implied_by(change: Change, groups: list[str], a: Side, b: Side) -> str | None:
+    """The changed group whose files set this leaf on either side.
+
+    Composed sides know each leaf's file, so that decides. A saved config (a Hydra run dir)
+    only knows its choices: there, a leaf under the group's package is taken as implied.
+    """
     sources = [w for w in (change.old_source, change.new_source) if w is not None]
     for group in groups:
         folder = group.split("@")[0] + "/"
@@ -196,8 +199,10 @@ def _implied_by(
             return group
     if any(w.kind in ("override", "delete") for w in sources):
         return None  # set on the command line: the override explains it, not the group
+    if a.kind == "composed" and b.kind == "composed":
+        return None  # a file outside the group's folder set it: that file explains it
     for group in groups:
-        for choice in (choices_a.get(group), choices_b.get(group)):
+        for choice in (a.choices.get(group), b.choices.get(group)):
             if (
                 choice is not None
                 and choice.package
