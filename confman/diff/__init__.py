@@ -27,6 +27,7 @@ __all__ = [
     "load_side",
 ]
 
+
 def compare_sides(
     a: Side, b: Side, *, ignore: Iterable[str] = (), rtol: float = 0.0, atol: float = 0.0
 ) -> list[Change]:
