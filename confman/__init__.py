@@ -4,10 +4,12 @@ The public API is what ``__all__`` lists; everything else is internal and may ch
 """
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
+from confman.diff import Change, diff
 from confman.errors import (
     CompositionError,
     ConfigDirError,
     ConfmanError,
+    DiffSideError,
     MissingConfigError,
     OverrideError,
     ProjectSettingsError,
@@ -16,18 +18,21 @@ from confman.errors import (
 from confman.provenance import Write
 
 __all__ = [
+    "Change",
     "Choice",
     "Composed",
     "CompositionError",
     "ConfigDirError",
     "ConfmanError",
     "DefaultsNode",
+    "DiffSideError",
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",
     "Write",
     "YamlSourceError",
     "compose",
+    "diff",
 ]
 
 __version__ = "0.1.0"
