@@ -11,9 +11,12 @@ from confman.errors import (
     MissingConfigError,
     OverrideError,
     ProjectSettingsError,
+    SchemaError,
+    ValidationFailed,
     YamlSourceError,
 )
 from confman.provenance import Write
+from confman.schema import Issue, load, load_config
 
 __all__ = [
     "Choice",
@@ -22,12 +25,17 @@ __all__ = [
     "ConfigDirError",
     "ConfmanError",
     "DefaultsNode",
+    "Issue",
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",
+    "SchemaError",
+    "ValidationFailed",
     "Write",
     "YamlSourceError",
     "compose",
+    "load",
+    "load_config",
 ]
 
 __version__ = "0.1.0"
