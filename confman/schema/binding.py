@@ -76,7 +76,7 @@ def load_bindings(settings: Settings) -> Bindings:
     table = settings.raw.get("schemas", {})
     where = f"{settings.source or 'pyproject.toml'} [tool.confman.schemas]"
     if not isinstance(table, dict):
-        raise SchemaError(f"{where} must be a table of name = \"module:Model\"")
+        raise SchemaError(f'{where} must be a table of name = "module:Model"')
     configs: dict[str, Binding] = {}
     groups: dict[str, Binding] = {}
     for key, spec in table.items():
@@ -115,7 +115,9 @@ def import_schema(spec: str, root: Path | None = None, *, what: str = "schema") 
     """
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        raise SchemaError(f"{what}: '{spec}' is not 'module:Model'", hint="e.g. schemas.train:Train")
+        raise SchemaError(
+            f"{what}: '{spec}' is not 'module:Model'", hint="e.g. schemas.train:Train"
+        )
     root_str = str((root or Path.cwd()).resolve())
     added = root_str not in sys.path
     if added:

@@ -73,7 +73,7 @@ def run_validate(
                 report.results.append(result)
                 if result.composed is None:
                     continue
-                if base is None and any(not _is_assignment(o) for o in point):
+                if base is None and any(o.split("=")[0] in result.composed.choices for o in point):
                     base = _try_compose(settings, name)
                 for override in point:
                     seen_count[override] = seen_count.get(override, 0) + 1
@@ -84,8 +84,8 @@ def run_validate(
         for key in sorted(bindings.groups):
             folder = settings.config_dir / key
             for path in sorted(folder.glob("*.yaml")):
-                report.results.append(validate_option_file(settings.config_dir, bindings.groups[key],
-                                                           path))
+                binding = bindings.groups[key]
+                report.results.append(validate_option_file(settings.config_dir, binding, path))
     return report
 
 
@@ -99,36 +99,28 @@ def _validate_point(
     except ConfmanError as exc:
         target = " ".join([name, *point])
         return Validated(target, issues=[Issue("<compose>", str(exc), None, "compose")])
-    return validate_composed(
-        composed, binding.schema if binding is not None else None, bindings
-    )
+    return validate_composed(composed, binding.schema if binding is not None else None, bindings)
 
 
 def _try_compose(settings: Settings, name: str) -> Any:
     try:
-        return compose(name, (), config_dir=settings.config_dir,
-                       version_base=settings.version_base)
+        return compose(name, (), config_dir=settings.config_dir, version_base=settings.version_base)
     except ConfmanError:
         return None
-
-
-def _is_assignment(override: str) -> bool:
-    """A plain ``key=value`` (not ``+``/``~``) can be judged from the point's own provenance."""
-    return not override.startswith(("+", "~")) and "=" in override
 
 
 def _is_noop(result: Validated, override: str, base: Any) -> bool:
     """True when ``override`` set the value that was already there."""
     composed = result.composed
     assert composed is not None
-    key, _, value = override.partition("=")
-    key = key.lstrip("+")
+    key = override.partition("=")[0].lstrip("+")
     if override.startswith("~"):
         return False
     choice = composed.choices.get(key)
     if choice is not None:
-        return base is not None and key in base.choices and base.choices[key].option == \
-            choice.option
+        return (
+            base is not None and key in base.choices and base.choices[key].option == choice.option
+        )
     history = composed.provenance.get(key)
     if not history or len(history) < 2 or history[-1].kind != "override":
         return False

@@ -92,9 +92,7 @@ def _jsonable(value: Any) -> Any:
 
 def sort_issues(issues: list[Issue]) -> list[Issue]:
     """File issues by file then line; override and unknown-origin issues after them."""
-    return sorted(
-        issues, key=lambda i: (i.file is None, i.file or i.location, i.line or 0, i.path)
-    )
+    return sorted(issues, key=lambda i: (i.file is None, i.file or i.location, i.line or 0, i.path))
 
 
 def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list[Issue]]:
@@ -117,17 +115,27 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
             child = node._get_node(key)
             if OmegaConf.is_missing(node, key):
                 file, line, where = locate(leaf)
-                issues.append(Issue(path, "missing value (???)", _ABSENT, where, file, line,
-                                    "set it in a config file or with an override"))
+                issues.append(
+                    Issue(
+                        path,
+                        "missing value (???)",
+                        _ABSENT,
+                        where,
+                        file,
+                        line,
+                        "set it in a config file or with an override",
+                    )
+                )
                 continue
             try:
                 value = node[key]
             except Exception as exc:  # OmegaConf raises several types for a broken interpolation
                 file, line, where = locate(leaf)
-                raw = child._value() if child is not None else None
+                raw = child._value() if child is not None and not isinstance(child, list) else None
                 msg = str(exc).split("\n")[0]
-                issues.append(Issue(path, f"cannot resolve interpolation: {msg}", raw, where,
-                                    file, line))
+                issues.append(
+                    Issue(path, f"cannot resolve interpolation: {msg}", raw, where, file, line)
+                )
                 value = raw
             if isinstance(value, DictConfig | ListConfig):
                 sep = "" if isinstance(value, ListConfig) else "."
@@ -208,8 +216,11 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> str:
 def _fields(model: type[BaseModel]) -> set[str]:
     names = set(model.model_fields)
     names |= {f.alias for f in model.model_fields.values() if f.alias}
-    names |= {f.validation_alias for f in model.model_fields.values()
-              if isinstance(f.validation_alias, str)}
+    names |= {
+        f.validation_alias
+        for f in model.model_fields.values()
+        if isinstance(f.validation_alias, str)
+    }
     return names
 
 
@@ -245,8 +256,9 @@ def _unknown_keys(data: Any, tp: Any, path: str) -> Iterator[tuple[str, str, set
     args = typing.get_args(tp)
     if origin in (list, tuple, set, frozenset) and isinstance(data, list) and args:
         for i, item in enumerate(data):
-            item_tp = args[i] if origin is tuple and i < len(args) and args[-1] is not ... \
-                else args[0]
+            item_tp = (
+                args[i] if origin is tuple and i < len(args) and args[-1] is not ... else args[0]
+            )
             yield from _unknown_keys(item, item_tp, f"{path}[{i}]")
     elif origin is dict and isinstance(data, dict) and len(args) == 2:
         for key, value in data.items():
@@ -261,7 +273,10 @@ def _pick_member(data: Any, members: list[Any]) -> Any:
         return None
     for model in models:
         for name, info in model.model_fields.items():
-            if typing.get_origin(info.annotation) is typing.Literal and name in data \
-                    and data[name] in typing.get_args(info.annotation):
+            if (
+                typing.get_origin(info.annotation) is typing.Literal
+                and name in data
+                and data[name] in typing.get_args(info.annotation)
+            ):
                 return model
     return max(models, key=lambda m: len(set(data) & _fields(m)))

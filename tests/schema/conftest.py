@@ -73,9 +73,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
             "conf/model/big.yaml": "name: big\nlayers: 8\n",
         }
         default.update(files or {})
-        binds = bindings if bindings is not None else {
-            "train": "M:Train", "optimizer": "M:Optimizer", "model": "M:Model"
-        }
+        binds = (
+            bindings
+            if bindings is not None
+            else {"train": "M:Train", "optimizer": "M:Optimizer", "model": "M:Model"}
+        )
         table = "\n".join(f'"{k}" = "{v.replace("M:", modname + ":")}"' for k, v in binds.items())
         default["pyproject.toml"] = (
             f'[project]\nname = "x"\n\n[tool.confman]\nconfig_dir = "conf"\n\n'

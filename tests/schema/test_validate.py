@@ -38,10 +38,11 @@ def test_valid_config_gives_instance(project: Project) -> None:
 
 
 def test_errors_name_file_line_found_and_sorted(project: Project) -> None:
-    project({
-        "conf/optimizer/adam.yaml": "name: adam\nlr: 5\n",
-        "conf/model/small.yaml": "name: small\nlayers: 0\n",
-        "conf/train.yaml": """
+    project(
+        {
+            "conf/optimizer/adam.yaml": "name: adam\nlr: 5\n",
+            "conf/model/small.yaml": "name: small\nlayers: 0\n",
+            "conf/train.yaml": """
             defaults:
               - optimizer: adam
               - model: small
@@ -50,11 +51,16 @@ def test_errors_name_file_line_found_and_sorted(project: Project) -> None:
             epochs: 0
             lr_rate: 3
         """,
-    })
+        }
+    )
     issues = _validate().issues
     texts = [i.text() for i in issues]
-    assert [i.location for i in issues] == ["model/small.yaml:2", "optimizer/adam.yaml:2",
-                                            "train.yaml:6", "train.yaml:7"]
+    assert [i.location for i in issues] == [
+        "model/small.yaml:2",
+        "optimizer/adam.yaml:2",
+        "train.yaml:6",
+        "train.yaml:7",
+    ]
     assert "less than or equal to 1" in texts[1] and "(found 5)" in texts[1]
     assert issues[2].path == "epochs" and "greater than or equal to 1" in issues[2].message
     assert issues[3].path == "lr_rate" and issues[3].message == "unknown key"
@@ -87,7 +93,9 @@ def test_missing_value_and_missing_field(project: Project) -> None:
 
 
 def test_interpolation_is_resolved_before_validation(project: Project) -> None:
-    project({"conf/train.yaml": """
+    project(
+        {
+            "conf/train.yaml": """
         defaults:
           - optimizer: adam
           - model: small
@@ -95,7 +103,9 @@ def test_interpolation_is_resolved_before_validation(project: Project) -> None:
         seed: 1
         epochs: ${model.layers}
         tag: ${oops}
-    """})
+    """
+        }
+    )
     issues = _validate().issues
     assert [i.path for i in issues] == ["tag"]
     assert "cannot resolve interpolation" in issues[0].message
@@ -103,8 +113,7 @@ def test_interpolation_is_resolved_before_validation(project: Project) -> None:
 
 
 def test_extra_allowed_by_model_opt_out(project: Project) -> None:
-    project({"conf/model/small.yaml": "name: small\nwidth: 3\n"},
-            bindings={"model": "M:Loose"})
+    project({"conf/model/small.yaml": "name: small\nwidth: 3\n"}, bindings={"model": "M:Loose"})
     settings = load_settings()
     bindings = load_bindings(settings)
     composed = confman.compose("train", config_dir=settings.config_dir)
@@ -114,14 +123,12 @@ def test_extra_allowed_by_model_opt_out(project: Project) -> None:
 def test_compose_with_schema_returns_model(project: Project) -> None:
     root = project()
     module = _module(project)
-    cfg = confman.compose("train", ["optimizer=sgd"], config_dir=root / "conf",
-                          schema=module.Train)
+    cfg = confman.compose("train", ["optimizer=sgd"], config_dir=root / "conf", schema=module.Train)
     assert isinstance(cfg, module.Train)
     assert cfg.optimizer.momentum == 0.9
     assert isinstance(confman.load_config("train"), module.Train)
     with pytest.raises(confman.ValidationFailed) as info:
-        confman.compose("train", ["optimizer.lr=2"], config_dir=root / "conf",
-                        schema=module.Train)
+        confman.compose("train", ["optimizer.lr=2"], config_dir=root / "conf", schema=module.Train)
     assert "override 'optimizer.lr=2'" in str(info.value)
     assert len(info.value.issues) == 1
 
