@@ -86,7 +86,9 @@ def group_nodes(composed: Composed, bindings: Bindings) -> list[tuple[Binding, s
     for key, choice in composed.choices.items():
         group = key.split("@", 1)[0]
         binding = bindings.groups.get(group)
-        if binding is not None and choice.option is not None:
+        # A ``_global_`` option (an experiment) adjusts the whole config: the primary config's
+        # schema judges the result; the group schema judges the file on its own (--all-options).
+        if binding is not None and choice.option is not None and choice.package:
             out.append((binding, choice.package))
     return out
 

@@ -14,7 +14,7 @@ from confman.errors import ConfmanError
 from confman.schema.api import Validated, validate_composed, validate_option_file
 from confman.schema.binding import Bindings
 from confman.schema.sweep import expand
-from confman.schema.validate import Issue
+from confman.schema.validate import ABSENT, Issue
 from confman.settings import Settings
 
 __all__ = ["Report", "run_validate"]
@@ -59,13 +59,12 @@ def run_validate(
     """Validate ``names`` (default: every bound primary config) at every sweep point, and with
     ``all_options`` every option file of every bound group on its own."""
     report = Report()
-    if not names and not all_options:
-        names = sorted(bindings.configs)
-    if names or overrides:
+    names = names or sorted(bindings.configs)
+    if names:
         points = expand(overrides, settings.config_dir) if overrides else [[]]
         noop_count: dict[str, int] = {}
         seen_count: dict[str, int] = {}
-        for name in names or sorted(bindings.configs):
+        for name in names:
             binding = bindings.configs.get(name)
             base = None
             for point in points:
@@ -98,7 +97,7 @@ def _validate_point(
         )
     except ConfmanError as exc:
         target = " ".join([name, *point])
-        return Validated(target, issues=[Issue("<compose>", str(exc), None, "compose")])
+        return Validated(target, issues=[Issue("", str(exc), ABSENT, "cannot compose")])
     return validate_composed(composed, binding.schema if binding is not None else None, bindings)
 
 

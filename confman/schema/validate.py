@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from confman.errors import did_you_mean
 from confman.schema.binding import type_adapter
 
-__all__ = ["Issue", "Locator", "check", "resolve_data", "sort_issues"]
+__all__ = ["ABSENT", "Issue", "Locator", "check", "resolve_data", "sort_issues"]
 
 MISSING = "???"
 
@@ -58,7 +58,8 @@ class Issue:
         """One line: ``file:line: key: message (found ...) hint``."""
         found = "" if self.found is _ABSENT else f" (found {self.found!r})"
         hint = f"; {self.hint}" if self.hint else ""
-        return f"{self.location}: {self.path}: {self.message}{found}{hint}"
+        path = f"{self.path}: " if self.path else ""
+        return f"{self.location}: {path}{self.message}{found}{hint}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,7 +78,8 @@ class _Absent:
         return "<absent>"
 
 
-_ABSENT: Any = _Absent()
+ABSENT: Any = _Absent()
+_ABSENT = ABSENT
 
 
 def _jsonable(value: Any) -> Any:

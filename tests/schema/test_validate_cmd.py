@@ -64,7 +64,7 @@ def test_all_options_catches_unselected_option(project: Project, runner: CliRunn
     )
     assert "  model/broken.yaml:3: size: unknown key" in result.output
     assert "interp.yaml" not in result.output
-    assert result.output.strip().endswith("6 checked, 5 valid, 1 invalid")
+    assert result.output.strip().endswith("7 checked, 6 valid, 1 invalid")
 
 
 def test_json_and_github_formats(project: Project, runner: CliRunner) -> None:
