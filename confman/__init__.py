@@ -13,9 +13,12 @@ from confman.errors import (
     MissingConfigError,
     OverrideError,
     ProjectSettingsError,
+    SchemaError,
+    ValidationFailed,
     YamlSourceError,
 )
 from confman.provenance import Write
+from confman.schema import Issue, load, load_config
 
 __all__ = [
     "Change",
@@ -26,13 +29,18 @@ __all__ = [
     "ConfmanError",
     "DefaultsNode",
     "DiffSideError",
+    "Issue",
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",
+    "SchemaError",
+    "ValidationFailed",
     "Write",
     "YamlSourceError",
     "compose",
     "diff",
+    "load",
+    "load_config",
 ]
 
 __version__ = "0.1.0"

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from hydra import version as hydra_version
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
@@ -62,6 +62,11 @@ from confman.sources import Repository, loaded_file
 __all__ = ["Choice", "Composed", "DefaultsNode", "compose"]
 
 DEFAULT_VERSION_BASE = "1.3"
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+_M = TypeVar("_M", bound="BaseModel")
 
 # One lock for every compose: Hydra's version base and plugin registry are process globals.
 _lock = threading.RLock()
@@ -202,6 +207,7 @@ def _version_base(base: str) -> Iterator[None]:
         instance.version_base = saved
 
 
+@overload
 def compose(
     config_name: str | None = None,
     overrides: Sequence[str] = (),
@@ -210,7 +216,33 @@ def compose(
     return_hydra_config: bool = False,
     cache: bool = True,
     version_base: str | None = None,
-) -> Composed:
+    schema: None = None,
+) -> Composed: ...
+
+
+@overload
+def compose(
+    config_name: str | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    config_dir: str | Path | None = None,
+    return_hydra_config: bool = False,
+    cache: bool = True,
+    version_base: str | None = None,
+    schema: type[_M],
+) -> _M: ...
+
+
+def compose(
+    config_name: str | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    config_dir: str | Path | None = None,
+    return_hydra_config: bool = False,
+    cache: bool = True,
+    version_base: str | None = None,
+    schema: type[_M] | None = None,
+) -> Composed | _M:
     """Compose ``config_name`` with Hydra overrides, recording per-key provenance.
 
     Args:
@@ -222,15 +254,35 @@ def compose(
         version_base: Hydra version base; default: the project's setting when ``config_dir`` comes
             from the project settings, else Hydra's newest (1.3).
 
+        schema: a pydantic model; the composed config is validated against it and returned as
+            an instance (``confman.load_config`` returns the model bound in pyproject).
+
     Returns:
-        The config exactly as ``hydra.compose`` returns it, with choices and provenance.
+        The config exactly as ``hydra.compose`` returns it, with choices and provenance; with
+        ``schema``, that model's instance.
 
     Raises:
+        ValidationFailed: with ``schema``, every issue of the config, sorted by file:line.
         ConfmanError: a subclass per problem (missing dir/config/option, bad override, YAML
             error, composition error), with a message naming the file:line or override.
     """
     if isinstance(overrides, str):
         raise TypeError("overrides must be a sequence of strings, not a single string")
+    if schema is not None:
+        from confman.schema.api import typed_compose
+
+        return cast(
+            _M,
+            typed_compose(
+                config_name,
+                overrides,
+                schema,
+                config_dir=config_dir,
+                return_hydra_config=return_hydra_config,
+                cache=cache,
+                version_base=version_base,
+            ),
+        )
     if config_dir is None:
         settings = load_settings()
         config_dir = settings.config_dir
