@@ -1,7 +1,12 @@
 """confman: config-as-code for ML systems, on Hydra.
 
 The public API is what ``__all__`` lists; everything else is internal and may change.
+The schema layer (pydantic) loads on first use, so ``import confman`` stays cheap for commands
+that never validate.
 """
+
+import importlib
+from typing import Any
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
 from confman.diff import Change, diff
@@ -18,7 +23,16 @@ from confman.errors import (
     YamlSourceError,
 )
 from confman.provenance import Write
-from confman.schema import Issue, load, load_config
+
+_LAZY = {"Issue": "confman.schema", "load": "confman.schema", "load_config": "confman.schema"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'confman' has no attribute '{name}'")
 
 __all__ = [
     "Change",
