@@ -377,14 +377,15 @@ def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResul
 
         prov.record_mapping(data, prefix, make)
         return
-    # Structured configs (ConfigStore) and other sources have no lines to offer.
+    # Structured configs (ConfigStore) and other sources have no lines to offer. Their loaded
+    # config is already embedded at its package (Hydra's _load_single_config did that).
     container = OmegaConf.to_container(loaded.config, resolve=False)
     where = _source_name(default, loaded)
 
     def make_nolines(rel: str, value: Any) -> Write:
         return Write(value=value, file=where)
 
-    prov.record_mapping(container, prefix, make_nolines)
+    prov.record_mapping(container, "", make_nolines)
 
 
 def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
