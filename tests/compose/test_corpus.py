@@ -46,8 +46,10 @@ COMPOSABLE = [c for c in CASES if not c.values[1].get("error")]
 
 @pytest.fixture(autouse=True)
 def _corpus_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    """The searchpath case names its second dir through ``${oc.env:CONFMAN_CORPUS_DIR}``."""
+    """The searchpath cases: a second dir named through ``${oc.env:CONFMAN_CORPUS_DIR}``, and an
+    importable config package."""
     monkeypatch.setenv("CONFMAN_CORPUS_DIR", str(CORPUS / "searchpath"))
+    monkeypatch.syspath_prepend(str(CORPUS / "searchpath_pkg"))  # pkg://confman_corpus_pkg.conf
 
 
 def _config_dir(case_dir: Path, run: dict[str, Any]) -> Path:
