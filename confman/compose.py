@@ -249,13 +249,15 @@ def compose(
             )
         except ConfmanError:
             raise
-        except RecursionError as exc:  # Hydra recurses without end on a cyclic defaults list
-            raise CompositionError(
-                f"the defaults lists starting at '{config_name}' include each other in a cycle",
-                hint="a config lists itself in its defaults, directly or through other configs",
-            ) from exc
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
             raise translate(exc, root=root, config_name=config_name) from exc
+        except RecursionError as exc:
+            # Hydra recurses through defaults lists without cycle detection.
+            raise CompositionError(
+                f"cyclic defaults list while composing '{config_name}': configs include each "
+                "other (or themselves) in their defaults lists",
+                hint="remove the entry that closes the cycle",
+            ) from exc
         except (TypeError, KeyError, AttributeError, IndexError, AssertionError) as exc:
             # Hydra's own internals fail this way on some inputs, e.g. a list given to a
             # group that is not multi-select ('db=[a,b]' when the defaults say 'db: a').

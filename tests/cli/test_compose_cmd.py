@@ -327,3 +327,39 @@ def test_debug_env_shows_traceback(conf):
     )
     assert proc.returncode != 0
     assert "Traceback" in proc.stderr and "MissingConfigError" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"loop.yaml": "defaults:\n  - loop\n"},
+        {"loop.yaml": "defaults:\n  - other\n", "other.yaml": "defaults:\n  - loop\n"},
+    ],
+    ids=["self", "pair"],
+)
+def test_cyclic_defaults_fail_fast_with_a_clear_error(runner, make_tree, files):
+    conf = make_tree({**TREE, **files})
+    code, _, err = run(runner, "compose", "loop", "-c", str(conf))
+    assert code == 2
+    assert "cyclic defaults list while composing 'loop'" in err
+    assert "Traceback" not in err
+
+
+def test_nothing_outside_the_config_dir_is_read(runner, make_tree, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("token: leaked\n")
+    conf = make_tree(TREE)
+    (conf / "model" / "link.yaml").symlink_to(outside / "secret.yaml")
+    (conf / "model" / "dirlink").symlink_to(outside)
+    attempts = [
+        ["compose", "train", "model=../../outside/secret"],
+        ["compose", "train", "model=link"],
+        ["compose", "train", "model=dirlink/secret"],
+        ["compose", "../outside/secret"],
+    ]
+    for args in attempts:
+        code, out, err = run(runner, *args, "-c", str(conf))
+        assert code == 2, args
+        assert "leaked" not in out + err
+        assert "not found" in err or "no option" in err
