@@ -56,9 +56,27 @@ def _config_dir(case_dir: Path, run: dict[str, Any]) -> Path:
     return case_dir / run.get("config_dir", ".")
 
 
-def _hydra(conf: Path, name: str, overrides: list[str], hydra_config: bool = False) -> Any:
+_HYDRA: dict[tuple[str, str, tuple[str, ...]], tuple[Any, Any]] = {}
+
+
+def _hydra_results(conf: Path, name: str, overrides: list[str]) -> tuple[Any, Any]:
+    """Hydra's composed config (plain, hydra node dropped) and its runtime choices, memoized:
+    the corpus files are read-only, and Hydra is the slow half of every comparison."""
+    key = (str(conf.resolve()), name, tuple(overrides))
+    if key not in _HYDRA:
+        with initialize_config_dir(config_dir=key[0], version_base=None):
+            cfg = hydra_compose(name, overrides, return_hydra_config=True)
+        choices = OmegaConf.to_container(cfg.hydra.runtime.choices)
+        plain = OmegaConf.to_container(cfg, resolve=False)
+        assert isinstance(plain, dict)
+        plain.pop("hydra")
+        _HYDRA[key] = (plain, choices)
+    return _HYDRA[key]
+
+
+def _hydra(conf: Path, name: str, overrides: list[str]) -> Any:
     with initialize_config_dir(config_dir=str(conf.resolve()), version_base=None):
-        return hydra_compose(name, overrides, return_hydra_config=hydra_config)
+        return hydra_compose(name, overrides)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -83,7 +101,7 @@ def test_config_equals_hydra(case_dir: Path, run: dict[str, Any], overrides: lis
         with pytest.raises(ConfmanError):
             compose(run["config"], overrides, config_dir=conf, cache=False)
         return
-    expected = OmegaConf.to_container(_hydra(conf, run["config"], overrides), resolve=False)
+    expected = _hydra_results(conf, run["config"], overrides)[0]
     for cache in (True, False, True):  # cold, uncached, warm
         got = compose(run["config"], overrides, config_dir=conf, cache=cache).to_container()
         assert _same(got, expected), f"cache={cache}"
@@ -141,10 +159,10 @@ def test_provenance(case_dir: Path, run: dict[str, Any], overrides: list[str]) -
 @pytest.mark.parametrize(("case_dir", "run", "overrides"), COMPOSABLE)
 def test_choices_match_hydra(case_dir: Path, run: dict[str, Any], overrides: list[str]) -> None:
     conf = _config_dir(case_dir, run)
-    cfg = _hydra(conf, run["config"], overrides, hydra_config=True)
+    choices = _hydra_results(conf, run["config"], overrides)[1]
     expected = {
         k: v
-        for k, v in OmegaConf.to_container(cfg.hydra.runtime.choices).items()
+        for k, v in choices.items()
         if not (k == "hydra" or k.startswith("hydra/"))
     }
     got = compose(run["config"], overrides, config_dir=conf).choices
