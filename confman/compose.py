@@ -405,7 +405,8 @@ def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
         if isinstance(value, dict) and value:
             prov.record_mapping(value, f"{key}.", make)
         else:
-            prov.record(key, make("", value))
+            # OmegaConf.update assigns a non-mapping value (even '???') rather than merging it.
+            prov.record(key, make("", value), assign=True)
 
 
 def _fill_hydra_runtime(cfg: DictConfig, defaults: DefaultsList, parsed: list[Override]) -> None:
