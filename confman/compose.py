@@ -62,6 +62,8 @@ from confman.sources import Repository, loaded_file
 __all__ = ["Choice", "Composed", "DefaultsNode", "compose"]
 
 DEFAULT_VERSION_BASE = "1.3"
+#: Config dirs whose loaders (and cached nodes) are kept between composes.
+MAX_LOADERS = 16
 
 # One lock for every compose: Hydra's version base and plugin registry are process globals.
 _lock = threading.RLock()
@@ -184,10 +186,17 @@ class _Loader(ConfigLoaderImpl):
 
 
 def _loader(config_dir: str, cache: bool) -> _Loader:
+    """The loader for ``config_dir``; the most recently used few are kept (called under _lock).
+
+    Each loader holds its sources' pickled nodes, so a process composing many config dirs
+    (a test suite, a sweep over generated trees) must not keep them all.
+    """
     key = (config_dir, cache)
-    if key not in _loaders:
-        _loaders[key] = _Loader(config_dir, cache)
-    return _loaders[key]
+    loader = _loaders.pop(key, None) or _Loader(config_dir, cache)
+    _loaders[key] = loader
+    while len(_loaders) > MAX_LOADERS:
+        del _loaders[next(iter(_loaders))]
+    return loader
 
 
 @contextmanager

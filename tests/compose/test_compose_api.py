@@ -293,3 +293,17 @@ def test_structured_config_option_provenance(tmp_path: Path) -> None:
     assert host[-1].kind == "file" and "confman_api_db/remote" in (host[-1].file or "")
     port = got.provenance["confman_api_db.port"]
     assert [w.kind for w in port] == ["file", "override"]
+
+
+def test_many_config_dirs_keep_a_bounded_number_of_loaders(tmp_path: Path) -> None:
+    import sys as _sys
+
+    module = _sys.modules["confman.compose"]
+    for i in range(module.MAX_LOADERS + 5):
+        root = tmp_path / f"d{i}"
+        root.mkdir()
+        (root / "config.yaml").write_text(f"i: {i}\n")
+        assert compose("config", config_dir=root).to_container() == {"i": i}
+    assert len(module._loaders) <= module.MAX_LOADERS
+    first = tmp_path / "d0"
+    assert compose("config", config_dir=first).to_container() == {"i": 0}  # rebuilt fine
