@@ -78,7 +78,7 @@ class Choice:
         group: the group's override key, e.g. ``model`` or ``db@backup``.
         option: the chosen option name (a list for multi-select groups, None when removed).
         package: where the option's keys land in the config (``""`` for the root).
-        chosen_by: ``file:line`` of the defaults entry, ``file (override /group)`` or
+        chosen_by: ``file:line`` of the defaults entry, ``file:line via 'override /group'`` or
             ``override 'group=x'`` for the command line.
     """
 
@@ -258,22 +258,19 @@ def compose(
             )
         except ConfmanError:
             raise
+        except RecursionError as exc:  # Hydra recurses without end on a cyclic defaults list
+            raise CompositionError(
+                f"the defaults lists starting at '{config_name}' include each other in a cycle",
+                hint="a config lists itself in its defaults, directly or through other configs",
+            ) from exc
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
             raise translate(exc, root=root, config_name=config_name) from exc
-        except RecursionError as exc:
-            # Hydra recurses through defaults lists without cycle detection.
-            raise CompositionError(
-                f"cyclic defaults list while composing '{config_name}': configs include each "
-                "other (or themselves) in their defaults lists",
-                hint="remove the entry that closes the cycle",
-            ) from exc
         except (TypeError, KeyError, AttributeError, IndexError, AssertionError) as exc:
             # Hydra's own internals fail this way on some inputs, e.g. a list given to a
             # group that is not multi-select ('db=[a,b]' when the defaults say 'db: a').
             shown = " ".join(override_list) or "no overrides"
             raise CompositionError(
-                f"Hydra cannot compose '{config_name}' with {shown}: "
-                f"{type(exc).__name__}: {exc}",
+                f"Hydra cannot compose '{config_name}' with {shown}: {type(exc).__name__}: {exc}",
                 hint="check the overrides against the defaults list; CONFMAN_DEBUG=1 shows "
                 "Hydra's traceback",
             ) from exc
@@ -447,7 +444,7 @@ def _describe_defaults(
             if info.external_override:
                 return f"override '{cli.get(key, key)}'"
             where = _defaults_line(repo, info.containing_config_path, node)
-            return f"{where} (override /{node.get_group_path()})"
+            return f"{where} via 'override /{node.get_group_path()}'"
         return _defaults_line(repo, parent, node)
 
     def convert(tree: DefaultsTreeNode | InputDefault, parent: str | None) -> DefaultsNode:

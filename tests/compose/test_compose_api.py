@@ -129,7 +129,7 @@ def test_outside_hydra_leaves_it_uninitialized(conf: Path) -> None:
     assert version.VersionBase.instance().version_base == base_before
 
 
-APP = '''
+APP = """
 import json
 import os
 import hydra
@@ -156,7 +156,7 @@ def main(cfg):
 
 if __name__ == "__main__":
     main()
-'''
+"""
 
 
 def test_inside_a_running_hydra_main_app(conf: Path, tmp_path: Path) -> None:

@@ -160,11 +160,7 @@ def test_provenance(case_dir: Path, run: dict[str, Any], overrides: list[str]) -
 def test_choices_match_hydra(case_dir: Path, run: dict[str, Any], overrides: list[str]) -> None:
     conf = _config_dir(case_dir, run)
     choices = _hydra_results(conf, run["config"], overrides)[1]
-    expected = {
-        k: v
-        for k, v in choices.items()
-        if not (k == "hydra" or k.startswith("hydra/"))
-    }
+    expected = {k: v for k, v in choices.items() if not (k == "hydra" or k.startswith("hydra/"))}
     got = compose(run["config"], overrides, config_dir=conf).choices
     assert {k: c.option for k, c in got.items()} == expected
 
