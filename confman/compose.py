@@ -62,6 +62,8 @@ from confman.sources import Repository, loaded_file
 __all__ = ["Choice", "Composed", "DefaultsNode", "compose"]
 
 DEFAULT_VERSION_BASE = "1.3"
+#: Config dirs whose loaders (and cached nodes) are kept between composes.
+MAX_LOADERS = 16
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -189,10 +191,17 @@ class _Loader(ConfigLoaderImpl):
 
 
 def _loader(config_dir: str, cache: bool) -> _Loader:
+    """The loader for ``config_dir``; the most recently used few are kept (called under _lock).
+
+    Each loader holds its sources' pickled nodes, so a process composing many config dirs
+    (a test suite, a sweep over generated trees) must not keep them all.
+    """
     key = (config_dir, cache)
-    if key not in _loaders:
-        _loaders[key] = _Loader(config_dir, cache)
-    return _loaders[key]
+    loader = _loaders.pop(key, None) or _Loader(config_dir, cache)
+    _loaders[key] = loader
+    while len(_loaders) > MAX_LOADERS:
+        del _loaders[next(iter(_loaders))]
+    return loader
 
 
 @contextmanager
@@ -428,14 +437,15 @@ def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResul
 
         prov.record_mapping(data, prefix, make)
         return
-    # Structured configs (ConfigStore) and other sources have no lines to offer.
+    # Structured configs (ConfigStore) and other sources have no lines to offer. Their loaded
+    # config is already embedded at its package (Hydra's _load_single_config did that).
     container = OmegaConf.to_container(loaded.config, resolve=False)
     where = _source_name(default, loaded)
 
     def make_nolines(rel: str, value: Any) -> Write:
         return Write(value=value, file=where)
 
-    prov.record_mapping(container, prefix, make_nolines)
+    prov.record_mapping(container, "", make_nolines)
 
 
 def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
@@ -453,7 +463,8 @@ def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
         if isinstance(value, dict) and value:
             prov.record_mapping(value, f"{key}.", make)
         else:
-            prov.record(key, make("", value))
+            # OmegaConf.update assigns a non-mapping value (even '???') rather than merging it.
+            prov.record(key, make("", value), assign=True)
 
 
 def _fill_hydra_runtime(cfg: DictConfig, defaults: DefaultsList, parsed: list[Override]) -> None:
