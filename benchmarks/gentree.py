@@ -1,7 +1,7 @@
 """Generate synthetic Hydra config trees for benchmarks.
 
 ``generate(root, groups=20, options=20, keys=50)`` writes a primary ``config.yaml`` whose defaults
-list selects option 0 of every group, plus ``groups × options`` option files of ``keys`` leaves
+list selects option 0 of every group, plus ``groups * options`` option files of ``keys`` leaves
 each (nested two levels, mixed types, some interpolations). ``overrides(n)`` returns ``n`` CLI
 overrides mixing group choices and value overrides, all valid for the generated tree.
 """
@@ -36,7 +36,9 @@ def _option_yaml(group: int, option: int, keys: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(root: Path, groups: int = 20, options: int = 20, keys: int = 50, seed: int = 0) -> Path:
+def generate(
+    root: Path, groups: int = 20, options: int = 20, keys: int = 50, seed: int = 0
+) -> Path:
     """Write the tree under ``root`` and return ``root``."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)

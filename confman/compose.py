@@ -24,13 +24,14 @@ back.
 from __future__ import annotations
 
 import copy
+import posixpath
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from hydra import version as hydra_version
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
@@ -53,7 +54,7 @@ from omegaconf.errors import OmegaConfBaseException
 from packaging.version import Version
 
 from confman.composeerrors import translate
-from confman.errors import ConfigDirError, ConfmanError
+from confman.errors import CompositionError, ConfigDirError, ConfmanError
 from confman.provenance import Provenance, Write
 from confman.settings import load_settings
 from confman.sources import Repository, loaded_file
@@ -61,6 +62,13 @@ from confman.sources import Repository, loaded_file
 __all__ = ["Choice", "Composed", "DefaultsNode", "compose"]
 
 DEFAULT_VERSION_BASE = "1.3"
+#: Config dirs whose loaders (and cached nodes) are kept between composes.
+MAX_LOADERS = 16
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+_M = TypeVar("_M", bound="BaseModel")
 
 # One lock for every compose: Hydra's version base and plugin registry are process globals.
 _lock = threading.RLock()
@@ -74,12 +82,14 @@ class Choice:
     Attributes:
         group: the group's override key, e.g. ``model`` or ``db@backup``.
         option: the chosen option name (a list for multi-select groups, None when removed).
-        chosen_by: ``file:line`` of the defaults entry, ``file (override /group)`` or
+        package: where the option's keys land in the config (``""`` for the root).
+        chosen_by: ``file:line`` of the defaults entry, ``file:line via 'override /group'`` or
             ``override 'group=x'`` for the command line.
     """
 
     group: str
     option: str | list[str] | None
+    package: str
     chosen_by: str
 
 
@@ -119,7 +129,7 @@ class Composed:
         """The config as plain dicts and lists (``OmegaConf.to_container``)."""
         data = OmegaConf.to_container(self.config, resolve=resolve)
         assert isinstance(data, dict)
-        return data
+        return cast(dict[str, Any], data)
 
     @cached_property
     def provenance(self) -> dict[str, tuple[Write, ...]]:
@@ -148,6 +158,14 @@ class _Loader(ConfigLoaderImpl):
         super().__init__(config_search_path=search_path)
         self.repository = Repository(search_path, label_root=config_dir, cache=cache)
         self.embedded: set[int] = set()
+        self.provenance: Provenance | None = None
+
+    def _load_single_config(self, default: ResultDefault, repo: Any) -> ConfigResult:
+        """Hydra's loader, recording the loaded config's leaves just before Hydra merges it."""
+        loaded = super()._load_single_config(default=default, repo=repo)
+        if self.provenance is not None:
+            _record_loaded(self.provenance, default, loaded)
+        return loaded
 
     def _embed_result_config(  # type: ignore[override]
         self, ret: ConfigResult, package_override: str | None
@@ -173,10 +191,17 @@ class _Loader(ConfigLoaderImpl):
 
 
 def _loader(config_dir: str, cache: bool) -> _Loader:
+    """The loader for ``config_dir``; the most recently used few are kept (called under _lock).
+
+    Each loader holds its sources' pickled nodes, so a process composing many config dirs
+    (a test suite, a sweep over generated trees) must not keep them all.
+    """
     key = (config_dir, cache)
-    if key not in _loaders:
-        _loaders[key] = _Loader(config_dir, cache)
-    return _loaders[key]
+    loader = _loaders.pop(key, None) or _Loader(config_dir, cache)
+    _loaders[key] = loader
+    while len(_loaders) > MAX_LOADERS:
+        del _loaders[next(iter(_loaders))]
+    return loader
 
 
 @contextmanager
@@ -191,6 +216,7 @@ def _version_base(base: str) -> Iterator[None]:
         instance.version_base = saved
 
 
+@overload
 def compose(
     config_name: str | None = None,
     overrides: Sequence[str] = (),
@@ -199,7 +225,33 @@ def compose(
     return_hydra_config: bool = False,
     cache: bool = True,
     version_base: str | None = None,
-) -> Composed:
+    schema: None = None,
+) -> Composed: ...
+
+
+@overload
+def compose(
+    config_name: str | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    config_dir: str | Path | None = None,
+    return_hydra_config: bool = False,
+    cache: bool = True,
+    version_base: str | None = None,
+    schema: type[_M],
+) -> _M: ...
+
+
+def compose(
+    config_name: str | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    config_dir: str | Path | None = None,
+    return_hydra_config: bool = False,
+    cache: bool = True,
+    version_base: str | None = None,
+    schema: type[_M] | None = None,
+) -> Composed | _M:
     """Compose ``config_name`` with Hydra overrides, recording per-key provenance.
 
     Args:
@@ -208,19 +260,40 @@ def compose(
         config_dir: the config tree; default: ``[tool.confman] config_dir`` or ``./conf``.
         return_hydra_config: keep Hydra's own ``hydra`` node in the result.
         cache: reuse parsed files across composes (keyed on path, mtime and size).
-        version_base: Hydra version base; default: the project's setting, else Hydra's newest.
+        version_base: Hydra version base; default: the project's setting when ``config_dir`` comes
+            from the project settings, else Hydra's newest (1.3).
+
+        schema: a pydantic model; the composed config is validated against it and returned as
+            an instance (``confman.load_config`` returns the model bound in pyproject).
 
     Returns:
-        The config exactly as ``hydra.compose`` returns it, with choices and provenance.
+        The config exactly as ``hydra.compose`` returns it, with choices and provenance; with
+        ``schema``, that model's instance.
 
     Raises:
+        ValidationFailed: with ``schema``, every issue of the config, sorted by file:line.
         ConfmanError: a subclass per problem (missing dir/config/option, bad override, YAML
             error, composition error), with a message naming the file:line or override.
     """
     if isinstance(overrides, str):
         raise TypeError("overrides must be a sequence of strings, not a single string")
-    if config_dir is None or version_base is None:
-        settings = load_settings(config_dir=config_dir)
+    if schema is not None:
+        from confman.schema.api import typed_compose
+
+        return cast(
+            _M,
+            typed_compose(
+                config_name,
+                overrides,
+                schema,
+                config_dir=config_dir,
+                return_hydra_config=return_hydra_config,
+                cache=cache,
+                version_base=version_base,
+            ),
+        )
+    if config_dir is None:
+        settings = load_settings()
         config_dir = settings.config_dir
         version_base = version_base or settings.version_base
     root = Path(config_dir).resolve()
@@ -237,8 +310,22 @@ def compose(
             )
         except ConfmanError:
             raise
+        except RecursionError as exc:  # Hydra recurses without end on a cyclic defaults list
+            raise CompositionError(
+                f"the defaults lists starting at '{config_name}' include each other in a cycle",
+                hint="a config lists itself in its defaults, directly or through other configs",
+            ) from exc
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
             raise translate(exc, root=root, config_name=config_name) from exc
+        except (TypeError, KeyError, AttributeError, IndexError, AssertionError) as exc:
+            # Hydra's own internals fail this way on some inputs, e.g. a list given to a
+            # group that is not multi-select ('db=[a,b]' when the defaults say 'db: a').
+            shown = " ".join(override_list) or "no overrides"
+            raise CompositionError(
+                f"Hydra cannot compose '{config_name}' with {shown}: {type(exc).__name__}: {exc}",
+                hint="check the overrides against the defaults list; CONFMAN_DEBUG=1 shows "
+                "Hydra's traceback",
+            ) from exc
 
 
 def _compose(
@@ -259,21 +346,13 @@ def _compose(
         skip_missing=False,
     )
     with_hydra = return_hydra_config or _touches_hydra(defaults, repo, parsed)
+    merged = [d for d in defaults.defaults if with_hydra or not _is_hydra_package(d.package)]
     provenance = Provenance()
-    cfg = OmegaConf.create()
-    with flag_override(cfg, "no_deepcopy_set_nodes", True):
-        for default in defaults.defaults:
-            if not with_hydra and _is_hydra_package(default.package):
-                continue
-            loaded = loader._load_single_config(default=default, repo=repo)
-            _record_loaded(provenance, default, loaded)
-            try:
-                cfg.merge_with(loaded.config)
-            except OmegaConfBaseException as exc:
-                name = _source_name(default, loaded)
-                raise translate(exc, root=root, config_name=config_name, source=name) from exc
-    if with_hydra:
-        _strip_typed_defaults(cfg)
+    loader.provenance = provenance
+    try:
+        cfg = loader._compose_config_from_defaults_list(defaults=merged, repo=repo)
+    finally:
+        loader.provenance = None
     OmegaConf.set_struct(cfg, True)
     if "hydra" in cfg:
         OmegaConf.set_readonly(cfg.hydra, False)
@@ -316,30 +395,18 @@ def _touches_hydra(
     if any(o.is_hydra_override() for o in overrides):
         return True
     for default in defaults.defaults:
-        if default.config_path is None or default.config_path.startswith("hydra/"):
-            if default.config_path is not None and default.parent not in (None, "hydra/config"):
-                return True  # a user's defaults list picked a hydra/... option
+        if default.config_path is None:
             continue
         if _is_hydra_package(default.package):
-            return True
-        if default.package in ("", None):
             loaded = repo.load_config(default.config_path)
-            if loaded is not None and isinstance(loaded.config, DictConfig):
-                if "hydra" in loaded.config:
-                    return True
+            if loaded is not None and loaded.provider != "hydra":
+                return True  # the user's own option for one of Hydra's groups
+        elif not default.package:
+            loaded = repo.load_config(default.config_path)
+            config = loaded.config if loaded is not None else None
+            if isinstance(config, DictConfig) and "hydra" in config:
+                return True  # e.g. an experiment setting hydra.run.dir
     return False
-
-
-def _strip_typed_defaults(cfg: Any) -> None:
-    """Remove ``defaults`` left in structured-config nodes, as Hydra's compose does."""
-    if not isinstance(cfg, DictConfig) or cfg._is_missing() or cfg._is_none():
-        return
-    with flag_override(cfg, ["readonly", "struct"], False):
-        if cfg._get_flag("HYDRA_REMOVE_TOP_LEVEL_DEFAULTS"):
-            cfg._set_flag("HYDRA_REMOVE_TOP_LEVEL_DEFAULTS", None)
-            cfg.pop("defaults", None)
-    for _key, value in cfg.items_ex(resolve=False):
-        _strip_typed_defaults(value)
 
 
 def _source_name(default: ResultDefault, loaded: ConfigResult) -> str:
@@ -358,6 +425,8 @@ def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResul
     found = loaded_file(loaded)
     if found is not None:
         data = found.parsed.data
+        if data is None:
+            data = {}  # an empty file loads as an empty mapping, like OmegaConf.create()
         if isinstance(data, dict) and "defaults" in data:
             data = {k: v for k, v in data.items() if k != "defaults"}
         lines = found.parsed.lines
@@ -368,14 +437,15 @@ def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResul
 
         prov.record_mapping(data, prefix, make)
         return
-    # Structured configs (ConfigStore) and other sources have no lines to offer.
+    # Structured configs (ConfigStore) and other sources have no lines to offer. Their loaded
+    # config is already embedded at its package (Hydra's _load_single_config did that).
     container = OmegaConf.to_container(loaded.config, resolve=False)
     where = _source_name(default, loaded)
 
     def make_nolines(rel: str, value: Any) -> Write:
         return Write(value=value, file=where)
 
-    prov.record_mapping(container, prefix, make_nolines)
+    prov.record_mapping(container, "", make_nolines)
 
 
 def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
@@ -393,7 +463,8 @@ def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
         if isinstance(value, dict) and value:
             prov.record_mapping(value, f"{key}.", make)
         else:
-            prov.record(key, make("", value))
+            # OmegaConf.update assigns a non-mapping value (even '???') rather than merging it.
+            prov.record(key, make("", value), assign=True)
 
 
 def _fill_hydra_runtime(cfg: DictConfig, defaults: DefaultsList, parsed: list[Override]) -> None:
@@ -425,7 +496,7 @@ def _describe_defaults(
             if info.external_override:
                 return f"override '{cli.get(key, key)}'"
             where = _defaults_line(repo, info.containing_config_path, node)
-            return f"{where} (override /{node.get_group_path()})"
+            return f"{where} via 'override /{node.get_group_path()}'"
         return _defaults_line(repo, parent, node)
 
     def convert(tree: DefaultsTreeNode | InputDefault, parent: str | None) -> DefaultsNode:
@@ -433,26 +504,45 @@ def _describe_defaults(
         kids = tree.children if isinstance(tree, DefaultsTreeNode) else None
         path = None if node.is_self() else node.get_config_path()
         by = chosen_by(node, parent)
-        if isinstance(node, GroupDefault) and not _is_hydra_group(node.get_group_path()):
+        if (
+            isinstance(node, GroupDefault)
+            and not node.is_deleted()
+            and not _is_hydra_group(node.get_group_path())
+        ):
             key = node.get_override_key()
-            choices[key] = Choice(group=key, option=node.get_name(), chosen_by=by or "")
+            choices[key] = Choice(
+                group=key,
+                option=_option(node),
+                package=node.get_final_package(),
+                chosen_by=by or "",
+            )
         label = _label(node)
         children = tuple(
-            convert(child, path)
-            for child in kids or []
-            if not _is_hydra_group(_group_of(child))
+            convert(child, path) for child in kids or [] if not _is_hydra_group(_group_of(child))
         )
         return DefaultsNode(
             label=label,
             config_path=path,
-            package=None if node.is_self() or isinstance(node, VirtualRoot) else (
-                node.get_final_package()
-            ),
+            package=None
+            if node.is_self() or isinstance(node, VirtualRoot)
+            else (node.get_final_package()),
             chosen_by=by,
             children=children,
         )
 
-    return convert(defaults.defaults_tree, None), choices
+    tree = convert(defaults.defaults_tree, None)
+    # Hydra also reports the option of an ``optional`` group whose file does not exist; such a
+    # group has no node in the tree, so it is added here from Hydra's own record of choices.
+    for key, option in defaults.overrides.known_choices.items():
+        if key in choices or _is_hydra_group(key.split("@", 1)[0]):
+            continue
+        info = meta.get(key)
+        if info is not None and info.external_override:
+            by = f"override '{cli.get(key, key)}'"
+        else:
+            by = "optional, no such option"
+        choices[key] = Choice(group=key, option=option, package="", chosen_by=by)
+    return tree, choices
 
 
 def _group_of(tree: DefaultsTreeNode | InputDefault) -> str:
@@ -473,18 +563,30 @@ def _label(node: InputDefault) -> str:
     if isinstance(node, VirtualRoot):
         return "<root>"
     if isinstance(node, GroupDefault):
-        return f"{node.get_override_key()}: {node.get_name()}"
+        return f"{node.get_override_key()}: {_option(node)}"
     return node.get_config_path() or "<root>"
 
 
-def _defaults_line(repo: CachingConfigRepository, config_path: str | None, node: GroupDefault) -> str:
+def _option(node: GroupDefault) -> str | list[str] | None:
+    """The chosen option; a list for multi-select groups (Hydra's ``get_name`` refuses those)."""
+    value = node.value
+    return list(value) if isinstance(value, list) else node.get_name()
+
+
+def _defaults_line(
+    repo: CachingConfigRepository, config_path: str | None, node: GroupDefault
+) -> str:
     """``file:line`` of the defaults-list entry in ``config_path`` that names ``node``'s group."""
     if config_path is None:
         return "<defaults>"
     loaded = repo.load_config(config_path)
     found = loaded_file(loaded) if loaded is not None else None
-    if found is None:
+    if loaded is None or found is None:
         return config_path
+    index = _entry_index(loaded, config_path, node)
+    if index is not None:
+        line = found.parsed.lines.get(f"defaults[{index}]")
+        return f"{found.name}:{line}" if line else found.name
     wanted = node.get_group_path().rsplit("/", 1)[-1]
     items = found.parsed.data.get("defaults", []) if isinstance(found.parsed.data, dict) else []
     for index, item in enumerate(items if isinstance(items, list) else []):
@@ -494,3 +596,32 @@ def _defaults_line(repo: CachingConfigRepository, config_path: str | None, node:
                 line = found.parsed.lines.get(f"defaults[{index}]")
                 return f"{found.name}:{line}" if line else found.name
     return found.name
+
+
+def _entry_index(loaded: ConfigResult, config_path: str, node: GroupDefault) -> int | None:
+    """Index of the entry naming ``node``'s group in the defaults list Hydra parsed from ``loaded``.
+
+    Hydra resolves each tree node from a copy of that entry placed under its parent, so the
+    entry is found by placing each parsed entry under the same parent and comparing override
+    keys (``db`` and ``db@backup`` are different entries). An ``override /group`` entry sits
+    in another config: it is matched on its group path and explicit package.
+    """
+    for index, entry in enumerate(getattr(loaded, "defaults_list", None) or []):
+        if not isinstance(entry, GroupDefault):
+            continue
+        placed = copy.copy(entry)
+        try:
+            if placed.override:
+                placed.update_parent(posixpath.dirname(config_path), "")
+                if (
+                    placed.get_group_path() == node.get_group_path()
+                    and placed.package == node.package
+                ):
+                    return index
+            else:
+                placed.update_parent(node.parent_base_dir, node.parent_package)
+                if placed.get_override_key() == node.get_override_key():
+                    return index
+        except (AssertionError, HydraException):
+            continue
+    return None

@@ -26,28 +26,45 @@ from confman.errors import (
 
 __all__ = ["translate"]
 
-_COLUMN = re.compile(r"line 1:(\d+)")
+_TOKEN = re.compile(r"input '(.*?)'")
 _NO_OVERRIDE = re.compile(r"Could not override '([^']+)'")
 _NO_DELETE = re.compile(r"Could not delete from config. '([^']+)' does not exist")
+_WRONG_VALUE = re.compile(r"The value of '([^']+)' is (.*) and not (.*)\.$", re.MULTILINE)
 _NO_APPEND = re.compile(r"Could not append to config. An item is already at '([^']+)'")
 _NO_GROUP = re.compile(r"config group '([^']+)' does not exist")
 _MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
 _MISSING_PRIMARY = re.compile(r"Cannot find primary config '([^']+)'")
+_MERGE = re.compile(r"In '([^']+)': (\w+) raised while composing config:\n(.*)", re.DOTALL)
+_SWEEP = re.compile(
+    r"(?:Ambiguous value for argument|Sweep parameters) '(.*)'(?: requires --multirun)?$",
+    re.MULTILINE,
+)
+_FULL_KEY = re.compile(r"^\s*full_key: (\S+)", re.MULTILINE)
 
 
 def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
 
 
-def _options(root: Path, group: str) -> list[str]:
-    folder = root / group
-    if not folder.is_dir():
+def _listed(root: Path, folder: Path) -> list[str]:
+    """Config names in ``folder``, leaving out any that resolve (symlinks) outside ``root``:
+    confman never reads those, so it must not offer them either."""
+    real_root = root.resolve()
+    if not folder.is_dir() or not folder.resolve().is_relative_to(real_root):
         return []
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    return sorted(
+        p.stem
+        for p in folder.glob("*.yaml")
+        if p.is_file() and p.resolve().is_relative_to(real_root)
+    )
+
+
+def _options(root: Path, group: str) -> list[str]:
+    return _listed(root, root / group)
 
 
 def _primaries(root: Path) -> list[str]:
-    return sorted(p.stem for p in root.glob("*.yaml"))
+    return _listed(root, root)
 
 
 def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
@@ -58,11 +75,23 @@ def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
     if not isinstance(node, DictConfig):
         return []
     prefix = f"{parent}." if parent else ""
-    return [f"{prefix}{k}" for k in node.keys()]
+    return [f"{prefix}{k!s}" for k in node]
+
+
+def _exists(cfg: DictConfig | None, key: str) -> bool:
+    if cfg is None:
+        return False
+    try:
+        return OmegaConf.select(cfg, key, default=_ABSENT, throw_on_missing=False) is not _ABSENT
+    except OmegaConfBaseException:
+        return False
+
+
+_ABSENT = object()
 
 
 def _list_hint(word: str, candidates: list[str], what: str) -> str:
-    guess = did_you_mean(word, candidates)
+    guess = did_you_mean(word, [c for c in candidates if c != word])
     shown = ", ".join(candidates[:20]) + (" ..." if len(candidates) > 20 else "")
     available = f"available {what}: {shown}" if candidates else f"no {what} found"
     return f"{guess} {available}" if guess else available
@@ -88,12 +117,24 @@ def translate(
     if isinstance(exc, OverrideParseException):
         return _bad_syntax(exc)
     text = str(exc)
+    match = _SWEEP.search(text)
+    if match:
+        override = match.group(1)
+        return OverrideError(
+            f"'{override}' is a sweep (several values); compose builds one config",
+            hint="give one value, or quote a literal comma: key='a,b'",
+        )
     if isinstance(exc, MissingConfigException):
         return _missing(exc, root, config_name)
     match = _NO_OVERRIDE.search(text)
     if match:
         key = match.group(1)
         line = _override_line(text, key)
+        if _exists(cfg, key):
+            return OverrideError(
+                f"cannot override '{key}': the new value adds keys that '{key}' does not have",
+                hint=f"use '++{line}' to merge in new keys, or '~{key}' then '+{line}' to replace",
+            )
         guess = did_you_mean(key, _siblings(cfg, key))
         hint = f"{guess} " if guess else ""
         return OverrideError(
@@ -103,19 +144,45 @@ def translate(
     match = _NO_DELETE.search(text)
     if match:
         key = match.group(1)
-        guess = did_you_mean(key, _siblings(cfg, key))
+        if _exists(cfg, key):
+            return OverrideError(
+                f"cannot delete '{key}': its value is null, and Hydra treats a null key as absent",
+                hint=f"set it instead ('{key}=...'), or delete its parent",
+            )
+        guess = did_you_mean(key, [c for c in _siblings(cfg, key) if c != key])
         return OverrideError(f"cannot delete '{key}': no such key", hint=guess)
+    match = _WRONG_VALUE.search(text)
+    if match:
+        key, actual, given = match.groups()
+        return OverrideError(
+            f"cannot delete '{key}': its value is {actual}, not {given}",
+            hint=f"use '~{key}' to delete it whatever its value",
+        )
     match = _NO_APPEND.search(text)
     if match:
         key = match.group(1)
         return OverrideError(
             f"cannot add '{key}': it already exists",
-            hint=f"drop the '+' to override it, or use '++' to add or override",
+            hint="drop the '+' to override it, or use '++' to add or override",
+        )
+    match = _MERGE.search(text)
+    if match:
+        config_path, _kind, detail = match.groups()
+        key = _FULL_KEY.search(detail)
+        at = f" at '{key.group(1)}'" if key else ""
+        return CompositionError(
+            f"{config_path}.yaml: cannot merge{at}: {_first_line(detail)}",
+            hint="a key holds a mapping in one config and a list or value in another",
         )
     match = _NO_GROUP.search(text)
     if match:
         group = match.group(1)
-        groups = sorted(p.name for p in root.iterdir() if p.is_dir())
+        real_root = root.resolve()
+        groups = sorted(
+            p.name
+            for p in root.iterdir()
+            if p.is_dir() and p.resolve().is_relative_to(real_root) and p.name != group
+        )
         return OverrideError(
             f"config group '{group}' does not exist",
             hint=_list_hint(group, groups, "groups"),
@@ -134,24 +201,34 @@ def _omegaconf_msg(exc: OmegaConfBaseException) -> str:
 
 
 def _override_line(text: str, key: str) -> str:
-    match = re.search(r"use \+(\S+)", text)
+    match = re.search(r"use \+(.+)$", text, re.MULTILINE)
     return match.group(1) if match else f"{key}=..."
 
 
 def _bad_syntax(exc: OverrideParseException) -> OverrideError:
+    """One line naming the override and the problem, then the override with a caret under it.
+
+    Hydra's lexer errors carry a caret line; its parser errors name the offending token
+    (``input '[1'``), which is located in the override to place the caret.
+    """
     override = exc.override
-    text = exc.message
-    match = _COLUMN.search(text)
+    lines = [line for line in exc.message.splitlines() if line.strip()]
+    lexer_prefix = "LexerNoViableAltException: "
+    column: int | None = None
+    if lines and lines[0].startswith(lexer_prefix):
+        reason = "unexpected character"
+        if len(lines) > 1 and "^" in lines[1]:
+            column = lines[1].index("^") - len(lexer_prefix)
+    else:
+        reasons = [line for line in lines if not line.startswith(("Error parsing", "See http"))]
+        reason = reasons[0].strip() if reasons else "syntax error"
+        token = _TOKEN.search(reason)
+        if token:
+            found = token.group(1)
+            column = len(override) if found == "<EOF>" else override.find(found)
     caret = ""
-    if match:
-        column = int(match.group(1))
+    if column is not None and column >= 0:
         caret = f"\n    {override}\n    {' ' * column}^"
-    elif "\n" in text and "^" in text:
-        column = text.splitlines()[1].index("^") - len("LexerNoViableAltException: ")
-        caret = f"\n    {override}\n    {' ' * max(column, 0)}^"
-    reason = _first_line(text)
-    reason = re.sub(r"^LexerNoViableAltException: .*", "unexpected character", reason)
-    reason = re.sub(r"\s*See https://\S+", "", reason)
     return OverrideError(
         f"bad override '{override}': {reason}{caret}",
         hint="see Hydra's override grammar: key=value, +key=value, ++key=value, ~key, group=option",

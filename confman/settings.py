@@ -39,7 +39,7 @@ class Settings:
 
 
 def find_pyproject(start: Path) -> Path | None:
-    """Return the nearest pyproject.toml at or above ``start`` that has a ``[tool.confman]`` table."""
+    """The nearest pyproject.toml at or above ``start`` with a ``[tool.confman]`` table."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file() and "confman" in _read_toml(candidate).get("tool", {}):
@@ -79,7 +79,7 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
     version_base = raw.get("version_base")
     if version_base is not None and not isinstance(version_base, str):
         raise ProjectSettingsError(
-            f"{pyproject}: [tool.confman] version_base must be a string like \"1.3\"",
+            f'{pyproject}: [tool.confman] version_base must be a string like "1.3"',
         )
     if config_dir is not None:
         chosen = Path(config_dir).expanduser()

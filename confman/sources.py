@@ -8,7 +8,9 @@ and its lookup rules and swaps in sources that
   parse, with its line marks, to every ``ConfigResult`` so provenance can name lines;
 * never read outside their root: a group option, config name or ``@package`` that resolves (via
   ``..`` or a symlink) outside the config dir is treated as not found;
-* reuse Hydra's own packaged configs across composes instead of re-parsing them every time.
+* reuse Hydra's own packaged configs across composes instead of re-parsing them every time;
+  a user's ``pkg://`` config package that lives in a folder is read like a config dir (lines,
+  mtime-checked cache), since an editable install changes while a process runs.
 
 Building OmegaConf nodes costs more than parsing. With the cache on, each file's DictConfig is
 built once and kept pickled; every compose unpickles a fresh, independent copy (about 17x
@@ -18,7 +20,9 @@ the nodes it loads.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
+import pathlib
 import pickle
 import threading
 from dataclasses import dataclass
@@ -34,7 +38,7 @@ from hydra.plugins.config_source import ConfigLoadError, ConfigResult, ConfigSou
 from omegaconf import OmegaConf
 
 from confman.errors import YamlSourceError
-from confman.yamlsource import ParsedYaml, load_yaml_file
+from confman.yamlsource import ParsedYaml, load_yaml_file, parse_yaml
 
 __all__ = ["LoadedFile", "Repository", "loaded_file"]
 
@@ -104,11 +108,16 @@ class _ConfinedFileSource(FileConfigSource):
         return result
 
     def _build(self, full: str, parsed: ParsedYaml) -> Any:
-        """A fresh OmegaConf container for ``parsed``, unpickled from the cache when possible."""
+        """A fresh OmegaConf container for ``parsed``, unpickled from the cache when possible.
+
+        Nodes are pickled on a parse's second use, not its first: a one-shot CLI process
+        composes once and would pay for a pickle it never reads.
+        """
+        hit = None
         if self._cache:
             with self._lock:
                 hit = self._nodes.get(full)
-            if hit is not None and hit[0] is parsed:
+            if hit is not None and hit[0] is parsed and hit[1]:
                 return pickle.loads(hit[1])
         data = parsed.data
         if data is not None and not isinstance(data, dict | list | str):
@@ -117,8 +126,10 @@ class _ConfinedFileSource(FileConfigSource):
             )
         config = OmegaConf.create() if data is None else OmegaConf.create(data)
         if self._cache:
+            seen_before = hit is not None and hit[0] is parsed
+            blob = pickle.dumps(config) if seen_before else b""
             with self._lock:
-                self._nodes[full] = (parsed, pickle.dumps(config))
+                self._nodes[full] = (parsed, blob)
         return config
 
     def is_group(self, config_path: str) -> bool:
@@ -131,10 +142,10 @@ class _ConfinedFileSource(FileConfigSource):
 
 
 class _CachedPackageSource(ImportlibResourcesConfigSource):
-    """Hydra's packaged configs (``pkg://hydra.conf``), parsed once per process.
+    """Hydra's packaged configs (``pkg://hydra.conf``): parsed with libyaml, once per process.
 
-    Installed package files do not change while a process runs, so the parsed container is kept
-    and every compose gets a fresh OmegaConf copy of it (Hydra mutates what it loads).
+    Installed package files do not change while a process runs, so each parsed config is kept
+    pickled and every compose gets a fresh copy of it (Hydra mutates what it loads).
     """
 
     _parsed: dict[tuple[str, str], tuple[bytes, dict[str, str | None], str]] = {}
@@ -143,15 +154,29 @@ class _CachedPackageSource(ImportlibResourcesConfigSource):
     def __deepcopy__(self, memo: dict[int, Any]) -> _CachedPackageSource:
         return self
 
+    def _read_config(self, res: Any) -> ConfigResult:
+        raw = res.read_bytes()
+        name = f"{self.scheme()}://{self.path}/{getattr(res, 'name', '')}"
+        parsed = parse_yaml(raw.decode("utf-8"), name=name)
+        data = parsed.data
+        return ConfigResult(
+            config=OmegaConf.create() if data is None else OmegaConf.create(data),
+            path=f"{self.scheme()}://{self.path}",
+            provider=self.provider,
+            header=ConfigSource._get_header_dict(parsed.header_text),
+        )
+
     def load_config(self, config_path: str) -> ConfigResult:
         key = (self.path, config_path)
         with self._lock:
             hit = self._parsed.get(key)
-        if hit is None:
+        if hit is None or not hit[0]:
             result = super().load_config(config_path)
-            hit = (pickle.dumps(result.config), result.header, result.path)
+            # Pickle on second use: a one-shot process never reads the pickle.
+            blob = pickle.dumps(result.config) if hit is not None else b""
             with self._lock:
-                self._parsed[key] = hit
+                self._parsed[key] = (blob, result.header, result.path)
+            return result
         blob, header, path = hit
         return ConfigResult(
             config=pickle.loads(blob),
@@ -184,6 +209,23 @@ class Repository(ConfigRepository):
                 label_root=self._label_root,
                 cache=self._cache,
             )
-        if kind == ImportlibResourcesConfigSource.__name__ and self._cache:
-            return _CachedPackageSource(source.provider, source.full_path())
+        if kind == ImportlibResourcesConfigSource.__name__:
+            if source.path == "hydra" or source.path.startswith("hydra."):
+                return _CachedPackageSource(source.provider, source.full_path())
+            folder = _package_folder(source.path)
+            if folder is not None:
+                # A user's package (``pkg://myproject.conf``, often an editable install): its
+                # files change while a process runs, and provenance wants their lines.
+                return _ConfinedFileSource(
+                    source.provider, folder, label_root=self._label_root, cache=self._cache
+                )
         return source
+
+
+def _package_folder(package: str) -> str | None:
+    """The directory behind an importable package, if it is a plain folder on disk."""
+    try:
+        found = importlib.resources.files(package)
+    except (ImportError, TypeError, ValueError):
+        return None
+    return str(found) if isinstance(found, pathlib.Path) and found.is_dir() else None

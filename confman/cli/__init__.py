@@ -7,9 +7,12 @@ Commands parse arguments, call the library, render, and pick an exit code (0 ok,
 
 from __future__ import annotations
 
+from confman.cli import compose_cmd, diff_cmd, schema_cmd, validate_cmd
 from confman.cli.app import app, main
-from confman.cli import compose_cmd
 
 __all__ = ["app", "main"]
 
 compose_cmd.register(app)
+diff_cmd.register(app)
+validate_cmd.register(app)
+schema_cmd.register(app)

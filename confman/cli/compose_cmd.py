@@ -1,0 +1,209 @@
+"""``confman compose``, ``confman explain`` and ``confman tree``: composition seen from the shell.
+
+``compose`` follows the output contract in DESIGN.md exactly (other tools parse it): with
+``--format json`` stdout holds only ``OmegaConf.to_container`` of Hydra's compose, as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from confman.cli.app import user_errors
+from confman.cli.render import explain_lines, resolve_config, tree_lines
+
+if TYPE_CHECKING:
+    from confman.compose import Composed
+
+__all__ = ["register"]
+
+ConfigDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config-dir",
+        "-c",
+        help="Hydra config tree. Default: [tool.confman] config_dir, else ./conf.",
+        show_default=False,
+    ),
+]
+NameArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Primary config name (file in the config dir, without .yaml). "
+        "Default: [tool.confman] config_name, or the only primary config.",
+        show_default=False,
+    ),
+]
+OverridesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Hydra overrides: key=value, +key=value, ++key=value, ~key, group=option.",
+        show_default=False,
+    ),
+]
+
+
+def _compose(name: str | None, overrides: list[str] | None, config_dir: Path | None) -> Composed:
+    """Compose from CLI arguments; a first positional that looks like an override is one."""
+    from confman.compose import compose
+    from confman.settings import load_settings
+
+    rest = list(overrides or [])
+    if name is not None and _looks_like_override(name):
+        rest.insert(0, name)
+        name = None
+    settings = load_settings(config_dir=config_dir)
+    if name is None:
+        name = _default_name(settings.raw.get("config_name"), settings.config_dir)
+    return compose(name, rest, config_dir=settings.config_dir, version_base=settings.version_base)
+
+
+def _looks_like_override(word: str) -> bool:
+    return "=" in word or word.startswith(("~", "+"))
+
+
+def _default_name(configured: Any, config_dir: Path) -> str:
+    from confman.errors import MissingConfigError
+
+    if isinstance(configured, str):
+        return configured
+    primaries = sorted(p.stem for p in config_dir.glob("*.yaml")) if config_dir.is_dir() else []
+    if len(primaries) == 1:
+        return primaries[0]
+    shown = ", ".join(primaries) or "none found"
+    raise MissingConfigError(
+        "no config name given",
+        hint=f"name one of: {shown} (or set config_name in [tool.confman])",
+    )
+
+
+def compose_command(
+    name: NameArg = None,
+    overrides: OverridesArg = None,
+    config_dir: ConfigDirOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: yaml or json.")
+    ] = "yaml",
+    resolve: Annotated[
+        bool,
+        typer.Option("--resolve/--no-resolve", help="Resolve ${...} interpolations."),
+    ] = False,
+    provenance: Annotated[
+        bool,
+        typer.Option(
+            "--provenance",
+            help="Also print, for every leaf, each file:line or override that wrote it.",
+        ),
+    ] = False,
+) -> None:
+    """Compose a config exactly as Hydra does and print it.
+
+    [bold]Examples[/bold]
+
+      confman compose train model=mlp optimizer.lr=0.01
+
+      confman compose train experiment=big --format json --provenance
+    """
+    with user_errors():
+        if output_format not in ("yaml", "json"):
+            from confman.errors import ConfmanError
+
+            raise ConfmanError(
+                f"unknown --format '{output_format}'", hint="use --format yaml or --format json"
+            )
+        composed = _compose(name, overrides, config_dir)
+        config = resolve_config(composed) if resolve else composed.to_container(resolve=False)
+        payload: Any = config
+        if provenance:
+            payload = {
+                "config": config,
+                "provenance": {
+                    key: [w.to_json() for w in writes]
+                    for key, writes in composed.provenance.items()
+                },
+            }
+            if composed.deleted:
+                payload["deleted"] = {
+                    key: [w.to_json() for w in writes] for key, writes in composed.deleted.items()
+                }
+        typer.echo(_dump(payload, output_format), nl=False)
+
+
+def _dump(payload: Any, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(
+        payload, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
+    )
+
+
+def explain_command(
+    key: Annotated[str, typer.Argument(help="Dotted key or subtree, e.g. optimizer.lr.")],
+    name: NameArg = None,
+    overrides: OverridesArg = None,
+    config_dir: ConfigDirOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: text or json.")
+    ] = "text",
+) -> None:
+    """Show where a key's value came from: every file:line or override that wrote it.
+
+    [bold]Example[/bold]
+
+      confman explain optimizer.lr train experiment=big
+    """
+    with user_errors():
+        composed = _compose(name, overrides, config_dir)
+        history = composed.history(key)
+        if not history:
+            _unknown_key(key, composed)
+        if output_format == "json":
+            data = {k: [w.to_json() for w in v] for k, v in history.items()}
+            typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return
+        for line in explain_lines(key, composed, history):
+            typer.echo(line)
+
+
+def _unknown_key(key: str, composed: Composed) -> None:
+    from confman.errors import ConfmanError, did_you_mean
+
+    candidates = set(composed.provenance)
+    for path in list(candidates):
+        parts = path.split(".")
+        candidates.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    guess = did_you_mean(key, candidates)
+    raise ConfmanError(
+        f"no key '{key}' in config '{composed.config_name}'",
+        hint=guess or "run `confman compose` to see the keys",
+    )
+
+
+def tree_command(
+    name: NameArg = None,
+    overrides: OverridesArg = None,
+    config_dir: ConfigDirOption = None,
+) -> None:
+    """Show the resolved defaults tree, and which file or override chose each option.
+
+    [bold]Example[/bold]
+
+      confman tree train experiment=big
+    """
+    with user_errors():
+        composed = _compose(name, overrides, config_dir)
+        for line in tree_lines(composed.defaults_tree):
+            typer.echo(line)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compose``, ``explain`` and ``tree`` to the CLI."""
+    app.command("compose")(compose_command)
+    app.command("explain")(explain_command)
+    app.command("tree")(tree_command)

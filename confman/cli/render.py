@@ -1,0 +1,95 @@
+"""Terminal renderings of composition results: resolved configs, explanations, trees."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
+
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from confman.errors import CompositionError
+
+if TYPE_CHECKING:
+    from confman.compose import Composed, DefaultsNode
+    from confman.provenance import Write
+
+__all__ = ["explain_lines", "format_value", "resolve_config", "tree_lines"]
+
+
+def format_value(value: Any) -> str:
+    """A value as a user would type it in YAML: strings quoted, containers as flow JSON."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def resolve_config(composed: Composed) -> dict[str, Any]:
+    """Resolve every interpolation; a failure names the key and the file:line that set it."""
+    try:
+        data = OmegaConf.to_container(composed.config, resolve=True)
+    except OmegaConfBaseException as exc:
+        key = str(getattr(exc, "full_key", "") or "")
+        writes = composed.provenance.get(key, ())
+        where = f" ({writes[-1].location})" if writes else ""
+        reason = str(getattr(exc, "msg", "") or exc).splitlines()[0]
+        hint = None
+        if "hydra" in reason.lower():
+            hint = "${hydra:...} only resolves inside a running Hydra app; use --no-resolve"
+        elif "recursion" in reason.lower() or "cycle" in reason.lower():
+            hint = "an interpolation refers back to itself"
+        raise CompositionError(f"cannot resolve '{key}'{where}: {reason}", hint=hint) from exc
+    except RecursionError as exc:
+        raise CompositionError(
+            "cannot resolve: interpolations refer to each other in a cycle",
+            hint="use --no-resolve to see the raw values",
+        ) from exc
+    assert isinstance(data, dict)
+    return cast(dict[str, Any], data)
+
+
+def _chain(writes: tuple[Write, ...]) -> str:
+    winner, earlier = writes[-1], writes[:-1]
+    text = f"<- {winner.location}"
+    if earlier:
+        overrode = ", ".join(f"{w.location} = {format_value(w.value)}" for w in reversed(earlier))
+        text += f" (overrode {overrode})"
+    return text
+
+
+def explain_lines(
+    key: str, composed: Composed, history: dict[str, tuple[Write, ...]]
+) -> Iterator[str]:
+    """``optimizer.lr = 0.002  <- experiment/big.yaml:26 (overrode optimizer/adam.yaml:6 = 0.001)``
+
+    Followed by the group choices that put values under ``key``, with who chose each option.
+    """
+    width = max(len(k) for k in history)
+    for path, writes in history.items():
+        value = format_value(writes[-1].value)
+        yield f"{path.ljust(width)} = {value}  {_chain(writes)}"
+    for choice in composed.choices.values():
+        package = choice.package
+        related = (
+            not package
+            or package == key
+            or key.startswith(f"{package}.")
+            or package.startswith(f"{key}.")
+        )
+        if related and choice.option is not None:
+            yield f"  {choice.group}: {choice.option}  (chosen by {choice.chosen_by})"
+
+
+def tree_lines(node: DefaultsNode, depth: int = 0) -> Iterator[str]:
+    """The defaults tree, indented, each option with who chose it."""
+    by = f"  ({node.chosen_by})" if node.chosen_by else ""
+    if node.label != "<root>":
+        yield f"{'  ' * depth}{node.label}{by}"
+        depth += 1
+    for child in node.children:
+        yield from tree_lines(child, depth)
