@@ -137,7 +137,7 @@ def start_recording(
         pid=os.getpid(),
         sweep_id=str(hc.sweep.dir) if multirun else None,
         job_num=int(hc.job.num) if multirun else None,
-        extra={"output_dir": str(hc.runtime.output_dir)},
+        extra={"output_dir": str(hc.runtime.output_dir), "config_dir": config_dir},
     )
     recording = Recording(record, store_url(settings), list(secret_paths or ()))
     recording._put()
