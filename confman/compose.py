@@ -24,6 +24,7 @@ back.
 from __future__ import annotations
 
 import copy
+import posixpath
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -75,7 +76,7 @@ class Choice:
         group: the group's override key, e.g. ``model`` or ``db@backup``.
         option: the chosen option name (a list for multi-select groups, None when removed).
         package: where the option's keys land in the config (``""`` for the root).
-        chosen_by: ``file:line`` of the defaults entry, ``file (override /group)`` or
+        chosen_by: ``file:line`` of the defaults entry, ``file:line via 'override /group'`` or
             ``override 'group=x'`` for the command line.
     """
 
@@ -248,14 +249,21 @@ def compose(
             )
         except ConfmanError:
             raise
+        except RecursionError as exc:  # Hydra recurses without end on a cyclic defaults list
+            raise CompositionError(
+                f"the defaults lists starting at '{config_name}' include each other in a cycle",
+                hint="a config lists itself in its defaults, directly or through other configs",
+            ) from exc
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
             raise translate(exc, root=root, config_name=config_name) from exc
-        except RecursionError as exc:
-            # Hydra recurses through defaults lists without cycle detection.
+        except (TypeError, KeyError, AttributeError, IndexError, AssertionError) as exc:
+            # Hydra's own internals fail this way on some inputs, e.g. a list given to a
+            # group that is not multi-select ('db=[a,b]' when the defaults say 'db: a').
+            shown = " ".join(override_list) or "no overrides"
             raise CompositionError(
-                f"cyclic defaults list while composing '{config_name}': configs include each "
-                "other (or themselves) in their defaults lists",
-                hint="remove the entry that closes the cycle",
+                f"Hydra cannot compose '{config_name}' with {shown}: {type(exc).__name__}: {exc}",
+                hint="check the overrides against the defaults list; CONFMAN_DEBUG=1 shows "
+                "Hydra's traceback",
             ) from exc
 
 
@@ -356,6 +364,8 @@ def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResul
     found = loaded_file(loaded)
     if found is not None:
         data = found.parsed.data
+        if data is None:
+            data = {}  # an empty file loads as an empty mapping, like OmegaConf.create()
         if isinstance(data, dict) and "defaults" in data:
             data = {k: v for k, v in data.items() if k != "defaults"}
         lines = found.parsed.lines
@@ -423,7 +433,7 @@ def _describe_defaults(
             if info.external_override:
                 return f"override '{cli.get(key, key)}'"
             where = _defaults_line(repo, info.containing_config_path, node)
-            return f"{where} (override /{node.get_group_path()})"
+            return f"{where} via 'override /{node.get_group_path()}'"
         return _defaults_line(repo, parent, node)
 
     def convert(tree: DefaultsTreeNode | InputDefault, parent: str | None) -> DefaultsNode:
@@ -431,7 +441,11 @@ def _describe_defaults(
         kids = tree.children if isinstance(tree, DefaultsTreeNode) else None
         path = None if node.is_self() else node.get_config_path()
         by = chosen_by(node, parent)
-        if isinstance(node, GroupDefault) and not _is_hydra_group(node.get_group_path()):
+        if (
+            isinstance(node, GroupDefault)
+            and not node.is_deleted()
+            and not _is_hydra_group(node.get_group_path())
+        ):
             key = node.get_override_key()
             choices[key] = Choice(
                 group=key,
@@ -453,7 +467,19 @@ def _describe_defaults(
             children=children,
         )
 
-    return convert(defaults.defaults_tree, None), choices
+    tree = convert(defaults.defaults_tree, None)
+    # Hydra also reports the option of an ``optional`` group whose file does not exist; such a
+    # group has no node in the tree, so it is added here from Hydra's own record of choices.
+    for key, option in defaults.overrides.known_choices.items():
+        if key in choices or _is_hydra_group(key.split("@", 1)[0]):
+            continue
+        info = meta.get(key)
+        if info is not None and info.external_override:
+            by = f"override '{cli.get(key, key)}'"
+        else:
+            by = "optional, no such option"
+        choices[key] = Choice(group=key, option=option, package="", chosen_by=by)
+    return tree, choices
 
 
 def _group_of(tree: DefaultsTreeNode | InputDefault) -> str:
@@ -492,8 +518,12 @@ def _defaults_line(
         return "<defaults>"
     loaded = repo.load_config(config_path)
     found = loaded_file(loaded) if loaded is not None else None
-    if found is None:
+    if loaded is None or found is None:
         return config_path
+    index = _entry_index(loaded, config_path, node)
+    if index is not None:
+        line = found.parsed.lines.get(f"defaults[{index}]")
+        return f"{found.name}:{line}" if line else found.name
     wanted = node.get_group_path().rsplit("/", 1)[-1]
     items = found.parsed.data.get("defaults", []) if isinstance(found.parsed.data, dict) else []
     for index, item in enumerate(items if isinstance(items, list) else []):
@@ -503,3 +533,32 @@ def _defaults_line(
                 line = found.parsed.lines.get(f"defaults[{index}]")
                 return f"{found.name}:{line}" if line else found.name
     return found.name
+
+
+def _entry_index(loaded: ConfigResult, config_path: str, node: GroupDefault) -> int | None:
+    """Index of the entry naming ``node``'s group in the defaults list Hydra parsed from ``loaded``.
+
+    Hydra resolves each tree node from a copy of that entry placed under its parent, so the
+    entry is found by placing each parsed entry under the same parent and comparing override
+    keys (``db`` and ``db@backup`` are different entries). An ``override /group`` entry sits
+    in another config: it is matched on its group path and explicit package.
+    """
+    for index, entry in enumerate(getattr(loaded, "defaults_list", None) or []):
+        if not isinstance(entry, GroupDefault):
+            continue
+        placed = copy.copy(entry)
+        try:
+            if placed.override:
+                placed.update_parent(posixpath.dirname(config_path), "")
+                if (
+                    placed.get_group_path() == node.get_group_path()
+                    and placed.package == node.package
+                ):
+                    return index
+            else:
+                placed.update_parent(node.parent_base_dir, node.parent_package)
+                if placed.get_override_key() == node.get_override_key():
+                    return index
+        except (AssertionError, HydraException):
+            continue
+    return None

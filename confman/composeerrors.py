@@ -34,6 +34,10 @@ _NO_GROUP = re.compile(r"config group '([^']+)' does not exist")
 _MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
 _MISSING_PRIMARY = re.compile(r"Cannot find primary config '([^']+)'")
 _MERGE = re.compile(r"In '([^']+)': (\w+) raised while composing config:\n(.*)", re.DOTALL)
+_SWEEP = re.compile(
+    r"(?:Ambiguous value for argument|Sweep parameters) '(.*)'(?: requires --multirun)?$",
+    re.MULTILINE,
+)
 _FULL_KEY = re.compile(r"^\s*full_key: (\S+)", re.MULTILINE)
 
 
@@ -41,15 +45,25 @@ def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
 
 
-def _options(root: Path, group: str) -> list[str]:
-    folder = root / group
-    if not folder.is_dir():
+def _listed(root: Path, folder: Path) -> list[str]:
+    """Config names in ``folder``, leaving out any that resolve (symlinks) outside ``root``:
+    confman never reads those, so it must not offer them either."""
+    real_root = root.resolve()
+    if not folder.is_dir() or not folder.resolve().is_relative_to(real_root):
         return []
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    return sorted(
+        p.stem
+        for p in folder.glob("*.yaml")
+        if p.is_file() and p.resolve().is_relative_to(real_root)
+    )
+
+
+def _options(root: Path, group: str) -> list[str]:
+    return _listed(root, root / group)
 
 
 def _primaries(root: Path) -> list[str]:
-    return sorted(p.stem for p in root.glob("*.yaml"))
+    return _listed(root, root)
 
 
 def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
@@ -63,8 +77,20 @@ def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
     return [f"{prefix}{k!s}" for k in node]
 
 
+def _exists(cfg: DictConfig | None, key: str) -> bool:
+    if cfg is None:
+        return False
+    try:
+        return OmegaConf.select(cfg, key, default=_ABSENT, throw_on_missing=False) is not _ABSENT
+    except OmegaConfBaseException:
+        return False
+
+
+_ABSENT = object()
+
+
 def _list_hint(word: str, candidates: list[str], what: str) -> str:
-    guess = did_you_mean(word, candidates)
+    guess = did_you_mean(word, [c for c in candidates if c != word])
     shown = ", ".join(candidates[:20]) + (" ..." if len(candidates) > 20 else "")
     available = f"available {what}: {shown}" if candidates else f"no {what} found"
     return f"{guess} {available}" if guess else available
@@ -90,12 +116,24 @@ def translate(
     if isinstance(exc, OverrideParseException):
         return _bad_syntax(exc)
     text = str(exc)
+    match = _SWEEP.search(text)
+    if match:
+        override = match.group(1)
+        return OverrideError(
+            f"'{override}' is a sweep (several values); compose builds one config",
+            hint="give one value, or quote a literal comma: key='a,b'",
+        )
     if isinstance(exc, MissingConfigException):
         return _missing(exc, root, config_name)
     match = _NO_OVERRIDE.search(text)
     if match:
         key = match.group(1)
         line = _override_line(text, key)
+        if _exists(cfg, key):
+            return OverrideError(
+                f"cannot override '{key}': the new value adds keys that '{key}' does not have",
+                hint=f"use '++{line}' to merge in new keys, or '~{key}' then '+{line}' to replace",
+            )
         guess = did_you_mean(key, _siblings(cfg, key))
         hint = f"{guess} " if guess else ""
         return OverrideError(
@@ -126,7 +164,12 @@ def translate(
     match = _NO_GROUP.search(text)
     if match:
         group = match.group(1)
-        groups = sorted(p.name for p in root.iterdir() if p.is_dir())
+        real_root = root.resolve()
+        groups = sorted(
+            p.name
+            for p in root.iterdir()
+            if p.is_dir() and p.resolve().is_relative_to(real_root) and p.name != group
+        )
         return OverrideError(
             f"config group '{group}' does not exist",
             hint=_list_hint(group, groups, "groups"),
@@ -145,7 +188,7 @@ def _omegaconf_msg(exc: OmegaConfBaseException) -> str:
 
 
 def _override_line(text: str, key: str) -> str:
-    match = re.search(r"use \+(\S+)", text)
+    match = re.search(r"use \+(.+)$", text, re.MULTILINE)
     return match.group(1) if match else f"{key}=..."
 
 

@@ -16,9 +16,10 @@ Those are marked ``indirect`` / ``coerced`` instead of being attributed to the w
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = ["Provenance", "Write", "WriteKind", "iter_leaves"]
@@ -96,6 +97,32 @@ def same_value(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _set_in(container: Any, dotted: str, value: Any) -> Any:
+    """``container`` with the element at ``dotted`` (list indices as digits) set to ``value``;
+    None when the path does not exist in it."""
+    node = container
+    parts = dotted.split(".")
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+                return None
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            elif part in node:
+                node = node[part]
+            else:
+                return None
+        else:
+            return None
+    return container
+
+
 @dataclass
 class Provenance:
     """Write history of every leaf while a config is being composed.
@@ -134,6 +161,8 @@ class Provenance:
                 return  # merging {} into a mapping changes nothing
         elif path in self._interior:
             self._drop_subtree(path)
+        if self._write_into_list(path, write):
+            return
         self._end_ancestors(path)
         self.writes.setdefault(path, []).append(write)
 
@@ -145,6 +174,24 @@ class Provenance:
         if not removed:
             self.deleted[path] = [write]
         self._interior = {p for p in self._interior if p != path and not p.startswith(f"{path}.")}
+
+    def _write_into_list(self, path: str, write: Write) -> bool:
+        """Record ``items.0=5`` (an override into a list element) as a write of the whole list.
+
+        Lists are leaves, so the list's own history gets a new write holding the list as it is
+        after the element changed. False when no ancestor of ``path`` is a list leaf.
+        """
+        dot = path.find(".")
+        while dot != -1:
+            history = self.writes.get(path[:dot])
+            if history and isinstance(history[-1].value, list):
+                updated = _set_in(copy.deepcopy(history[-1].value), path[dot + 1 :], write.value)
+                if updated is None:
+                    return False
+                history.append(replace(write, value=updated))
+                return True
+            dot = path.find(".", dot + 1)
+        return False
 
     def _drop_subtree(self, path: str) -> None:
         start = f"{path}."

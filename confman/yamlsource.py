@@ -273,7 +273,7 @@ def _index_keys(
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
-            key = str(key_node.value)
+            key = _key_text(key_node)
             line = key_node.start_mark.line + 1
             path = f"{prefix}{key}"
             if key in seen and key_node.tag == _SCALAR_TAG:
@@ -289,7 +289,7 @@ def _index_keys(
             for key_node, value_node in _flat_pairs(source):
                 if not isinstance(key_node, yaml.ScalarNode):
                     continue
-                key = str(key_node.value)
+                key = _key_text(key_node)
                 if key in seen:
                     continue
                 seen[key] = key_node.start_mark.line + 1
@@ -297,6 +297,24 @@ def _index_keys(
                 lines[path] = seen[key]
                 if isinstance(value_node, yaml.MappingNode):
                     work.append((value_node, f"{path}."))
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_key_constructor = yaml.constructor.SafeConstructor()
+
+
+def _key_text(node: yaml.ScalarNode) -> str:
+    """A key as the composed config spells it: ``off:`` is the bool key ``False``, ``1:`` an int.
+
+    Keys are looked up by ``str()`` of the constructed key, so a plain-scalar key that YAML
+    resolves to a bool, null, int or float must be indexed under that spelling, not its source text.
+    """
+    if node.tag == _STR_TAG or node.tag == _SCALAR_TAG:
+        return str(node.value)
+    try:
+        return str(_key_constructor.construct_object(node))
+    except (yaml.YAMLError, ValueError, TypeError):
+        return str(node.value)
 
 
 def _flat_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:

@@ -16,9 +16,9 @@ from confman.diff.render import override_lines
         ([], ["model=resnet"]),
         (["model=vit", "+extra.k=1", "optimizer.lr=0.5"], ["model=resnet", "optimizer.lr=0.1"]),
         (["model=resnet", "~seed"], ["optimizer.betas=[0.5,0.6]", "+name='a b'"]),
-        (["~optimizer"], ["model=resnet", "+model.extra=x"]),
+        (["optimizer=sgd"], ["~optimizer", "+model.extra=x"]),
     ],
-    ids=["group", "group-and-values", "removed-and-quoted", "group-removed"],
+    ids=["group", "group-and-values", "removed-and-quoted", "group-deleted"],
 )
 def test_composing_a_with_printed_overrides_gives_b(
     conf: Path, a_overrides: list[str], b_overrides: list[str]
@@ -29,3 +29,13 @@ def test_composing_a_with_printed_overrides_gives_b(
     assert lines
     again = load_side("train", [*a_overrides, *lines], config_dir=conf, resolve=False)
     assert compare_sides(again, b) == []
+
+
+def test_a_deleted_group_cannot_be_restored_by_an_override(conf: Path) -> None:
+    # Hydra ignores ``+optimizer=adam`` after ``~optimizer``; the renderer says what to do.
+    a = load_side("train", ["~optimizer"], config_dir=conf, resolve=False)
+    b = load_side("train", [], config_dir=conf, resolve=False)
+    assert override_lines(compare_sides(a, b), a, b) == [
+        "# optimizer: drop A's '~optimizer' (Hydra cannot restore a deleted group), "
+        "then '+optimizer=adam'"
+    ]
