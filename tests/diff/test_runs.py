@@ -86,3 +86,33 @@ def test_cli_unknown_run_is_one_line(conf: Path, runs: list[str]) -> None:
     result = CliRunner().invoke(app, ["diff", "@latest~7", "train", "-c", str(conf)])
     assert result.exit_code == 2
     assert result.stderr.startswith("confman: error: side A (@latest~7): no run at @latest~7")
+
+
+def test_runs_compare_cli(conf: Path, runs: list[str]) -> None:
+    result = CliRunner().invoke(app, ["runs", "compare", "0abc0", "@latest", "-c", str(conf)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # Ties (one run differs in each) keep config order, a key new in a later run after its
+    # siblings.
+    assert lines[0].split() == [
+        "run",
+        "model.depth",
+        "model.name",
+        "model.patch",
+        "model.block",
+        "optimizer.lr",
+    ]
+    assert lines[1].split() == ["0abc0x", "12", "vit", "16", "<absent>", "0.1"]
+    assert lines[2].split() == ["0abc2x", "50", "resnet", "<absent>", "bottleneck", "0.2"]
+    assert lines[3].endswith("constant keys hidden")
+
+
+def test_runs_compare_where_and_errors(conf: Path, runs: list[str]) -> None:
+    result = CliRunner().invoke(
+        app, ["runs", "compare", "--where", "optimizer.lr>=0.2", "-f", "csv", "-c", str(conf)]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("run,")
+    assert len(result.stdout.splitlines()) == 3
+    result = CliRunner().invoke(app, ["runs", "compare", "0abc", "@latest", "-c", str(conf)])
+    assert result.exit_code == 2 and "ambiguous" in result.stderr
