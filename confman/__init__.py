@@ -1,7 +1,12 @@
 """confman: config-as-code for ML systems, on Hydra.
 
 The public API is what ``__all__`` lists; everything else is internal and may change.
+The schema layer (pydantic) loads on first use, so ``import confman`` stays cheap for commands
+that never validate.
 """
+
+import importlib
+from typing import Any
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
 from confman.diff import Change, diff
@@ -13,9 +18,21 @@ from confman.errors import (
     MissingConfigError,
     OverrideError,
     ProjectSettingsError,
+    SchemaError,
+    ValidationFailed,
     YamlSourceError,
 )
 from confman.provenance import Write
+
+_LAZY = {"Issue": "confman.schema", "load": "confman.schema", "load_config": "confman.schema"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'confman' has no attribute '{name}'")
 
 __all__ = [
     "Change",
@@ -26,13 +43,18 @@ __all__ = [
     "ConfmanError",
     "DefaultsNode",
     "DiffSideError",
+    "Issue",
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",
+    "SchemaError",
+    "ValidationFailed",
     "Write",
     "YamlSourceError",
     "compose",
     "diff",
+    "load",
+    "load_config",
 ]
 
 __version__ = "0.1.0"
