@@ -24,7 +24,16 @@ from confman.errors import (
 )
 from confman.provenance import Write
 
-_LAZY = {"Issue": "confman.schema", "load": "confman.schema", "load_config": "confman.schema"}
+_LAZY = {
+    "Issue": "confman.schema",
+    "load": "confman.schema",
+    "load_config": "confman.schema",
+    "RunRecord": "confman.store",
+    "Store": "confman.store",
+    "open_store": "confman.store",
+    "main": "confman.record",
+    "unwrap": "confman.record",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -47,7 +56,9 @@ __all__ = [
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",
+    "RunRecord",
     "SchemaError",
+    "Store",
     "ValidationFailed",
     "Write",
     "YamlSourceError",
@@ -55,6 +66,9 @@ __all__ = [
     "diff",
     "load",
     "load_config",
+    "main",
+    "open_store",
+    "unwrap",
 ]
 
 __version__ = "0.1.0"

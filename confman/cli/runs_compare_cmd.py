@@ -9,7 +9,7 @@ import typer
 
 from confman.cli.app import user_errors
 
-__all__ = ["add_compare", "register"]
+__all__ = ["add_compare"]
 
 FORMATS = ("table", "markdown", "csv", "json")
 
@@ -70,10 +70,3 @@ def add_compare(runs_app: typer.Typer) -> None:
                 )
             table = compare_many({r.id: r.config for r in records}, ignore=tuple(ignore or ()))
         typer.echo(render_table(table, fmt), nl=False)
-
-
-def register(app: typer.Typer) -> None:
-    """Add a ``runs`` group holding ``compare`` (the run store's own commands join it)."""
-    runs_app = typer.Typer(help="Recorded runs.", no_args_is_help=True)
-    add_compare(runs_app)
-    app.add_typer(runs_app, name="runs")

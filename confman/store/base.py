@@ -22,7 +22,7 @@ import socket
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, Self
 
 from confman.errors import ConfmanError
 from confman.provenance import iter_leaves
@@ -110,7 +110,7 @@ class Store(ABC):
     def close(self) -> None:
         """Release the connection."""
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
