@@ -98,8 +98,15 @@ def register(app: typer.Typer) -> None:
         rtol: Annotated[float, typer.Option(help="Relative tolerance for numbers.")] = 0.0,
         atol: Annotated[float, typer.Option(help="Absolute tolerance for numbers.")] = 0.0,
         resolve: Annotated[
-            bool, typer.Option("--resolve/--no-resolve", help="Resolve interpolations first.")
-        ] = True,
+            bool | None,
+            typer.Option(
+                "--resolve/--no-resolve",
+                help="Compare with interpolations resolved. Default: resolved, except for "
+                "--format overrides, where interpolations stay as written so that the "
+                "printed overrides do not pin values B computes itself.",
+                show_default=False,
+            ),
+        ] = None,
         exit_code: Annotated[
             bool, typer.Option("--exit-code", help="Exit 1 when the sides differ (like git diff).")
         ] = False,
@@ -118,6 +125,8 @@ def register(app: typer.Typer) -> None:
                 from confman.errors import ConfmanError
 
                 raise ConfmanError("--rtol and --atol must be >= 0")
+            if resolve is None:
+                resolve = fmt != "overrides"
             side_a = _load("A", a, _split(a_overrides), config_dir, resolve)
             side_b = _load("B", b, _split(b_overrides), config_dir, resolve)
             changes = compare_sides(side_a, side_b, ignore=ignore or (), rtol=rtol, atol=atol)

@@ -8,7 +8,9 @@ How a spec is read, first match wins:
    choices and overrides Hydra saved next to it);
 2. a name ending in ``.yaml``/``.yml``/``.json``: a file that does not exist (an error);
 3. ``NAME@REV``: config ``NAME`` composed from the config tree as it was at git revision ``REV``;
-4. ``NAME``: config ``NAME`` composed from the working tree.
+4. ``@latest``, ``@latest~N``: a recorded run from the run store;
+5. ``NAME``: config ``NAME`` composed from the working tree; a word that names no config but
+   is the prefix of a recorded run's id is that run (an ambiguous prefix lists candidates).
 
 Per-side Hydra overrides (``--a``/``--b`` on the command line) apply to 3 and 4.
 """
@@ -16,6 +18,7 @@ Per-side Hydra overrides (``--a``/``--b`` on the command line) apply to 3 and 4.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +29,7 @@ from omegaconf.errors import OmegaConfBaseException
 from confman.compose import Choice, Composed, compose
 from confman.diff.gitrev import config_dir_at
 from confman.diff.model import Side
+from confman.diff.runs import from_run, looks_like_run
 from confman.diff.secrets import redact_override
 from confman.errors import ConfmanError, DiffSideError
 from confman.provenance import Write, iter_leaves
@@ -35,6 +39,7 @@ from confman.yamlsource import load_yaml_file
 __all__ = ["from_composed", "from_file", "from_mapping", "load_side"]
 
 FILE_SUFFIXES = (".yaml", ".yml", ".json")
+_RUN_ID = re.compile(r"[0-9a-z]+")
 
 
 def load_side(
@@ -53,9 +58,12 @@ def load_side(
                 hint="overrides apply to composed configs (NAME or NAME@REV), not files",
             )
         return from_file(path, resolve=resolve)
+    settings = load_settings(config_dir=Path(config_dir) if config_dir else None)
+    if looks_like_run(spec):
+        _no_overrides(spec, overrides, "a recorded run")
+        return from_run(spec, settings, resolve=resolve)
     if spec.endswith(FILE_SUFFIXES) or "/" in spec:
         raise DiffSideError(f"file not found: {spec}")
-    settings = load_settings(config_dir=Path(config_dir) if config_dir else None)
     name, at, rev = spec.partition("@")
     if not name:
         raise DiffSideError(
@@ -79,10 +87,28 @@ def load_side(
                     f"at revision '{rev}' ({short}): {exc.message}", hint=exc.hint
                 ) from exc
             return from_composed(composed, resolve=resolve, label=_label(spec, overrides))
+    if not (settings.config_dir / f"{name}.yaml").is_file() and _RUN_ID.fullmatch(name):
+        # Not a config of the tree: an id prefix of a recorded run, if one matches.
+        try:
+            side = from_run(spec, settings, resolve=resolve)
+        except DiffSideError as exc:
+            if "ambiguous" in exc.message:
+                raise
+        else:
+            _no_overrides(spec, overrides, "a recorded run")
+            return side
     composed = compose(
         name, overrides, config_dir=settings.config_dir, version_base=settings.version_base
     )
     return from_composed(composed, resolve=resolve, label=_label(spec, overrides))
+
+
+def _no_overrides(spec: str, overrides: Sequence[str], what: str) -> None:
+    if overrides:
+        raise DiffSideError(
+            f"overrides {' '.join(overrides)!r} given for '{spec}', {what}",
+            hint="overrides apply to composed configs (NAME or NAME@REV)",
+        )
 
 
 def _label(spec: str, overrides: Sequence[str]) -> str:

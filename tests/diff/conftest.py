@@ -23,6 +23,7 @@ TREE = {
     "model/vit.yaml": "name: vit\ndepth: 12\npatch: 16\n",
     "model/resnet.yaml": "name: resnet\ndepth: 50\nblock: bottleneck\n",
     "optimizer/adam.yaml": "lr: 0.001\nbetas: [0.9, 0.999]\n",
+    "optimizer/sgd.yaml": "lr: 0.1\nmomentum: 0.9\n",
 }
 
 

@@ -28,8 +28,18 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
     lines: list[str] = []
     comments: list[str] = []
     for change in changes:
-        if change.kind == "choice":
-            lines.append(_choice(change))
+        if change.kind != "choice":
+            continue
+        deleted_by = [o for o in a.overrides if o.split("=")[0] == f"~{change.path}"]
+        if change.old is None and deleted_by:
+            # Hydra cannot bring back a group a ``~group`` override deleted: later overrides of
+            # that group are ignored. Say so instead of printing an override that does nothing.
+            comments.append(
+                f"# {change.path}: drop A's '{deleted_by[0]}' (Hydra cannot restore a deleted "
+                f"group), then '{_choice(change)}'"
+            )
+            continue
+        lines.append(_choice(change))
     leaf_changes = [c for c in changes if c.kind != "choice" and c.group is None]
     flat_b: dict[str, Any] = dict(iter_leaves(b.config))
     interior_b = _interiors(flat_b)
