@@ -13,16 +13,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
-# Sections whose examples run against a fixture tree of their own, in their own test module.
-OWN_FIXTURES = {"Diff": "tests/diff/test_readme.py"}
 
 
 def examples() -> list[tuple[str, str]]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    sections = re.split(r"\n## ", text)
-    kept = [s for s in sections if s.split("\n", 1)[0].strip() not in OWN_FIXTURES]
     found = []
-    for block in BLOCK.findall("\n## ".join(kept)):
+    for block in BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8")):
         command, _, output = block.partition("\n")
         assert command.startswith("$ "), block
         found.append((command[2:], output))
