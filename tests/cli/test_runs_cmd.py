@@ -98,7 +98,11 @@ def test_show_export_delete_gc(filled: tuple[str, list[str]]) -> None:
         and f"run        {ids[1]}" in shown.output
         and "name: vit" in shown.output
     )
-    exported = json.loads(runner.invoke(app, ["runs", "export", ids[0][:16]]).output)
+    # The shortest unique prefix: runs made in the same millisecond share 10+ characters.
+    prefix = next(
+        ids[0][:n] for n in range(6, 21) if sum(i.startswith(ids[0][:n]) for i in ids) == 1
+    )
+    exported = json.loads(runner.invoke(app, ["runs", "export", prefix]).output)
     assert exported["config"]["optimizer"]["lr"] == 0.1
     deleted = runner.invoke(app, ["runs", "delete", ids[0]])
     assert deleted.exit_code == 0 and f"deleted {ids[0]}" in deleted.output
