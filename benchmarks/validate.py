@@ -2,7 +2,8 @@
 
 Measures (medians of interleaved rounds, ratios against a baseline measured in the same run):
 
-1. overhead of validation (validating an already composed config, timed alone) on top of ``confman.compose`` (cache on) on the generated 1k-leaf tree
+1. overhead of validation (an already composed config, timed alone) on top of
+   ``confman.compose`` (cache on) on the generated 1k-leaf tree
    (20 groups x 20 options x 50 keys, 10 overrides) with a schema for the whole config, and on the
    example ``train`` config with ``schemas.train:TrainConfig`` (target: < 10% of compose time);
 2. ``--all-options`` over the generated tree's 400 option files (each checked against its group
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
+from omegaconf import OmegaConf
 
 sys.path.insert(0, str(Path(__file__).parent))
 import gentree
@@ -91,8 +93,11 @@ def interleaved(
     return statistics.median(ta), statistics.median(tb)
 
 
-def overhead(root: Path, name: str, overrides: list[str], rounds: int) -> tuple[float, float]:
-    """Medians of compose and of validating its result (interleaved, same composed config)."""
+def overhead(
+    root: Path, name: str, overrides: list[str], rounds: int
+) -> tuple[float, float, float]:
+    """Medians of compose, of validating its result, and of the OmegaConf interpolation
+    resolution (``to_container(resolve=True)``) that validation includes."""
     settings = load_settings(root)
     schema = load_bindings(settings).configs[name].schema
     conf = settings.config_dir
@@ -108,7 +113,9 @@ def overhead(root: Path, name: str, overrides: list[str], rounds: int) -> tuple[
         return result
 
     validate()  # warm the TypeAdapter
-    return interleaved(plain, validate, rounds)
+    c, v = interleaved(plain, validate, rounds)
+    r = median_ms(lambda: OmegaConf.to_container(composed[0].config, resolve=True), rounds)
+    return c, v, r
 
 
 def all_options(root: Path, rounds: int) -> dict[str, float]:
@@ -151,12 +158,12 @@ def main() -> None:
         write_schema_project(root)
         sys.path.insert(0, str(root))
         ovr = gentree.overrides(10)
-        c, v = overhead(root, "config", ovr, args.rounds)
+        c, v, r = overhead(root, "config", ovr, args.rounds)
         print(
             f"generated tree, 10 overrides: compose {c:.1f} ms, validate {v:.1f} ms, "
             f"overhead {100 * v / c:.1f}% (target < 10%)"
         )
-        c, v = overhead(ROOT, "train", [], args.rounds)
+        c, v, r = overhead(ROOT, "train", [], args.rounds)
         print(
             f"example train: compose {c:.1f} ms, validate {v:.1f} ms, "
             f"overhead {100 * v / c:.1f}% (target < 10%)"

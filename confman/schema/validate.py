@@ -54,12 +54,13 @@ class Issue:
     line: int | None = None
     hint: str | None = None
 
-    def text(self) -> str:
-        """One line: ``file:line: key: message (found ...) hint``."""
+    def text(self, *, location: bool = True) -> str:
+        """One line: ``file:line: key: message (found ...) hint`` (location optional)."""
         found = "" if self.found is _ABSENT else f" (found {self.found!r})"
         hint = f"; {self.hint}" if self.hint else ""
         path = f"{self.path}: " if self.path else ""
-        return f"{self.location}: {path}{self.message}{found}{hint}"
+        where = f"{self.location}: " if location else ""
+        return f"{where}{path}{self.message}{found}{hint}"
 
     def to_json(self) -> dict[str, Any]:
         return {
