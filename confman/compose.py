@@ -62,6 +62,8 @@ from confman.sources import Repository, loaded_file
 __all__ = ["Choice", "Composed", "DefaultsNode", "compose"]
 
 DEFAULT_VERSION_BASE = "1.3"
+#: Config dirs whose loaders (and cached nodes) are kept between composes.
+MAX_LOADERS = 16
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -81,7 +83,7 @@ class Choice:
         group: the group's override key, e.g. ``model`` or ``db@backup``.
         option: the chosen option name (a list for multi-select groups, None when removed).
         package: where the option's keys land in the config (``""`` for the root).
-        chosen_by: ``file:line`` of the defaults entry, ``file (override /group)`` or
+        chosen_by: ``file:line`` of the defaults entry, ``file:line via 'override /group'`` or
             ``override 'group=x'`` for the command line.
     """
 
@@ -189,10 +191,17 @@ class _Loader(ConfigLoaderImpl):
 
 
 def _loader(config_dir: str, cache: bool) -> _Loader:
+    """The loader for ``config_dir``; the most recently used few are kept (called under _lock).
+
+    Each loader holds its sources' pickled nodes, so a process composing many config dirs
+    (a test suite, a sweep over generated trees) must not keep them all.
+    """
     key = (config_dir, cache)
-    if key not in _loaders:
-        _loaders[key] = _Loader(config_dir, cache)
-    return _loaders[key]
+    loader = _loaders.pop(key, None) or _Loader(config_dir, cache)
+    _loaders[key] = loader
+    while len(_loaders) > MAX_LOADERS:
+        del _loaders[next(iter(_loaders))]
+    return loader
 
 
 @contextmanager
@@ -313,8 +322,7 @@ def compose(
             # group that is not multi-select ('db=[a,b]' when the defaults say 'db: a').
             shown = " ".join(override_list) or "no overrides"
             raise CompositionError(
-                f"Hydra cannot compose '{config_name}' with {shown}: "
-                f"{type(exc).__name__}: {exc}",
+                f"Hydra cannot compose '{config_name}' with {shown}: {type(exc).__name__}: {exc}",
                 hint="check the overrides against the defaults list; CONFMAN_DEBUG=1 shows "
                 "Hydra's traceback",
             ) from exc
@@ -429,14 +437,15 @@ def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResul
 
         prov.record_mapping(data, prefix, make)
         return
-    # Structured configs (ConfigStore) and other sources have no lines to offer.
+    # Structured configs (ConfigStore) and other sources have no lines to offer. Their loaded
+    # config is already embedded at its package (Hydra's _load_single_config did that).
     container = OmegaConf.to_container(loaded.config, resolve=False)
     where = _source_name(default, loaded)
 
     def make_nolines(rel: str, value: Any) -> Write:
         return Write(value=value, file=where)
 
-    prov.record_mapping(container, prefix, make_nolines)
+    prov.record_mapping(container, "", make_nolines)
 
 
 def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
@@ -454,7 +463,8 @@ def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
         if isinstance(value, dict) and value:
             prov.record_mapping(value, f"{key}.", make)
         else:
-            prov.record(key, make("", value))
+            # OmegaConf.update assigns a non-mapping value (even '???') rather than merging it.
+            prov.record(key, make("", value), assign=True)
 
 
 def _fill_hydra_runtime(cfg: DictConfig, defaults: DefaultsList, parsed: list[Override]) -> None:
@@ -486,7 +496,7 @@ def _describe_defaults(
             if info.external_override:
                 return f"override '{cli.get(key, key)}'"
             where = _defaults_line(repo, info.containing_config_path, node)
-            return f"{where} (override /{node.get_group_path()})"
+            return f"{where} via 'override /{node.get_group_path()}'"
         return _defaults_line(repo, parent, node)
 
     def convert(tree: DefaultsTreeNode | InputDefault, parent: str | None) -> DefaultsNode:

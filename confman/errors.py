@@ -14,6 +14,7 @@ __all__ = [
     "CompositionError",
     "ConfigDirError",
     "ConfmanError",
+    "DiffSideError",
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",
@@ -63,6 +64,11 @@ class OverrideError(ConfmanError):
 
 class CompositionError(ConfmanError):
     """Hydra could not compose the config (defaults list, merge or interpolation problems)."""
+
+
+class DiffSideError(ConfmanError):
+    """A side of a diff cannot be loaded: missing or non-mapping file, bad git revision,
+    config missing at that revision, unknown or ambiguous run."""
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

@@ -148,7 +148,7 @@ def test_explain_subtree_and_override_chosen_option(runner, conf):
     code, out, _ = run(runner, "explain", "model", "train", "experiment=big", "-c", str(conf))
     assert code == 0
     assert 'model.name  = "vit"  <- model/vit.yaml:1' in out
-    assert "model: vit  (chosen by experiment/big.yaml:3 (override /model))" in out
+    assert "model: vit  (chosen by experiment/big.yaml:3 via 'override /model')" in out
 
 
 def test_explain_json(runner, conf):
@@ -168,7 +168,7 @@ def test_tree_shows_who_chose(runner, conf):
     assert code == 0
     assert out.splitlines() == [
         "train",
-        "  model: vit  (experiment/big.yaml:3 (override /model))",
+        "  model: vit  (experiment/big.yaml:3 via 'override /model')",
         "  optimizer: sgd  (override 'optimizer=sgd')",
         "  _self_",
         "  experiment: big  (override 'experiment=big')",

@@ -1,0 +1,58 @@
+"""Every ``console`` example in README.md runs, and prints exactly what the README shows."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
+# Sections whose examples run against a fixture tree of their own, in their own test module.
+OWN_FIXTURES = {"Diff": "tests/diff/test_readme.py"}
+
+
+def examples() -> list[tuple[str, str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    sections = re.split(r"\n## ", text)
+    kept = [s for s in sections if s.split("\n", 1)[0].strip() not in OWN_FIXTURES]
+    found = []
+    for block in BLOCK.findall("\n## ".join(kept)):
+        command, _, output = block.partition("\n")
+        assert command.startswith("$ "), block
+        found.append((command[2:], output))
+    return found
+
+
+@pytest.mark.parametrize(("command", "expected"), examples(), ids=[c for c, _ in examples()])
+def test_readme_console_example(command, expected):
+    assert shlex.split(command)[0] == "confman"
+    bindir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(
+        command, shell=True, cwd=ROOT, capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.stdout + proc.stderr == expected
+
+
+def test_readme_python_example():
+    block = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    assert block
+    code = block.group(1)
+    namespace: dict = {}
+    cwd = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(code, "README.md", "exec"), namespace)  # our own README, trusted
+    finally:
+        os.chdir(cwd)
+    composed = namespace["composed"]
+    assert composed.config.optimizer.lr == 0.05
+    winner = composed.provenance["optimizer.lr"][-1]
+    assert (winner.value, winner.file, winner.line) == (0.05, "experiment/mlp_sgd.yaml", 9)
+    assert composed.choices["model"].chosen_by == "experiment/mlp_sgd.yaml:4 via 'override /model'"
