@@ -13,7 +13,7 @@ from confman.cli.app import EXIT_FINDINGS, user_errors
 __all__ = ["register"]
 
 schema_app = typer.Typer(
-    help="JSON Schemas of the pydantic models bound in [tool.confman.schemas].",
+    help="JSON Schemas of the pydantic models bound in \\[tool.confman.schemas].",
     no_args_is_help=True,
 )
 

@@ -36,7 +36,7 @@ def validate_command(
         typer.Option("--config-dir", "-c", help="Hydra config tree.", show_default=False),
     ] = None,
 ) -> None:
-    """Validate configs against the pydantic schemas bound in [tool.confman.schemas].
+    """Validate configs against the pydantic schemas bound in \\[tool.confman.schemas].
 
     Exit 0 when everything is valid, 1 when something is not, 2 on bad input.
 
@@ -91,8 +91,9 @@ def _lines(report: object, output_format: str, config_dir: Path) -> list[str]:
                 if issue.file:
                     where = f" file={config_dir.name}/{issue.file}"
                     where += f",line={issue.line}" if issue.line else ""
-                msg = issue.text().replace("%", "%25").replace("\n", "%0A")
-                out.append(f"::error{where}::{result.target}: {msg}")
+                msg = issue.text(location=not issue.file)
+                msg = f"{msg} [{result.target}]".replace("%", "%25").replace("\n", "%0A")
+                out.append(f"::error{where}::{msg}")
         else:
             out.append(f"{result.target}: {len(result.issues)} issue(s)")
             out.extend(f"  {issue.text()}" for issue in result.issues)

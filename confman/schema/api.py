@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,18 +57,22 @@ class Validated:
         return not self.issues
 
 
-def locator(provenance: dict[str, tuple[Write, ...]]) -> Locator:
-    """Map a dotted path to the write that set it; for a missing key, the file of its parent."""
+def locator(provenance: Callable[[], dict[str, tuple[Write, ...]]]) -> Locator:
+    """Map a dotted path to the write that set it; for a missing key, the file of its parent.
+
+    ``provenance`` is called on the first lookup only: a valid config never pays for it.
+    """
 
     def locate(path: str) -> tuple[str | None, int | None, str]:
+        prov = provenance()
         probe = path
         while probe:
-            history = provenance.get(probe)
+            history = prov.get(probe)
             if history:
                 w = history[-1]
                 return (w.file if w.kind == "file" else None, w.line, w.location)
             prefix = f"{probe}."
-            child = next((v for k, v in provenance.items() if k.startswith(prefix)), None)
+            child = next((v for k, v in prov.items() if k.startswith(prefix)), None)
             if child:
                 w = child[-1]
                 if w.kind == "file" and w.file:
@@ -98,7 +102,7 @@ def validate_composed(
 ) -> Validated:
     """Validate a composed config against ``schema`` (the whole config) and against the schema
     of every bound group it selects (each group's node), errors mapped via provenance."""
-    locate = locator(composed.provenance)
+    locate = locator(lambda: composed.provenance)
     data, issues = resolve_data(composed.config, locate)
     reported = len(issues)
     instance = None

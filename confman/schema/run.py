@@ -66,17 +66,18 @@ def run_validate(
         seen_count: dict[str, int] = {}
         for name in names:
             binding = bindings.configs.get(name)
-            base = None
+            without: dict[tuple[str, ...], Any] = {}  # composes minus one group override
             for point in points:
                 result = _validate_point(settings, bindings, name, point, binding)
                 report.results.append(result)
                 if result.composed is None:
                     continue
-                if base is None and any(o.split("=")[0] in result.composed.choices for o in point):
-                    base = _try_compose(settings, name)
                 for override in point:
                     seen_count[override] = seen_count.get(override, 0) + 1
-                    if _is_noop(result, override, base):
+                    rest = tuple(o for o in point if o != override)
+                    if override.split("=")[0] in result.composed.choices and rest not in without:
+                        without[rest] = _try_compose(settings, name, rest)
+                    if _is_noop(result, override, without.get(rest)):
                         noop_count[override] = noop_count.get(override, 0) + 1
         report.noop = [o for o, n in noop_count.items() if n == seen_count[o]]
     if all_options:
@@ -101,9 +102,12 @@ def _validate_point(
     return validate_composed(composed, binding.schema if binding is not None else None, bindings)
 
 
-def _try_compose(settings: Settings, name: str) -> Any:
+def _try_compose(settings: Settings, name: str, overrides: tuple[str, ...]) -> Any:
+    """The point composed without one group override: what that group would be otherwise."""
     try:
-        return compose(name, (), config_dir=settings.config_dir, version_base=settings.version_base)
+        return compose(
+            name, overrides, config_dir=settings.config_dir, version_base=settings.version_base
+        )
     except ConfmanError:
         return None
 

@@ -54,12 +54,13 @@ class Issue:
     line: int | None = None
     hint: str | None = None
 
-    def text(self) -> str:
-        """One line: ``file:line: key: message (found ...) hint``."""
+    def text(self, *, location: bool = True) -> str:
+        """One line: ``file:line: key: message (found ...) hint`` (location optional)."""
         found = "" if self.found is _ABSENT else f" (found {self.found!r})"
         hint = f"; {self.hint}" if self.hint else ""
         path = f"{self.path}: " if self.path else ""
-        return f"{self.location}: {path}{self.message}{found}{hint}"
+        where = f"{self.location}: " if location else ""
+        return f"{where}{path}{self.message}{found}{hint}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,6 +105,12 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
     missing; an interpolation that cannot resolve is reported and kept as its raw text.
     """
     issues: list[Issue] = []
+    try:  # fast path: OmegaConf resolves everything in one C-heavy pass
+        plain = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
+    except Exception:  # a broken interpolation somewhere: walk key by key to name it
+        plain = None
+    if isinstance(plain, dict):
+        return _drop_missing(plain, "", locate, issues), issues
 
     def walk(node: DictConfig | ListConfig, prefix: str) -> Any:
         if isinstance(node, ListConfig):
@@ -150,6 +157,36 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
 
     data = walk(cfg, "")
     return data, issues
+
+
+def _drop_missing(data: Any, prefix: str, locate: Locator, issues: list[Issue]) -> Any:
+    """Remove ``???`` values (left in place by ``throw_on_missing=False``), reporting each."""
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            path = f"{prefix}{key}"
+            if value == MISSING:
+                file, line, where = locate(_leaf(path))
+                issues.append(
+                    Issue(
+                        path,
+                        "missing value (???)",
+                        _ABSENT,
+                        where,
+                        file,
+                        line,
+                        "set it in a config file or with an override",
+                    )
+                )
+                continue
+            out[key] = _drop_missing(value, f"{path}.", locate, issues)
+        return out
+    if isinstance(data, list):
+        return [
+            _drop_missing(v, f"{prefix.rstrip('.')}[{i}].", locate, issues)
+            for i, v in enumerate(data)
+        ]
+    return data
 
 
 def check(

@@ -72,3 +72,15 @@ def test_mistakes_are_caught_with_their_source(at_root: Path, runner: CliRunner)
     assert "model.hidden_sizes[0]: Input should be greater than 0 (found 0)" in out
     assert "trainer.n_jobs" in out
     assert "logging.levle: unknown key; did you mean 'level'?" in out
+
+
+def test_group_override_against_an_experiment_is_not_a_noop(at_root: Path) -> None:
+    """model=logistic is the default, but not once forest_digits has chosen random_forest."""
+    settings = load_settings()
+    bindings = load_bindings(settings)
+    report = run_validate(
+        settings, bindings, ["train"], ["experiment=forest_digits", "model=logistic"]
+    )
+    assert report.noop == []
+    report = run_validate(settings, bindings, ["train"], ["model=logistic"])
+    assert report.noop == ["model=logistic"]

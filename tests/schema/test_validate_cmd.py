@@ -76,7 +76,10 @@ def test_json_and_github_formats(project: Project, runner: CliRunner) -> None:
     (issue,) = payload["results"][0]["issues"]
     assert issue["file"] == "optimizer/adam.yaml" and issue["line"] == 2 and issue["found"] == 7
     result = runner.invoke(app, ["validate", "--format", "github"])
-    assert result.stdout.startswith("::error file=conf/optimizer/adam.yaml,line=2::train: ")
+    assert result.stdout.startswith(
+        "::error file=conf/optimizer/adam.yaml,line=2::optimizer.lr: Input should be less than "
+        "or equal to 1 (found 7) [train]"
+    )
 
 
 def test_bad_module_exits_2(project: Project, runner: CliRunner) -> None:
