@@ -7,9 +7,10 @@ Commands parse arguments, call the library, render, and pick an exit code (0 ok,
 
 from __future__ import annotations
 
-from confman.cli import compose_cmd
+from confman.cli import compose_cmd, lint_cmd
 from confman.cli.app import app, main
 
 __all__ = ["app", "main"]
 
 compose_cmd.register(app)
+lint_cmd.register(app)
