@@ -224,6 +224,7 @@ def _compose_all(ctx: LintContext) -> None:
                     version_base=ctx.settings.version_base,
                 )
             except ConfmanError as exc:
-                ctx.problem(yf.shown, 1, f"cannot compose '{label}': {exc.message}")
+                if "duplicate key" not in exc.message:  # CM201 reports those, at their line
+                    ctx.problem(yf.shown, 1, f"cannot compose '{label}': {exc.message}")
                 continue
             ctx.compositions.append(Composition(label, primary, overrides, composed))

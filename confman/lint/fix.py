@@ -14,7 +14,9 @@ from typing import Any
 from confman.compose import compose
 from confman.errors import ConfmanError
 from confman.lint.engine import NOQA, LintResult
-from confman.yamlsource import clear_cache
+import yaml
+
+from confman.yamlsource import clear_cache, parse_yaml
 
 __all__ = ["add_noqa", "apply_fixes"]
 
@@ -37,6 +39,21 @@ def _snapshot(result: LintResult) -> dict[str, Any]:
         except ConfmanError as exc:
             out[comp.label] = f"error: {exc.message}"
     return out
+
+
+def _parse(text: str, name: str) -> Any:
+    try:
+        return parse_yaml(text, name=name).data
+    except ConfmanError:
+        return None
+
+
+def _kept_by_yaml(text: str) -> Any:
+    """What PyYAML's safe loader keeps (the last occurrence of a duplicate key)."""
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    except yaml.YAMLError:
+        return object()
 
 
 def _single_line(lines: list[str], n: int) -> bool:
@@ -69,6 +86,8 @@ def apply_fixes(result: LintResult) -> list[str]:
     before = _snapshot(result)
     for rel, numbers in sorted(targets.items()):
         yf = ctx.files[rel]
+        if yf.parsed is None:
+            continue
         original = yf.path.read_text(encoding="utf-8")
         lines = original.splitlines(keepends=True)
         plain = [ln.rstrip("\n") for ln in lines]
@@ -76,9 +95,15 @@ def apply_fixes(result: LintResult) -> list[str]:
         if not removable:
             continue
         kept = [ln for i, ln in enumerate(lines, 1) if i not in removable]
+        if yf.parsed.duplicates:
+            # confman refuses to compose a file with a duplicate key, so the proof is on the file:
+            # the parse after removal must equal what YAML kept before (the last occurrence)
+            safe = _kept_by_yaml(original) == _parse("".join(kept), rel)
+        else:
+            safe = True
         yf.path.write_text("".join(kept), encoding="utf-8")
         clear_cache()
-        if _snapshot(result) != before:
+        if not safe or _snapshot(result) != before:
             yf.path.write_text(original, encoding="utf-8")
             clear_cache()
             messages.append(
