@@ -81,10 +81,13 @@ def lint_command(
             select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore)
         )
         result = lint(settings, paths or [], **args)
-        if fix:
-            for line in apply_fixes(result):
+        for _ in range(3 if fix else 0):  # a fixed duplicate key can unblock composition
+            done = apply_fixes(result)
+            for line in done:
                 typer.echo(line, err=True)
             result = lint(settings, paths or [], **args)
+            if not any("unchanged" in line for line in done):
+                break
         if add_noqa:
             added = do_add_noqa(result)
             typer.echo(f"Added {added} noqa comment(s).", err=True)
