@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import yaml
+
 from confman.compose import compose
 from confman.errors import ConfmanError
 from confman.lint.engine import NOQA, LintResult
-import yaml
-
 from confman.yamlsource import clear_cache, parse_yaml
 
 __all__ = ["add_noqa", "apply_fixes"]
@@ -51,7 +51,7 @@ def _parse(text: str, name: str) -> Any:
 def _kept_by_yaml(text: str) -> Any:
     """What PyYAML's safe loader keeps (the last occurrence of a duplicate key)."""
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return object()
 
@@ -111,13 +111,14 @@ def apply_fixes(result: LintResult) -> list[str]:
             )
             continue
         messages.append(
-            f"{yf.shown}: removed line(s) {', '.join(map(str, removable))}; every composed config unchanged"
+            f"{yf.shown}: removed line(s) {', '.join(map(str, removable))}; "
+            "every composed config unchanged"
         )
     return messages or ["Nothing safe to fix."]
 
 
 def add_noqa(result: LintResult) -> int:
-    """Append ``# confman: noqa: CODES`` to each flagged YAML line; return how many lines changed."""
+    """Append ``# confman: noqa: CODES`` to each flagged YAML line; return how many changed."""
     by_file: dict[str, dict[int, set[str]]] = {}
     for d in result.diagnostics:
         if d.code != "CM000" and d.line >= 1:

@@ -128,9 +128,9 @@ class _Visitor(ast.NodeVisitor):
         func = node.func
         callee = _chain(func) or []
         first = node.args[1] if len(node.args) > 1 else None
-        if isinstance(func, ast.Name) and func.id in ("getattr", "hasattr") and first is not None:
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                self.ev.names.add(first.value)
+        getter = isinstance(func, ast.Name) and func.id in ("getattr", "hasattr")
+        if getter and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            self.ev.names.add(first.value)
         if isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "select") and node.args:
             key = node.args[0]
             if isinstance(key, ast.Constant) and isinstance(key.value, str):

@@ -1,4 +1,4 @@
-"""Print diagnostics the way ruff does: concise, full (with the YAML excerpt), json, sarif, github."""
+"""Print diagnostics like ruff: concise, full (with the YAML excerpt), json, sarif, github."""
 
 from __future__ import annotations
 

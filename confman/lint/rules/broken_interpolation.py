@@ -31,11 +31,11 @@ from omegaconf import ListConfig, OmegaConf
 from omegaconf.errors import InterpolationKeyError
 
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 
 CODE = "CM301"
 NAME = "broken-interpolation"
-LEVEL = "error"
+LEVEL: Severity = "error"
 _PLAIN_REF = re.compile(r"\$\{(?![\w.]+:)")
 
 

@@ -28,11 +28,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 
 CODE = "CM203"
 NAME = "copied-value"
-LEVEL = "warning"
+LEVEL: Severity = "warning"
 _TRIVIAL = {0, 1, -1, 2}
 
 
@@ -66,7 +66,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         for key, places in by_value.items():
             if len({f for f, _, _ in places}) > 1 and len({p for _, _, p in places}) > 1:
                 groups[key] |= places
-    for (leaf, _, value), places in sorted(groups.items()):
+    for (_leaf, _, value), places in sorted(groups.items()):
         ordered = sorted(places)
         listing = ", ".join(f"{p} ({ctx.shown(f)}:{n})" for f, n, p in ordered)
         first = ordered[0]

@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 
 CODE = "CM103"
 NAME = "dead-option"
-LEVEL = "warning"
+LEVEL: Severity = "warning"
 
 
 def selected(ctx: LintContext) -> set[tuple[str, str]]:

@@ -26,11 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 
 CODE = "CM201"
 NAME = "duplicate-key"
-LEVEL = "error"
+LEVEL: Severity = "error"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

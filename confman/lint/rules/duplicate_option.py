@@ -29,12 +29,12 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 from confman.provenance import iter_leaves, same_value
 
 CODE = "CM204"
 NAME = "duplicate-option"
-LEVEL = "warning"
+LEVEL: Severity = "warning"
 MIN_KEYS = 4
 
 

@@ -27,14 +27,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import pairwise
 
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 from confman.provenance import same_value
 
 CODE = "CM202"
 NAME = "redundant-override"
-LEVEL = "warning"
+LEVEL: Severity = "warning"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
@@ -42,7 +43,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     useful: set[tuple[str, int, str]] = set()
     for comp in ctx.compositions:
         for path, writes in comp.composed.provenance.items():
-            for prev, cur in zip(writes, writes[1:]):
+            for prev, cur in pairwise(writes):
                 if (
                     cur.kind != "file"
                     or prev.kind != "file"

@@ -26,12 +26,12 @@ import re
 from collections.abc import Iterator
 
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 from confman.provenance import iter_leaves
 
 CODE = "CM401"
 NAME = "secret-literal"
-LEVEL = "error"
+LEVEL: Severity = "error"
 
 SECRET = re.compile(
     r"(pass(word|wd)?|token|secret|api_?key|private_?key|access_?key|credentials?)$", re.I

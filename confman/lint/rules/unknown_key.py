@@ -29,11 +29,11 @@ from omegaconf import DictConfig, OmegaConf
 
 from confman.errors import did_you_mean
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 
 CODE = "CM302"
 NAME = "unknown-key"
-LEVEL = "error"
+LEVEL: Severity = "error"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
@@ -51,7 +51,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             if len(files) != 1 or not files <= exp_files:
                 continue
             win = writes[-1]
-            if (win.file, win.line or 1) in seen or win.file is None:
+            if win.file is None or (win.file, win.line or 1) in seen:
                 continue
             parent, _, leaf = path.rpartition(".")
             node = (
@@ -59,9 +59,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             )
             siblings = [
                 k
-                for k in (node.keys() if isinstance(node, DictConfig) else [])
+                for k in (list(node.keys()) if isinstance(node, DictConfig) else [])
                 if str(k) != leaf
-                and _defined_elsewhere(comp, f"{parent}.{k}" if parent else str(k), exp_files)
+                and _defined_elsewhere(comp, f"{parent}.{k!s}" if parent else str(k), exp_files)
             ]
             if parent and not siblings:
                 continue  # a whole new section: the experiment owns it

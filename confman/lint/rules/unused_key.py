@@ -35,11 +35,11 @@ from collections.abc import Iterator
 from omegaconf import OmegaConf
 
 from confman.lint.context import LintContext
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 
 CODE = "CM101"
 NAME = "unused-key"
-LEVEL = "warning"
+LEVEL: Severity = "warning"
 _REF = re.compile(r"\$\{([\w.]+)\}")
 
 

@@ -7,7 +7,7 @@ def test_target_missing_only_in_one_experiment(system):
     root = system(
         {
             "conf/data/digits.yaml": "name: digits\nnum_classes: 10\npath: /data/digits\nsize: 8\n",
-            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${data.num_classes}\nin_size: ${data.size}\n",
+            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${data.num_classes}\nin_size: ${data.size}\n",  # noqa: E501
         }
     )
     assert findings(root, "CM301") == [("CM301", "conf/model/mlp.yaml", 4)]
@@ -18,7 +18,7 @@ def test_target_missing_only_in_one_experiment(system):
 def test_resolvers_and_valid_references_are_clean(system):
     root = system(
         {
-            "conf/data/digits.yaml": "name: digits\nnum_classes: 10\npath: ${oc.env:NO_SUCH_VAR_XYZ}\n"
+            "conf/data/digits.yaml": "name: digits\nnum_classes: 10\npath: ${oc.env:NO_SUCH_VAR_XYZ}\n"  # noqa: E501
         }
     )
     assert findings(root, "CM301") == []

@@ -14,7 +14,7 @@ def test_same_literal_in_two_groups_lists_every_place(system):
 def test_interpolated_value_and_trivial_literals_are_clean(system):
     root = system(
         {
-            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${data.num_classes}\nbias: true\n"
+            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${data.num_classes}\nbias: true\n"  # noqa: E501
         }
     )
     assert findings(root, "CM203") == []

@@ -7,8 +7,8 @@ def test_near_identical_option_says_how_it_differs(system):
     root = system(
         {
             "conf/optimizer/adam.yaml": "name: adam\nlr: 0.001\nbetas: [0.9, 0.999]\neps: 1.0e-8\n",
-            "conf/optimizer/adam_fast.yaml": "name: adam\nlr: 0.01\nbetas: [0.9, 0.999]\neps: 1.0e-8\n",
-            "conf/experiment/fast.yaml": "# @package _global_\ndefaults:\n  - override /optimizer: adam_fast\n",
+            "conf/optimizer/adam_fast.yaml": "name: adam\nlr: 0.01\nbetas: [0.9, 0.999]\neps: 1.0e-8\n",  # noqa: E501
+            "conf/experiment/fast.yaml": "# @package _global_\ndefaults:\n  - override /optimizer: adam_fast\n",  # noqa: E501
         }
     )
     assert findings(root, "CM204") == [("CM204", "conf/optimizer/adam_fast.yaml", 1)]
