@@ -44,6 +44,11 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     messages: dict[tuple[str, int, str], str] = {}
     for comp in ctx.compositions:
         cfg = comp.composed.config
+        try:  # one resolve of the whole config is much cheaper than one select per leaf
+            OmegaConf.to_container(cfg, resolve=True)
+            continue
+        except Exception:  # something fails: find which leaves, and why, below
+            pass
         for path, writes in comp.composed.provenance.items():
             value = writes[-1].value
             text = str(value)
