@@ -19,10 +19,10 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gentree import generate  # noqa: E402
+from gentree import generate
 
-from confman.lint import lint  # noqa: E402
-from confman.settings import load_settings  # noqa: E402
+from confman.lint import lint
+from confman.settings import load_settings
 
 GROUPS, OPTIONS, KEYS, EXPERIMENTS, PY_FILES = 40, 50, 50, 40, 1000
 
@@ -30,7 +30,9 @@ GROUPS, OPTIONS, KEYS, EXPERIMENTS, PY_FILES = 40, 50, 50, 40, 1000
 def build(root: Path) -> None:
     conf = generate(root / "conf", groups=GROUPS, options=OPTIONS, keys=KEYS)
     primary = conf / "config.yaml"
-    primary.write_text(primary.read_text().replace("  - _self_\n", "  - _self_\n  - experiment: null\n"))
+    primary.write_text(
+        primary.read_text().replace("  - _self_\n", "  - _self_\n  - experiment: null\n")
+    )
     (conf / "experiment").mkdir()
     for e in range(EXPERIMENTS):
         (conf / "experiment" / f"exp{e}.yaml").write_text(
@@ -42,8 +44,12 @@ def build(root: Path) -> None:
     for i in range(PY_FILES):
         g = i % GROUPS
         reads = "\n".join(f"    x += cfg.g{g}.sec{s}.k{s * 10 + i % 10}" for s in range(KEYS // 10))
-        (src / f"mod{i}.py").write_text(f"def run{i}(cfg):\n    x = cfg.top.lr\n{reads}\n    return x\n")
-    (root / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n[tool.confman.lint]\nsrc = ["src"]\n')
+        (src / f"mod{i}.py").write_text(
+            f"def run{i}(cfg):\n    x = cfg.top.lr\n{reads}\n    return x\n"
+        )
+    (root / "pyproject.toml").write_text(
+        '[tool.confman]\nconfig_dir = "conf"\n[tool.confman.lint]\nsrc = ["src"]\n'
+    )
 
 
 def parse_bound(root: Path) -> None:
@@ -77,11 +83,14 @@ def main() -> None:
         yl = timed(
             lambda: subprocess.run(
                 [sys.executable, "-m", "yamllint", "-f", "parsable", str(root / "conf")],
-                capture_output=True, check=False,
+                capture_output=True,
+                check=False,
             ),
             repeats,
         )
-        print(f"files: {GROUPS * OPTIONS + EXPERIMENTS + 1} YAML, {PY_FILES} Python; repeats={repeats}")
+        print(
+            f"files: {GROUPS * OPTIONS + EXPERIMENTS + 1} YAML, {PY_FILES} Python; repeats={repeats}"
+        )
         print(f"parse bound  {bound:8.2f} s")
         print(f"confman lint {total:8.2f} s  ({total / bound:.2f}x parse bound, target <= 2x)")
         print(f"yamllint     {yl:8.2f} s  (lint is {yl / total:.2f}x faster)")
