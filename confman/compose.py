@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from hydra import version as hydra_version
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
@@ -62,6 +62,13 @@ from confman.sources import Repository, loaded_file
 __all__ = ["Choice", "Composed", "DefaultsNode", "compose"]
 
 DEFAULT_VERSION_BASE = "1.3"
+#: Config dirs whose loaders (and cached nodes) are kept between composes.
+MAX_LOADERS = 16
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+_M = TypeVar("_M", bound="BaseModel")
 
 # One lock for every compose: Hydra's version base and plugin registry are process globals.
 _lock = threading.RLock()
@@ -184,10 +191,17 @@ class _Loader(ConfigLoaderImpl):
 
 
 def _loader(config_dir: str, cache: bool) -> _Loader:
+    """The loader for ``config_dir``; the most recently used few are kept (called under _lock).
+
+    Each loader holds its sources' pickled nodes, so a process composing many config dirs
+    (a test suite, a sweep over generated trees) must not keep them all.
+    """
     key = (config_dir, cache)
-    if key not in _loaders:
-        _loaders[key] = _Loader(config_dir, cache)
-    return _loaders[key]
+    loader = _loaders.pop(key, None) or _Loader(config_dir, cache)
+    _loaders[key] = loader
+    while len(_loaders) > MAX_LOADERS:
+        del _loaders[next(iter(_loaders))]
+    return loader
 
 
 @contextmanager
@@ -202,6 +216,7 @@ def _version_base(base: str) -> Iterator[None]:
         instance.version_base = saved
 
 
+@overload
 def compose(
     config_name: str | None = None,
     overrides: Sequence[str] = (),
@@ -210,7 +225,33 @@ def compose(
     return_hydra_config: bool = False,
     cache: bool = True,
     version_base: str | None = None,
-) -> Composed:
+    schema: None = None,
+) -> Composed: ...
+
+
+@overload
+def compose(
+    config_name: str | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    config_dir: str | Path | None = None,
+    return_hydra_config: bool = False,
+    cache: bool = True,
+    version_base: str | None = None,
+    schema: type[_M],
+) -> _M: ...
+
+
+def compose(
+    config_name: str | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    config_dir: str | Path | None = None,
+    return_hydra_config: bool = False,
+    cache: bool = True,
+    version_base: str | None = None,
+    schema: type[_M] | None = None,
+) -> Composed | _M:
     """Compose ``config_name`` with Hydra overrides, recording per-key provenance.
 
     Args:
@@ -222,15 +263,35 @@ def compose(
         version_base: Hydra version base; default: the project's setting when ``config_dir`` comes
             from the project settings, else Hydra's newest (1.3).
 
+        schema: a pydantic model; the composed config is validated against it and returned as
+            an instance (``confman.load_config`` returns the model bound in pyproject).
+
     Returns:
-        The config exactly as ``hydra.compose`` returns it, with choices and provenance.
+        The config exactly as ``hydra.compose`` returns it, with choices and provenance; with
+        ``schema``, that model's instance.
 
     Raises:
+        ValidationFailed: with ``schema``, every issue of the config, sorted by file:line.
         ConfmanError: a subclass per problem (missing dir/config/option, bad override, YAML
             error, composition error), with a message naming the file:line or override.
     """
     if isinstance(overrides, str):
         raise TypeError("overrides must be a sequence of strings, not a single string")
+    if schema is not None:
+        from confman.schema.api import typed_compose
+
+        return cast(
+            _M,
+            typed_compose(
+                config_name,
+                overrides,
+                schema,
+                config_dir=config_dir,
+                return_hydra_config=return_hydra_config,
+                cache=cache,
+                version_base=version_base,
+            ),
+        )
     if config_dir is None:
         settings = load_settings()
         config_dir = settings.config_dir
@@ -376,14 +437,15 @@ def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResul
 
         prov.record_mapping(data, prefix, make)
         return
-    # Structured configs (ConfigStore) and other sources have no lines to offer.
+    # Structured configs (ConfigStore) and other sources have no lines to offer. Their loaded
+    # config is already embedded at its package (Hydra's _load_single_config did that).
     container = OmegaConf.to_container(loaded.config, resolve=False)
     where = _source_name(default, loaded)
 
     def make_nolines(rel: str, value: Any) -> Write:
         return Write(value=value, file=where)
 
-    prov.record_mapping(container, prefix, make_nolines)
+    prov.record_mapping(container, "", make_nolines)
 
 
 def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
@@ -401,7 +463,8 @@ def _record_overrides(prov: Provenance, overrides: list[Override]) -> None:
         if isinstance(value, dict) and value:
             prov.record_mapping(value, f"{key}.", make)
         else:
-            prov.record(key, make("", value))
+            # OmegaConf.update assigns a non-mapping value (even '???') rather than merging it.
+            prov.record(key, make("", value), assign=True)
 
 
 def _fill_hydra_runtime(cfg: DictConfig, defaults: DefaultsList, parsed: list[Override]) -> None:

@@ -29,6 +29,7 @@ __all__ = ["translate"]
 _TOKEN = re.compile(r"input '(.*?)'")
 _NO_OVERRIDE = re.compile(r"Could not override '([^']+)'")
 _NO_DELETE = re.compile(r"Could not delete from config. '([^']+)' does not exist")
+_WRONG_VALUE = re.compile(r"The value of '([^']+)' is (.*) and not (.*)\.$", re.MULTILINE)
 _NO_APPEND = re.compile(r"Could not append to config. An item is already at '([^']+)'")
 _NO_GROUP = re.compile(r"config group '([^']+)' does not exist")
 _MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
@@ -143,8 +144,20 @@ def translate(
     match = _NO_DELETE.search(text)
     if match:
         key = match.group(1)
-        guess = did_you_mean(key, _siblings(cfg, key))
+        if _exists(cfg, key):
+            return OverrideError(
+                f"cannot delete '{key}': its value is null, and Hydra treats a null key as absent",
+                hint=f"set it instead ('{key}=...'), or delete its parent",
+            )
+        guess = did_you_mean(key, [c for c in _siblings(cfg, key) if c != key])
         return OverrideError(f"cannot delete '{key}': no such key", hint=guess)
+    match = _WRONG_VALUE.search(text)
+    if match:
+        key, actual, given = match.groups()
+        return OverrideError(
+            f"cannot delete '{key}': its value is {actual}, not {given}",
+            hint=f"use '~{key}' to delete it whatever its value",
+        )
     match = _NO_APPEND.search(text)
     if match:
         key = match.group(1)

@@ -14,9 +14,12 @@ __all__ = [
     "CompositionError",
     "ConfigDirError",
     "ConfmanError",
+    "DiffSideError",
     "MissingConfigError",
     "OverrideError",
     "ProjectSettingsError",
+    "SchemaError",
+    "ValidationFailed",
     "YamlSourceError",
     "did_you_mean",
 ]
@@ -63,7 +66,25 @@ class CompositionError(ConfmanError):
     """Hydra could not compose the config (defaults list, merge or interpolation problems)."""
 
 
+class DiffSideError(ConfmanError):
+    """A side of a diff cannot be loaded: missing or non-mapping file, bad git revision,
+    config missing at that revision, unknown or ambiguous run."""
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """Return ``"did you mean 'x'?"`` for the closest candidate, or None when nothing is close."""
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else None
+
+
+class SchemaError(ConfmanError):
+    """A schema binding is unusable: module does not import, not a pydantic model, unknown
+    group, or a field no YAML value can satisfy."""
+
+
+class ValidationFailed(ConfmanError):
+    """A config does not match its schema; ``issues`` holds every problem, sorted by file:line."""
+
+    def __init__(self, message: str, issues: list[object], *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.issues = issues

@@ -148,13 +148,17 @@ class Provenance:
         elif prefix:
             self.record(prefix.rstrip("."), make("", data))
 
-    def record(self, path: str, write: Write) -> None:
-        """Record one leaf write, applying OmegaConf's merge rules for what it replaces."""
+    def record(self, path: str, write: Write, *, assign: bool = False) -> None:
+        """Record one leaf write, applying OmegaConf's merge rules for what it replaces.
+
+        ``assign`` marks a plain assignment (a scalar CLI override), not a merge: it sets even
+        ``???``, which a merge never lets overwrite an existing value.
+        """
         value = write.value
         current = self.writes.get(path)
-        # OmegaConf never lets ``???`` overwrite an existing value or mapping.
+        # OmegaConf never lets ``???`` overwrite an existing value or mapping in a merge.
         overwritten = (current and current[-1].value != MISSING) or path in self._interior
-        if isinstance(value, str) and value == MISSING and overwritten:
+        if isinstance(value, str) and value == MISSING and overwritten and not assign:
             return
         if isinstance(value, Mapping) and not value:
             if path in self._interior:

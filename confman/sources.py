@@ -8,7 +8,9 @@ and its lookup rules and swaps in sources that
   parse, with its line marks, to every ``ConfigResult`` so provenance can name lines;
 * never read outside their root: a group option, config name or ``@package`` that resolves (via
   ``..`` or a symlink) outside the config dir is treated as not found;
-* reuse Hydra's own packaged configs across composes instead of re-parsing them every time.
+* reuse Hydra's own packaged configs across composes instead of re-parsing them every time;
+  a user's ``pkg://`` config package that lives in a folder is read like a config dir (lines,
+  mtime-checked cache), since an editable install changes while a process runs.
 
 Building OmegaConf nodes costs more than parsing. With the cache on, each file's DictConfig is
 built once and kept pickled; every compose unpickles a fresh, independent copy (about 17x
@@ -18,7 +20,9 @@ the nodes it loads.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
+import pathlib
 import pickle
 import threading
 from dataclasses import dataclass
@@ -206,5 +210,22 @@ class Repository(ConfigRepository):
                 cache=self._cache,
             )
         if kind == ImportlibResourcesConfigSource.__name__:
-            return _CachedPackageSource(source.provider, source.full_path())
+            if source.path == "hydra" or source.path.startswith("hydra."):
+                return _CachedPackageSource(source.provider, source.full_path())
+            folder = _package_folder(source.path)
+            if folder is not None:
+                # A user's package (``pkg://myproject.conf``, often an editable install): its
+                # files change while a process runs, and provenance wants their lines.
+                return _ConfinedFileSource(
+                    source.provider, folder, label_root=self._label_root, cache=self._cache
+                )
         return source
+
+
+def _package_folder(package: str) -> str | None:
+    """The directory behind an importable package, if it is a plain folder on disk."""
+    try:
+        found = importlib.resources.files(package)
+    except (ImportError, TypeError, ValueError):
+        return None
+    return str(found) if isinstance(found, pathlib.Path) and found.is_dir() else None

@@ -7,10 +7,23 @@ Commands parse arguments, call the library, render, and pick an exit code (0 ok,
 
 from __future__ import annotations
 
-from confman.cli import compose_cmd, lint_cmd
+from confman.cli import (
+    compose_cmd,
+    diff_cmd,
+    lint_cmd,
+    runs_cmd,
+    runs_compare_cmd,
+    schema_cmd,
+    validate_cmd,
+)
 from confman.cli.app import app, main
 
 __all__ = ["app", "main"]
 
 compose_cmd.register(app)
 lint_cmd.register(app)
+diff_cmd.register(app)
+validate_cmd.register(app)
+schema_cmd.register(app)
+runs_cmd.register(app)
+runs_compare_cmd.add_compare(runs_cmd.runs_app)

@@ -7,6 +7,7 @@ touches no Hydra global state (GlobalHydra, version base) a caller could notice.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -130,6 +131,7 @@ def test_outside_hydra_leaves_it_uninitialized(conf: Path) -> None:
 
 APP = """
 import json
+import os
 import hydra
 from hydra import compose as hydra_compose, version
 from hydra.core.global_hydra import GlobalHydra
@@ -244,3 +246,64 @@ def test_explicit_config_dir_beats_pyproject(
     monkeypatch.chdir(project / "src")
     got = compose("train", config_dir=explicit)
     assert got.to_container() == {"only": "here"}
+
+
+def test_user_config_package_is_reread_after_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pkg://`` searchpath configs of the user's own (editable) package are not cached stale."""
+    package = tmp_path / "site" / "confman_api_pkg"
+    (package / "conf" / "db").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "conf" / "__init__.py").write_text("")
+    option = package / "conf" / "db" / "remote.yaml"
+    option.write_text("host: one\n")
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "config.yaml").write_text(
+        "defaults:\n  - db: remote\nhydra:\n  searchpath:\n    - pkg://confman_api_pkg.conf\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    for _ in range(3):
+        assert compose("config", config_dir=conf).to_container() == {"db": {"host": "one"}}
+    option.write_text("host: two\n")
+    stat = option.stat()
+    os.utime(option, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    got = compose("config", config_dir=conf)
+    assert got.to_container() == {"db": {"host": "two"}} == _hydra(conf, "config", [])
+    assert got.provenance["db.host"][-1].location == f"{option}:1"
+
+
+def test_structured_config_option_provenance(tmp_path: Path) -> None:
+    """A ConfigStore option's keys are attributed to it, at its package (no lines to give)."""
+    from dataclasses import dataclass
+
+    from hydra.core.config_store import ConfigStore
+
+    @dataclass
+    class Remote:
+        host: str = "structured"
+        port: int = 1
+
+    ConfigStore.instance().store(group="confman_api_db", name="remote", node=Remote)
+    (tmp_path / "config.yaml").write_text("defaults:\n  - confman_api_db: remote\n  - _self_\n")
+    got = compose("config", ["confman_api_db.port=2"], config_dir=tmp_path)
+    assert got.to_container() == _hydra(tmp_path, "config", ["confman_api_db.port=2"])
+    host = got.provenance["confman_api_db.host"]
+    assert host[-1].kind == "file" and "confman_api_db/remote" in (host[-1].file or "")
+    port = got.provenance["confman_api_db.port"]
+    assert [w.kind for w in port] == ["file", "override"]
+
+
+def test_many_config_dirs_keep_a_bounded_number_of_loaders(tmp_path: Path) -> None:
+    import sys as _sys
+
+    module = _sys.modules["confman.compose"]
+    for i in range(module.MAX_LOADERS + 5):
+        root = tmp_path / f"d{i}"
+        root.mkdir()
+        (root / "config.yaml").write_text(f"i: {i}\n")
+        assert compose("config", config_dir=root).to_container() == {"i": i}
+    assert len(module._loaders) <= module.MAX_LOADERS
+    first = tmp_path / "d0"
+    assert compose("config", config_dir=first).to_container() == {"i": 0}  # rebuilt fine

@@ -46,17 +46,37 @@ COMPOSABLE = [c for c in CASES if not c.values[1].get("error")]
 
 @pytest.fixture(autouse=True)
 def _corpus_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    """The searchpath case names its second dir through ``${oc.env:CONFMAN_CORPUS_DIR}``."""
+    """The searchpath cases: a second dir named through ``${oc.env:CONFMAN_CORPUS_DIR}``, and an
+    importable config package."""
     monkeypatch.setenv("CONFMAN_CORPUS_DIR", str(CORPUS / "searchpath"))
+    monkeypatch.syspath_prepend(str(CORPUS / "searchpath_pkg"))  # pkg://confman_corpus_pkg.conf
 
 
 def _config_dir(case_dir: Path, run: dict[str, Any]) -> Path:
     return case_dir / run.get("config_dir", ".")
 
 
-def _hydra(conf: Path, name: str, overrides: list[str], hydra_config: bool = False) -> Any:
+_HYDRA: dict[tuple[str, str, tuple[str, ...]], tuple[Any, Any]] = {}
+
+
+def _hydra_results(conf: Path, name: str, overrides: list[str]) -> tuple[Any, Any]:
+    """Hydra's composed config (plain, hydra node dropped) and its runtime choices, memoized:
+    the corpus files are read-only, and Hydra is the slow half of every comparison."""
+    key = (str(conf.resolve()), name, tuple(overrides))
+    if key not in _HYDRA:
+        with initialize_config_dir(config_dir=key[0], version_base=None):
+            cfg = hydra_compose(name, overrides, return_hydra_config=True)
+        choices = OmegaConf.to_container(cfg.hydra.runtime.choices)
+        plain = OmegaConf.to_container(cfg, resolve=False)
+        assert isinstance(plain, dict)
+        plain.pop("hydra")
+        _HYDRA[key] = (plain, choices)
+    return _HYDRA[key]
+
+
+def _hydra(conf: Path, name: str, overrides: list[str]) -> Any:
     with initialize_config_dir(config_dir=str(conf.resolve()), version_base=None):
-        return hydra_compose(name, overrides, return_hydra_config=hydra_config)
+        return hydra_compose(name, overrides)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -81,7 +101,7 @@ def test_config_equals_hydra(case_dir: Path, run: dict[str, Any], overrides: lis
         with pytest.raises(ConfmanError):
             compose(run["config"], overrides, config_dir=conf, cache=False)
         return
-    expected = OmegaConf.to_container(_hydra(conf, run["config"], overrides), resolve=False)
+    expected = _hydra_results(conf, run["config"], overrides)[0]
     for cache in (True, False, True):  # cold, uncached, warm
         got = compose(run["config"], overrides, config_dir=conf, cache=cache).to_container()
         assert _same(got, expected), f"cache={cache}"
@@ -139,12 +159,8 @@ def test_provenance(case_dir: Path, run: dict[str, Any], overrides: list[str]) -
 @pytest.mark.parametrize(("case_dir", "run", "overrides"), COMPOSABLE)
 def test_choices_match_hydra(case_dir: Path, run: dict[str, Any], overrides: list[str]) -> None:
     conf = _config_dir(case_dir, run)
-    cfg = _hydra(conf, run["config"], overrides, hydra_config=True)
-    expected = {
-        k: v
-        for k, v in OmegaConf.to_container(cfg.hydra.runtime.choices).items()
-        if not (k == "hydra" or k.startswith("hydra/"))
-    }
+    choices = _hydra_results(conf, run["config"], overrides)[1]
+    expected = {k: v for k, v in choices.items() if not (k == "hydra" or k.startswith("hydra/"))}
     got = compose(run["config"], overrides, config_dir=conf).choices
     assert {k: c.option for k, c in got.items()} == expected
 

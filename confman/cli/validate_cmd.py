@@ -1,0 +1,109 @@
+"""``confman validate``: check configs, sweep points and option files against their schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from confman.cli.app import EXIT_FINDINGS, EXIT_OK, user_errors
+
+__all__ = ["register"]
+
+
+def validate_command(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Primary config names (default: every bound one), then Hydra overrides; "
+            "sweeps like 'optimizer.lr=0.1,0.01' or 'model=glob(*)' validate every point.",
+            show_default=False,
+        ),
+    ] = None,
+    all_options: Annotated[
+        bool,
+        typer.Option(
+            "--all-options", help="Also validate every option file of every bound group alone."
+        ),
+    ] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="concise, json or github (annotations).")
+    ] = "concise",
+    config_dir: Annotated[
+        Path | None,
+        typer.Option("--config-dir", "-c", help="Hydra config tree.", show_default=False),
+    ] = None,
+) -> None:
+    """Validate configs against the pydantic schemas bound in [tool.confman.schemas].
+
+    Exit 0 when everything is valid, 1 when something is not, 2 on bad input.
+
+    [bold]Examples[/bold]
+
+      confman validate
+
+      confman validate train 'optimizer.lr=0.1,0.01' 'model=mlp,logistic'
+
+      confman validate --all-options --format github
+    """
+    from confman.errors import ConfmanError
+    from confman.schema.binding import load_bindings
+    from confman.schema.run import run_validate
+    from confman.settings import load_settings
+
+    with user_errors():
+        if output_format not in ("concise", "json", "github"):
+            raise ConfmanError(
+                f"unknown --format '{output_format}'", hint="use concise, json or github"
+            )
+        settings = load_settings(config_dir=config_dir)
+        bindings = load_bindings(settings)
+        if not bindings:
+            raise ConfmanError(
+                "no schemas bound", hint='add [tool.confman.schemas] train = "module:Model"'
+            )
+        words = list(args or [])
+        names = [w for w in words if "=" not in w and not w.startswith(("~", "+"))]
+        overrides = [w for w in words if w not in names]
+        for name in names:
+            if not (settings.config_dir / f"{name}.yaml").is_file():
+                raise ConfmanError(f"no primary config '{name}' in {settings.config_dir}")
+        report = run_validate(settings, bindings, names, overrides, all_options=all_options)
+        if output_format == "json":
+            typer.echo(json.dumps(report.to_json(), indent=2))
+        else:
+            for line in _lines(report, output_format, settings.config_dir):
+                typer.echo(line)
+    raise typer.Exit(EXIT_FINDINGS if report.failures else EXIT_OK)
+
+
+def _lines(report: object, output_format: str, config_dir: Path) -> list[str]:
+    from confman.schema.run import Report
+
+    assert isinstance(report, Report)
+    out: list[str] = []
+    for result in report.failures:
+        if output_format == "github":
+            for issue in result.issues:
+                where = ""
+                if issue.file:
+                    where = f" file={config_dir.name}/{issue.file}"
+                    where += f",line={issue.line}" if issue.line else ""
+                msg = issue.text().replace("%", "%25").replace("\n", "%0A")
+                out.append(f"::error{where}::{result.target}: {msg}")
+        else:
+            out.append(f"{result.target}: {len(result.issues)} issue(s)")
+            out.extend(f"  {issue.text()}" for issue in result.issues)
+    for override in report.noop:
+        line = f"override '{override}' changes nothing (the value is already there)"
+        out.append(f"::warning::{line}" if output_format == "github" else f"note: {line}")
+    total, failed = len(report.results), len(report.failures)
+    out.append(f"{total} checked, {total - failed} valid, {failed} invalid")
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``validate`` to the root app."""
+    app.command("validate")(validate_command)

@@ -1,0 +1,66 @@
+"""A config tree as it was at a git revision, without touching the working tree or the index.
+
+``git archive REV -- <config dir>`` streams the tree at that revision into a temporary
+directory, where it is composed like any other tree. Real git does the work; nothing is checked
+out, stashed or written to ``.git``.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from confman.errors import DiffSideError
+
+__all__ = ["config_dir_at"]
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise DiffSideError("git is not installed", hint="install git to diff revisions") from exc
+
+
+@contextmanager
+def config_dir_at(config_dir: Path, rev: str) -> Iterator[tuple[Path, str]]:
+    """Yield ``(temporary config dir, short commit id)`` holding ``config_dir`` as of ``rev``.
+
+    Raises:
+        DiffSideError: not a git repository, unknown revision, or no config dir at ``rev``.
+    """
+    config_dir = config_dir.resolve()
+    if not config_dir.is_dir():
+        raise DiffSideError(f"config directory not found: {config_dir}")
+    top = _git(config_dir, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise DiffSideError(
+            f"{config_dir} is not in a git repository, so '@{rev}' cannot be read",
+            hint="NAME@REV needs the config dir under git",
+        )
+    root = Path(top.stdout.decode().strip()).resolve()
+    if rev.startswith("-"):
+        raise DiffSideError(f"bad revision '{rev}'")
+    commit = _git(root, "rev-parse", "--verify", "--quiet", "--short", f"{rev}^{{commit}}")
+    if commit.returncode != 0:
+        raise DiffSideError(
+            f"bad revision '{rev}': git knows no commit by that name",
+            hint="use a branch, tag or commit id (see `git log --oneline`)",
+        )
+    short = commit.stdout.decode().strip()
+    rel = config_dir.relative_to(root).as_posix() if config_dir != root else "."
+    archive = _git(root, "archive", "--format=tar", short, "--", rel)
+    if archive.returncode != 0:
+        raise DiffSideError(
+            f"config directory '{rel}' does not exist at revision '{rev}' ({short})",
+            hint="pick a revision where the config tree existed (see `git log -- " + rel + "`)",
+        )
+    with tempfile.TemporaryDirectory(prefix="confman-rev-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(tmp, filter="data")
+        yield Path(tmp) / rel, short

@@ -1,0 +1,140 @@
+"""The Hydra override list that turns side A into side B.
+
+Appending these to A's own overrides (or applying them to A's config with Hydra's override
+parser) gives B: group choices first (``model=resnet``), then deletions (``~key``, one per
+removed subtree), then values (``key=value``) and additions (``+key=value``). Leaf changes a
+group choice implies are left out: the ``group=option`` line brings them. Hydra merges lists
+whole, so a changed list is written whole. Secrets are never written: each becomes a comment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from confman.diff.model import Change, Side
+from confman.diff.render.values import hydra_key_ok, hydra_value
+from confman.provenance import MISSING, iter_leaves
+
+__all__ = ["render_overrides"]
+
+
+def render_overrides(changes: list[Change], a: Side, b: Side) -> str:
+    """One override per line (empty when A and B are the same)."""
+    return "".join(f"{line}\n" for line in override_lines(changes, a, b))
+
+
+def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
+    """The overrides as a list, in the order Hydra must apply them."""
+    lines: list[str] = []
+    comments: list[str] = []
+    for change in changes:
+        if change.kind != "choice":
+            continue
+        deleted_by = [o for o in a.overrides if o.split("=")[0] == f"~{change.path}"]
+        if change.old is None and deleted_by:
+            # Hydra cannot bring back a group a ``~group`` override deleted: later overrides of
+            # that group are ignored. Say so instead of printing an override that does nothing.
+            comments.append(
+                f"# {change.path}: drop A's '{deleted_by[0]}' (Hydra cannot restore a deleted "
+                f"group), then '{_choice(change)}'"
+            )
+            continue
+        lines.append(_choice(change))
+    leaf_changes = [c for c in changes if c.kind != "choice" and c.group is None]
+    flat_b: dict[str, Any] = dict(iter_leaves(b.config))
+    interior_b = _interiors(flat_b)
+    flat_a = dict(iter_leaves(a.config))
+    deleted: list[str] = []
+    rewritten: list[str] = []
+    for change in leaf_changes:
+        if change.kind == "removed" and change.path == change.leaf:
+            root = _removal_root(change.leaf, interior_b)
+            if flat_a.get(root, "") is None or flat_a.get(root) == MISSING:
+                if root in interior_b:
+                    continue  # null/??? becoming a mapping: ``+root.key=...`` fills it in
+                # Hydra's ``~key`` refuses a key whose value is null or ??? ("does not exist"):
+                # delete the enclosing mapping and add it back as B has it.
+                if "." not in root:
+                    comments.append(f"# ~{root}: Hydra cannot delete a top-level null/??? key")
+                    continue
+                root = root.rsplit(".", 1)[0]
+                if root not in rewritten:
+                    rewritten.append(root)
+            if root not in deleted:
+                deleted.append(root)
+        elif change.leaf in flat_a and change.leaf in flat_b:
+            old, new = flat_a[change.leaf], flat_b[change.leaf]
+            # Hydra merges ``key=value`` into a list or mapping: replace it instead.
+            replace = _shape(old) != _shape(new) and old is not None and old != MISSING
+            if replace and change.leaf not in deleted:
+                deleted.append(change.leaf)
+    deleted = [d for d in deleted if not any(d.startswith(o + ".") for o in deleted)]
+    rewritten = [r for r in rewritten if r in deleted]
+    lines.extend(f"~{root}" for root in deleted)
+    for root in rewritten:
+        try:
+            lines.append(f"+{root}={hydra_value(_subtree(b.config, root))}")
+        except ValueError as exc:
+            comments.append(f"# {root}: {exc}")
+    done: set[str] = set()
+    for change in leaf_changes:
+        leaf = change.leaf
+        if leaf in done or leaf not in flat_b or _under(leaf, rewritten):
+            continue
+        done.add(leaf)
+        if change.secret:
+            comments.append(f"# {leaf}: secret {change.kind}, value withheld")
+            continue
+        if not hydra_key_ok(leaf):
+            comments.append(f"# {leaf}: key cannot be written as a Hydra override")
+            continue
+        existed = leaf in flat_a and not _under(leaf, deleted)
+        prefix = "" if existed else "+"
+        lines.append(f"{prefix}{leaf}={hydra_value(flat_b[leaf])}")
+    return lines + comments
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, list | dict):
+        return type(value).__name__
+    return "scalar"
+
+
+def _under(leaf: str, roots: list[str]) -> bool:
+    return any(leaf == r or leaf.startswith(r + ".") for r in roots)
+
+
+def _subtree(config: dict[str, Any], dotted: str) -> Any:
+    node: Any = config
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def _choice(change: Change) -> str:
+    if change.new is None:
+        return f"~{change.path}"
+    prefix = "+" if change.old is None else ""
+    return f"{prefix}{change.path}={hydra_value(change.new)}"
+
+
+def _interiors(flat: dict[str, Any]) -> set[str]:
+    """Every dotted path that is a non-empty mapping in the flattened config."""
+    found: set[str] = set()
+    for path in flat:
+        dot = path.find(".")
+        while dot != -1:
+            found.add(path[:dot])
+            dot = path.find(".", dot + 1)
+    return found
+
+
+def _removal_root(leaf: str, interior_b: set[str]) -> str:
+    """The topmost key on ``leaf``'s path that B does not keep as a mapping: deleting it
+    removes exactly what B lacks (or what B holds as a plain value instead)."""
+    parts = leaf.split(".")
+    for i in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:i])
+        if prefix not in interior_b:
+            return prefix
+    return leaf

@@ -1,0 +1,89 @@
+"""The default, human format: one line per change, grouped under the group choice that implies
+it, with where each side's value came from. Styled with rich; the CLI's console drops colour
+when stdout is not a terminal (and honours NO_COLOR)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from confman.diff.model import Change, Side
+from confman.diff.render.values import hydra_value
+from confman.provenance import Write
+
+__all__ = ["render_terminal", "summary"]
+
+_MARK = {
+    "changed": ("~", "yellow"),
+    "type_changed": ("~", "magenta"),
+    "added": ("+", "green"),
+    "removed": ("-", "red"),
+    "choice": ("*", "bold cyan"),
+}
+
+
+def summary(changes: list[Change]) -> str:
+    """``3 changed, 1 added, 1 removed (1 group choice)``, or ``no differences``."""
+    if not changes:
+        return "no differences"
+    counts: dict[str, int] = {}
+    for change in changes:
+        key = "changed" if change.kind == "type_changed" else change.kind
+        counts[key] = counts.get(key, 0) + 1
+    parts = [f"{counts[k]} {k}" for k in ("changed", "added", "removed") if counts.get(k)]
+    text = ", ".join(parts) or "0 leaf changes"
+    if counts.get("choice"):
+        n = counts["choice"]
+        text += f" ({n} group choice{'s' if n > 1 else ''})"
+    return text
+
+
+def render_terminal(changes: list[Change], a: Side, b: Side) -> list[Text]:
+    """Lines of styled text, ready for ``rich.console.Console.print``."""
+    lines = [Text(f"--- a: {a.label}", style="red"), Text(f"+++ b: {b.label}", style="green")]
+    for change in changes:
+        lines.append(_line(change))
+    lines.append(Text(summary(changes), style="bold"))
+    return lines
+
+
+def _show(change: Change, value: object) -> str:
+    return str(value) if change.kind == "choice" else hydra_value(value)
+
+
+def _line(change: Change) -> Text:
+    mark, style = _MARK[change.kind]
+    indent = "    " if change.group is not None else ""
+    text = Text(indent)
+    text.append(f"{mark} ", style=style)
+    text.append(change.path, style="bold" if change.kind == "choice" else "")
+    text.append(": ")
+    if change.secret:
+        text.append(f"secret {change.kind}", style="italic")
+    elif change.kind == "added":
+        text.append(_show(change, change.new), style="green")
+    elif change.kind == "removed":
+        text.append(_show(change, change.old), style="red")
+    else:
+        text.append(_show(change, change.old), style="red")
+        text.append(" -> ")
+        text.append(_show(change, change.new), style="green")
+        if change.kind == "type_changed":
+            text.append(
+                f"  ({type(change.old).__name__} -> {type(change.new).__name__})", style="magenta"
+            )
+    where = _where(change.old_source, change.new_source, change.kind)
+    if where:
+        text.append(f"   [{where}]", style="dim")
+    return text
+
+
+def _where(old: Write | None, new: Write | None, kind: str) -> str:
+    if kind == "added":
+        return new.location if new else ""
+    if kind == "removed":
+        return old.location if old else ""
+    if old is None and new is None:
+        return ""
+    left = old.location if old else "?"
+    right = new.location if new else "?"
+    return left if left == right else f"{left} -> {right}"

@@ -1,0 +1,92 @@
+"""``@confman.main``: ``hydra.main`` plus validation, access tracking and a run record.
+
+Everything a Hydra user knows keeps working because Hydra does the work: command-line overrides,
+``-m`` multirun, ``--cfg``, ``--info``, launcher and sweeper plugins. confman only wraps the task
+function Hydra calls for each job.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+from pydantic import BaseModel, SecretStr
+
+from confman.record.recorder import start_recording
+from confman.record.tracking import track
+
+__all__ = ["main", "secret_paths"]
+
+
+def secret_paths(model: BaseModel, prefix: str = "") -> list[str]:
+    """Dotted paths of every ``SecretStr`` value in a validated model (nested models included)."""
+    found: list[str] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, SecretStr):
+            found.append(path)
+        elif isinstance(value, BaseModel):
+            found.extend(secret_paths(value, path))
+    return found
+
+
+def main(
+    config_name: str | None = None,
+    config_path: str | None = None,
+    *,
+    schema: type[BaseModel] | None = None,
+    version_base: str | None = "1.3",
+    record: bool = True,
+    track_access: bool = True,
+) -> Callable[[Callable[[Any], Any]], Callable[[], Any]]:
+    """Decorate an entrypoint: compose with Hydra, validate, record the run, call the function.
+
+    Args:
+        config_name: primary config, as for ``hydra.main``.
+        config_path: config folder relative to the decorated function's file, as for ``hydra.main``.
+        schema: a pydantic model; the function then receives ``schema.model_validate(config)``.
+        version_base: Hydra version base.
+        record: write a run record to the configured store.
+        track_access: hand the function a read-tracking view and record the keys it read
+            (``confman.unwrap(cfg)`` returns the real object when a library needs it).
+
+    Returns:
+        A decorator; the decorated function takes no arguments (Hydra reads ``sys.argv``).
+    """
+
+    def decorator(fn: Callable[[Any], Any]) -> Callable[[], Any]:
+        @functools.wraps(fn)
+        def task(cfg: DictConfig) -> Any:
+            obj: Any = cfg
+            if schema is not None:
+                data = OmegaConf.to_container(cfg, resolve=True)
+                assert isinstance(data, dict)
+                data.pop("hydra", None)
+                obj = schema.model_validate(data)
+            secrets = secret_paths(obj) if isinstance(obj, BaseModel) else []
+            recording = (
+                start_recording(cfg, schema=schema, secret_paths=secrets) if record else None
+            )
+            seen: set[str] | None = None
+            if track_access:
+                obj, seen = track(obj)
+            try:
+                result = fn(obj)
+            except BaseException as exc:
+                if recording is not None:
+                    recording.finish(exc, seen)
+                raise
+            if recording is not None:
+                recording.finish(None, seen)
+            return result
+
+        wrapped: Callable[[], Any] = hydra.main(
+            config_path=config_path, config_name=config_name, version_base=version_base
+        )(task)
+        return wrapped
+
+    return decorator

@@ -1,0 +1,137 @@
+"""Replay a recorded run: recompose it against today's tree and say what drifted since.
+
+The verdict has four parts, each "same" or the list of what changed: config (keys whose value
+differs after recomposing the recorded config name + overrides), code (commit and dirty patch),
+environment (package versions) and schema (fingerprint of the named pydantic model).
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from confman.compose import compose
+from confman.errors import ConfmanError
+from confman.provenance import iter_leaves
+from confman.record.environment import git_state, packages
+from confman.store import RunRecord, SQLStore, fingerprint, redact
+
+__all__ = ["Drift", "check_replay", "exec_replay"]
+
+
+@dataclass
+class Drift:
+    """What changed between a recorded run and a replay of it today.
+
+    Attributes:
+        config: (key, recorded, today) per leaf that differs; a missing side is ``"<absent>"``.
+        code: human-readable code changes (commit, dirty patch).
+        environment: package -> (recorded, today) for versions that differ.
+        schema: schema change description, or None.
+        notes: things that could not be checked, and why.
+    """
+
+    config: list[tuple[str, Any, Any]] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+    environment: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    schema: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        """True when nothing drifted."""
+        return not (self.config or self.code or self.environment or self.schema)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-able form for ``--format json``."""
+        return {
+            "verdict": "exact" if self.exact else "drift",
+            "config": [{"key": k, "recorded": a, "today": b} for k, a, b in self.config],
+            "code": self.code,
+            "environment": {
+                k: {"recorded": a, "today": b} for k, (a, b) in self.environment.items()
+            },
+            "schema": self.schema,
+            "notes": self.notes,
+        }
+
+
+ABSENT = "<absent>"
+
+
+def _config_drift(
+    record: RunRecord, store: SQLStore, config_dir: Path
+) -> list[tuple[str, Any, Any]]:
+    composed = compose(
+        record.config_name, list(record.overrides), config_dir=config_dir, cache=False
+    )
+    today = redact(composed.to_container(resolve=False), store.salt, patterns=store.secret_patterns)
+    old = dict(iter_leaves(record.raw_config))
+    new = dict(iter_leaves(today))
+    keys = [*old, *(k for k in new if k not in old)]
+    return [
+        (k, old.get(k, ABSENT), new.get(k, ABSENT))
+        for k in keys
+        if old.get(k, ABSENT) != new.get(k, ABSENT)
+    ]
+
+
+def _schema_drift(record: RunRecord) -> tuple[str | None, str | None]:
+    if not record.schema_name:
+        return None, None
+    module, _, name = record.schema_name.rpartition(".")
+    try:
+        model = getattr(importlib.import_module(module), name)
+        today = fingerprint(model.model_json_schema())
+    except Exception as exc:  # the schema moved or its module fails to import: that is drift too
+        return f"{record.schema_name} cannot be loaded today ({type(exc).__name__}: {exc})", None
+    if today != record.schema_fingerprint:
+        return f"{record.schema_name} changed ({record.schema_fingerprint} -> {today})", None
+    return None, None
+
+
+def check_replay(record: RunRecord, store: SQLStore, config_dir: Path) -> Drift:
+    """Compare a recorded run with what the same command would run today.
+
+    Args:
+        record: the recorded run.
+        store: its store (for the secret salt, so secret markers compare).
+        config_dir: fallback config tree when the record does not name one.
+    """
+    drift = Drift()
+    recorded_dir = record.extra.get("config_dir")
+    folder = Path(recorded_dir) if recorded_dir and Path(recorded_dir).is_dir() else config_dir
+    try:
+        drift.config = _config_drift(record, store, folder)
+    except ConfmanError as exc:
+        drift.config = [("<compose>", "composed", f"fails today: {exc}")]
+    git = git_state(record.cwd or ".")
+    if record.git_commit != git.commit:
+        drift.code.append(f"commit {record.git_commit or 'none'} -> {git.commit or 'none'}")
+    if fingerprint(record.patch or "") != fingerprint(git.patch or ""):
+        drift.code.append(
+            "uncommitted changes differ"
+            + (
+                " (recorded run had a dirty patch)"
+                if record.patch
+                else " (working tree is dirty now)"
+            )
+        )
+    now = packages()
+    for name in sorted(set(record.packages) | set(now)):
+        if record.packages.get(name) != now.get(name):
+            drift.environment[name] = (record.packages.get(name), now.get(name))
+    drift.schema, _ = _schema_drift(record)
+    return drift
+
+
+def exec_replay(record: RunRecord) -> int:
+    """Run the recorded entrypoint again with the job's own overrides; returns its exit code."""
+    if not record.argv:
+        raise ConfmanError(f"run {record.id} recorded no command line", hint="rerun it by hand")
+    command = [sys.executable, record.argv[0], *record.overrides]
+    return subprocess.run(command, cwd=record.cwd or None, check=False).returncode

@@ -1,0 +1,126 @@
+"""``confman validate`` as a library call: configs x sweep points, and every option file.
+
+A sweep point that does not compose is a failed point (its error is the issue); bad input that
+stops everything (a broken binding, an override Hydra cannot parse) raises ``ConfmanError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from confman.compose import compose
+from confman.errors import ConfmanError
+from confman.schema.api import Validated, validate_composed, validate_option_file
+from confman.schema.binding import Bindings
+from confman.schema.sweep import expand
+from confman.schema.validate import ABSENT, Issue
+from confman.settings import Settings
+
+__all__ = ["Report", "run_validate"]
+
+
+@dataclass
+class Report:
+    """What ``confman validate`` found.
+
+    Attributes:
+        results: one entry per validated config point or option file.
+        noop: overrides that set the value already there, in every point they appear in.
+    """
+
+    results: list[Validated] = field(default_factory=list)
+    noop: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Validated]:
+        return [r for r in self.results if not r.ok]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "points": len(self.results),
+            "failed": len(self.failures),
+            "noop_overrides": self.noop,
+            "results": [
+                {"target": r.target, "ok": r.ok, "issues": [i.to_json() for i in r.issues]}
+                for r in self.results
+            ],
+        }
+
+
+def run_validate(
+    settings: Settings,
+    bindings: Bindings,
+    names: list[str],
+    overrides: list[str],
+    *,
+    all_options: bool = False,
+) -> Report:
+    """Validate ``names`` (default: every bound primary config) at every sweep point, and with
+    ``all_options`` every option file of every bound group on its own."""
+    report = Report()
+    names = names or sorted(bindings.configs)
+    if names:
+        points = expand(overrides, settings.config_dir) if overrides else [[]]
+        noop_count: dict[str, int] = {}
+        seen_count: dict[str, int] = {}
+        for name in names:
+            binding = bindings.configs.get(name)
+            base = None
+            for point in points:
+                result = _validate_point(settings, bindings, name, point, binding)
+                report.results.append(result)
+                if result.composed is None:
+                    continue
+                if base is None and any(o.split("=")[0] in result.composed.choices for o in point):
+                    base = _try_compose(settings, name)
+                for override in point:
+                    seen_count[override] = seen_count.get(override, 0) + 1
+                    if _is_noop(result, override, base):
+                        noop_count[override] = noop_count.get(override, 0) + 1
+        report.noop = [o for o, n in noop_count.items() if n == seen_count[o]]
+    if all_options:
+        for key in sorted(bindings.groups):
+            folder = settings.config_dir / key
+            for path in sorted(folder.glob("*.yaml")):
+                binding = bindings.groups[key]
+                report.results.append(validate_option_file(settings.config_dir, binding, path))
+    return report
+
+
+def _validate_point(
+    settings: Settings, bindings: Bindings, name: str, point: list[str], binding: Any
+) -> Validated:
+    try:
+        composed = compose(
+            name, point, config_dir=settings.config_dir, version_base=settings.version_base
+        )
+    except ConfmanError as exc:
+        target = " ".join([name, *point])
+        return Validated(target, issues=[Issue("", str(exc), ABSENT, "cannot compose")])
+    return validate_composed(composed, binding.schema if binding is not None else None, bindings)
+
+
+def _try_compose(settings: Settings, name: str) -> Any:
+    try:
+        return compose(name, (), config_dir=settings.config_dir, version_base=settings.version_base)
+    except ConfmanError:
+        return None
+
+
+def _is_noop(result: Validated, override: str, base: Any) -> bool:
+    """True when ``override`` set the value that was already there."""
+    composed = result.composed
+    assert composed is not None
+    key = override.partition("=")[0].lstrip("+")
+    if override.startswith("~"):
+        return False
+    choice = composed.choices.get(key)
+    if choice is not None:
+        return (
+            base is not None and key in base.choices and base.choices[key].option == choice.option
+        )
+    history = composed.provenance.get(key)
+    if not history or len(history) < 2 or history[-1].kind != "override":
+        return False
+    return bool(history[-2].value == history[-1].value)

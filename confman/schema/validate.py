@@ -1,0 +1,284 @@
+"""Validate a composed config (or one option file) against a schema, errors at file:line.
+
+pydantic does the validation; confman adds where each bad value came from. A pydantic error
+``loc`` is mapped onto the config data (union tags and model names in ``loc`` that are not keys
+are skipped), then onto provenance: the winning write's file:line, or the CLI override.
+
+Unknown keys are errors unless the model opts out: a model that does not set ``extra`` in its
+``model_config`` is treated as ``extra="forbid"`` (pydantic's own default, ``ignore``, would let a
+typo like ``lr_rate`` through silently). A model that sets ``extra="allow"`` or ``"ignore"``
+explicitly keeps its choice.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from omegaconf import DictConfig, ListConfig, OmegaConf
+from pydantic import BaseModel, ValidationError
+
+from confman.errors import did_you_mean
+from confman.schema.binding import type_adapter
+
+__all__ = ["ABSENT", "Issue", "Locator", "check", "resolve_data", "sort_issues"]
+
+MISSING = "???"
+
+# Maps a dotted data path to (file, line, location text); the file is None for overrides.
+Locator = Callable[[str], tuple[str | None, int | None, str]]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One validation problem.
+
+    Attributes:
+        path: dotted key path in the config (``optimizer.lr``, ``trainer.devices[0]``).
+        message: what was expected (pydantic's message, or "unknown key").
+        found: the offending value as written (``None`` for a missing key).
+        location: ``file:line`` or ``override 'a=1'`` of the write that set the bad value.
+        file: file relative to the config dir (None for overrides and unknown origin).
+        line: 1-based line in ``file``.
+        hint: did-you-mean for unknown keys, or what to do.
+    """
+
+    path: str
+    message: str
+    found: Any
+    location: str
+    file: str | None = None
+    line: int | None = None
+    hint: str | None = None
+
+    def text(self) -> str:
+        """One line: ``file:line: key: message (found ...) hint``."""
+        found = "" if self.found is _ABSENT else f" (found {self.found!r})"
+        hint = f"; {self.hint}" if self.hint else ""
+        path = f"{self.path}: " if self.path else ""
+        return f"{self.location}: {path}{self.message}{found}{hint}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "message": self.message,
+            "found": None if self.found is _ABSENT else _jsonable(self.found),
+            "location": self.location,
+            "file": self.file,
+            "line": self.line,
+            "hint": self.hint,
+        }
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+ABSENT: Any = _Absent()
+_ABSENT = ABSENT
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return repr(value)
+
+
+def sort_issues(issues: list[Issue]) -> list[Issue]:
+    """File issues by file then line; override and unknown-origin issues after them."""
+    return sorted(issues, key=lambda i: (i.file is None, i.file or i.location, i.line or 0, i.path))
+
+
+def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list[Issue]]:
+    """The config as plain data with interpolations resolved where they can be.
+
+    ``???`` values are left out of the data (so a default can't hide them) and reported as
+    missing; an interpolation that cannot resolve is reported and kept as its raw text.
+    """
+    issues: list[Issue] = []
+
+    def walk(node: DictConfig | ListConfig, prefix: str) -> Any:
+        if isinstance(node, ListConfig):
+            keys: list[Any] = list(range(len(node)))
+        else:
+            keys = list(node.keys())
+        out: Any = [] if isinstance(node, ListConfig) else {}
+        for key in keys:
+            path = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}{key}"
+            leaf = path.split("[", 1)[0]
+            child = node._get_node(key)
+            if OmegaConf.is_missing(node, key):
+                file, line, where = locate(leaf)
+                issues.append(
+                    Issue(
+                        path,
+                        "missing value (???)",
+                        _ABSENT,
+                        where,
+                        file,
+                        line,
+                        "set it in a config file or with an override",
+                    )
+                )
+                continue
+            try:
+                value = node[key]
+            except Exception as exc:  # OmegaConf raises several types for a broken interpolation
+                file, line, where = locate(leaf)
+                raw = child._value() if child is not None and not isinstance(child, list) else None
+                msg = str(exc).split("\n")[0]
+                issues.append(
+                    Issue(path, f"cannot resolve interpolation: {msg}", raw, where, file, line)
+                )
+                value = raw
+            if isinstance(value, DictConfig | ListConfig):
+                sep = "" if isinstance(value, ListConfig) else "."
+                value = walk(value, f"{path}{sep}")
+            if isinstance(out, list):
+                out.append(value)
+            else:
+                out[key] = value
+        return out
+
+    data = walk(cfg, "")
+    return data, issues
+
+
+def check(
+    data: dict[str, Any],
+    schema: Any,
+    locate: Locator,
+    *,
+    prefix: str = "",
+    skip: Callable[[Any], bool] | None = None,
+) -> tuple[Any | None, list[Issue]]:
+    """Validate ``data`` against ``schema``; return the instance (None on failure) and issues.
+
+    Args:
+        data: plain data (the config, or the node a group schema describes).
+        schema: a pydantic model class or annotated union.
+        locate: maps a dotted path (with ``prefix``) to its file:line.
+        prefix: path of ``data`` inside the composed config (``optimizer.`` for a group).
+        skip: drop errors whose input satisfies this (e.g. unresolved interpolations).
+    """
+    issues: list[Issue] = []
+    instance: Any = None
+    try:
+        instance = type_adapter(schema).validate_python(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            if err["type"] == "extra_forbidden":
+                continue  # reported with a did-you-mean by _unknown_keys below
+            path = _data_path(data, err["loc"])
+            found = err.get("input", _ABSENT) if err["type"] != "missing" else _ABSENT
+            if skip is not None and found is not _ABSENT and skip(found):
+                continue
+            full = f"{prefix}{path}" if path else prefix.rstrip(".")
+            file, line, where = locate(_leaf(full))
+            issues.append(Issue(full or "<root>", err["msg"], found, where, file, line))
+    for path, name, fields in _unknown_keys(data, schema, ""):
+        full = f"{prefix}{path}"
+        file, line, where = locate(_leaf(full))
+        hint = did_you_mean(name, fields) or f"known keys: {', '.join(sorted(fields))}"
+        issues.append(Issue(full, "unknown key", _ABSENT, where, file, line, hint))
+        instance = None
+    return instance, issues
+
+
+def _leaf(path: str) -> str:
+    """Provenance keys stop at lists (Hydra merges a list as one value)."""
+    return path.split("[", 1)[0]
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> str:
+    """Map a pydantic ``loc`` onto keys that exist in ``data`` (union tags are skipped)."""
+    path = ""
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            path = f"{path}.{part}" if path else str(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            path = f"{path}[{part}]"
+            node = node[part]
+        elif isinstance(node, dict) and i == len(loc) - 1 and isinstance(part, str):
+            path = f"{path}.{part}" if path else part  # the missing key itself
+        # otherwise a union tag / model name: not part of the data
+    return path
+
+
+def _fields(model: type[BaseModel]) -> set[str]:
+    names = set(model.model_fields)
+    names |= {f.alias for f in model.model_fields.values() if f.alias}
+    names |= {
+        f.validation_alias
+        for f in model.model_fields.values()
+        if isinstance(f.validation_alias, str)
+    }
+    return names
+
+
+def _unknown_keys(data: Any, tp: Any, path: str) -> Iterator[tuple[str, str, set[str]]]:
+    """Yield (path, key, known fields) for keys no model field takes, where extra is forbidden."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        yield from _unknown_keys(data, typing.get_args(tp)[0], path)
+        return
+    if origin in (typing.Union, types.UnionType):
+        model = _pick_member(data, [a for a in typing.get_args(tp) if a is not type(None)])
+        if model is not None:
+            yield from _unknown_keys(data, model, path)
+        return
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if not isinstance(data, dict):
+            return
+        fields = _fields(tp)
+        forbid = tp.model_config.get("extra") in (None, "forbid")
+        for key, value in data.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in fields:
+                if forbid:
+                    yield sub, str(key), fields
+                continue
+            info = tp.model_fields.get(str(key)) or next(
+                (f for f in tp.model_fields.values() if key in (f.alias, f.validation_alias)),
+                None,
+            )
+            if info is not None:
+                yield from _unknown_keys(value, info.annotation, sub)
+        return
+    args = typing.get_args(tp)
+    if origin in (list, tuple, set, frozenset) and isinstance(data, list) and args:
+        for i, item in enumerate(data):
+            item_tp = (
+                args[i] if origin is tuple and i < len(args) and args[-1] is not ... else args[0]
+            )
+            yield from _unknown_keys(item, item_tp, f"{path}[{i}]")
+    elif origin is dict and isinstance(data, dict) and len(args) == 2:
+        for key, value in data.items():
+            yield from _unknown_keys(value, args[1], f"{path}.{key}" if path else str(key))
+
+
+def _pick_member(data: Any, members: list[Any]) -> Any:
+    """The union member ``data`` is meant for: by a Literal discriminator value, else the model
+    whose fields cover most of the keys."""
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if not models or not isinstance(data, dict):
+        return None
+    for model in models:
+        for name, info in model.model_fields.items():
+            if (
+                typing.get_origin(info.annotation) is typing.Literal
+                and name in data
+                and data[name] in typing.get_args(info.annotation)
+            ):
+                return model
+    return max(models, key=lambda m: len(set(data) & _fields(m)))

@@ -1,0 +1,85 @@
+"""Run stores: where run records live, SQLite by default, PostgreSQL for teams.
+
+``open_store()`` picks the backend from, in order: the ``url`` argument, the ``CONFMAN_STORE``
+environment variable, ``[tool.confman] store`` in pyproject.toml, then ``.confman/runs.db``
+under the project root.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from confman.settings import Settings, load_settings
+from confman.store.base import RunNotFoundError, SQLStore, Store, StoreError
+from confman.store.record import RunRecord, canonical_json, fingerprint, new_run_id
+from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact
+from confman.store.where import Where, WhereError, parse_where
+
+__all__ = [
+    "RunNotFoundError",
+    "RunRecord",
+    "SQLStore",
+    "Store",
+    "StoreError",
+    "Where",
+    "WhereError",
+    "canonical_json",
+    "fingerprint",
+    "new_run_id",
+    "open_store",
+    "parse_where",
+    "redact",
+    "store_url",
+]
+
+DEFAULT_PATH = ".confman/runs.db"
+
+
+def store_url(settings: Settings | None = None) -> str:
+    """The configured store URL (``sqlite:///...`` or ``postgresql://...``)."""
+    env = os.environ.get("CONFMAN_STORE")
+    if env:
+        return env
+    settings = settings or load_settings()
+    configured = settings.raw.get("store")
+    if configured:
+        configured = str(configured)
+        if "://" not in configured:  # a plain path, relative to the pyproject.toml
+            return f"sqlite:///{settings.root / configured}"
+        return configured
+    return f"sqlite:///{settings.root / DEFAULT_PATH}"
+
+
+def open_store(url: str | Path | None = None, *, settings: Settings | None = None) -> SQLStore:
+    """Open (creating and migrating if needed) the run store.
+
+    Args:
+        url: ``sqlite:///path``, a plain file path, or ``postgresql://...``;
+            None for the configured one.
+        settings: project settings (read from pyproject.toml when omitted).
+
+    Raises:
+        StoreError: unknown scheme, unreachable server, missing driver.
+    """
+    if url is None:
+        settings = settings or load_settings()
+        url = store_url(settings)
+    patterns = DEFAULT_SECRET_PATTERNS
+    if settings is not None:
+        patterns = tuple(settings.raw.get("secret_patterns", DEFAULT_SECRET_PATTERNS))
+    text = str(url)
+    if text.startswith(("postgresql://", "postgres://")):
+        from confman.store.postgres import PostgresStore
+
+        return PostgresStore(text, secret_patterns=patterns)
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite:///") :]
+        # sqlite:////abs and sqlite:///rel both work
+    elif "://" in text:
+        raise StoreError(
+            f"unknown run store URL {text!r}", hint="use sqlite:///path or postgresql://..."
+        )
+    from confman.store.sqlite import SQLiteStore
+
+    return SQLiteStore(text if text.startswith("/") else Path(text), secret_patterns=patterns)

@@ -1,0 +1,141 @@
+"""``confman runs``: the real typer app on real stores and a real recorded Hydra run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from confman.cli import app
+from confman.store import RunRecord, open_store
+from tests.record.conftest import project, run_app  # noqa: F401  (fixture)
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def filled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    monkeypatch.setenv("CONFMAN_STORE", url)
+    ids = []
+    with open_store(url) as store:
+        for i, (name, lr) in enumerate([("resnet", 0.1), ("vit", 0.01), ("resnet", 0.001)]):
+            config = {
+                "model": {"name": name},
+                "optimizer": {"lr": lr},
+                "trainer": {"tags": ["a", f"t{i}"]},
+            }
+            rec = RunRecord(
+                config_name="train",
+                config=config,
+                raw_config=config,
+                overrides=[f"optimizer.lr={lr}"],
+                status="completed",
+                ended=time.time(),
+                started=time.time() - (30 * 86400 if i == 0 else 0),
+            )
+            ids.append(store.put(rec).id)
+    return url, ids
+
+
+def test_list_where_table(filled: tuple[str, list[str]]) -> None:
+    _, ids = filled
+    result = runner.invoke(
+        app, ["runs", "list", "--where", "optimizer.lr<=0.01", "--where", "model.name==resnet"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["ID", "STARTED", "STATUS", "CONFIG", "DURATION", "GIT", "OVERRIDES"]
+    assert len(lines) == 2 and lines[1].startswith(ids[2]) and "optimizer.lr=0.001" in lines[1]
+
+
+def test_list_json_csv_since(filled: tuple[str, list[str]]) -> None:
+    _, ids = filled
+    data = json.loads(
+        runner.invoke(app, ["runs", "list", "--format", "json", "--since", "7d"]).output
+    )
+    assert [r["id"] for r in data] == [ids[2], ids[1]]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                runner.invoke(app, ["runs", "list", "-f", "csv", "-w", "trainer.tags~=t1"]).output
+            )
+        )
+    )
+    assert [r["id"] for r in rows] == [ids[1]]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["runs", "list", "--where", "optimizer.lr>=big"], "needs a number"),
+        (["runs", "list", "--since", "yesterday"], "not a duration or date"),
+        (["runs", "list", "--format", "xml"], "unknown format"),
+        (["runs", "show", "zzzz"], "no run matches 'zzzz'"),
+        (["runs", "show", "@latest~9"], "fewer runs"),
+        (["runs", "list", "--store", "mysql://x"], "unknown run store URL"),
+    ],
+    ids=["where", "since", "format", "ref", "latest", "url"],
+)
+def test_errors_are_one_line_exit_2(
+    filled: tuple[str, list[str]], args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_show_export_delete_gc(filled: tuple[str, list[str]]) -> None:
+    _, ids = filled
+    shown = runner.invoke(app, ["runs", "show", "@latest~1"])
+    assert (
+        shown.exit_code == 0
+        and f"run        {ids[1]}" in shown.output
+        and "name: vit" in shown.output
+    )
+    exported = json.loads(runner.invoke(app, ["runs", "export", ids[0][:16]]).output)
+    assert exported["config"]["optimizer"]["lr"] == 0.1
+    deleted = runner.invoke(app, ["runs", "delete", ids[0]])
+    assert deleted.exit_code == 0 and f"deleted {ids[0]}" in deleted.output
+    assert (
+        runner.invoke(app, ["runs", "gc"]).output.strip() == "1 configs, 3 leaves, 1 blobs removed"
+    )
+
+
+def test_replay_check_exact_then_drift(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    assert run_app(project, "optimizer.lr=0.5").returncode == 0
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("CONFMAN_STORE", raising=False)
+    exact = runner.invoke(app, ["runs", "replay", "@latest", "--check"])
+    assert exact.exit_code == 0, exact.output
+    assert "exact" in exact.output
+    (project / "conf" / "optimizer" / "sgd.yaml").write_text("lr: 0.1\nmomentum: 0.5\n")
+    drift = runner.invoke(app, ["runs", "replay", "@latest", "--check"])
+    assert drift.exit_code == 1
+    assert "optimizer.momentum: 0.9 -> 0.5" in drift.output
+    assert "code: uncommitted changes differ" in drift.output
+    data = json.loads(
+        runner.invoke(app, ["runs", "replay", "@latest", "--check", "-f", "json"]).output
+    )
+    assert data["verdict"] == "drift" and data["config"] == [
+        {"key": "optimizer.momentum", "recorded": 0.9, "today": 0.5}
+    ]
+
+
+def test_replay_exec_reruns(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    assert run_app(project, "optimizer.lr=0.5").returncode == 0
+    monkeypatch.chdir(project)
+    from tests.record.conftest import env_for
+
+    for key, value in env_for(project).items():
+        monkeypatch.setenv(key, value)
+    result = runner.invoke(app, ["runs", "replay", "@latest", "--exec"])
+    assert result.exit_code == 0, result.output
+    with open_store(f"sqlite:///{project / '.confman' / 'runs.db'}") as store:
+        runs = store.query()
+    assert len(runs) == 2 and runs[0].overrides == runs[1].overrides == ["optimizer.lr=0.5"]

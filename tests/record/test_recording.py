@@ -1,0 +1,96 @@
+"""Recording real Hydra runs: ``@confman.main``, the callback, multirun, failures, kills."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from confman.store import open_store
+from tests.record.conftest import env_for, run_app
+
+
+def store_of(project: Path):  # type: ignore[no-untyped-def]
+    return open_store(f"sqlite:///{project / '.confman' / 'runs.db'}")
+
+
+def test_main_records_a_completed_run(project: Path) -> None:
+    (project / "conf" / "optimizer" / "sgd.yaml").write_text("lr: 0.1\nmomentum: 0.8\n")  # dirty
+    done = run_app(project, "optimizer.lr=0.5")
+    assert done.returncode == 0, done.stderr
+    assert "LR 0.5" in done.stdout
+    with store_of(project) as store:
+        rec = store.get("@latest")
+    assert rec.status == "completed"
+    assert rec.config_name == "train"
+    assert rec.overrides == ["optimizer.lr=0.5"]
+    assert rec.choices["optimizer"] == "sgd"
+    assert rec.config["optimizer"] == {"lr": 0.5, "momentum": 0.8}
+    assert rec.config["trainer"]["api_token"].startswith("<secret sha256:")
+    assert rec.git_branch == "main" and len(rec.git_commit or "") == 40
+    assert rec.git_dirty and rec.patch and "+momentum: 0.8" in rec.patch
+    assert rec.accessed == ["optimizer.lr", "trainer.fail", "trainer.sleep"]
+    assert rec.provenance["optimizer.lr"] == "override 'optimizer.lr=0.5'"
+    assert rec.provenance["trainer.epochs"] == "train.yaml:5"
+    assert "hydra-core" in rec.packages and rec.argv[-1] == "optimizer.lr=0.5"
+    assert rec.ended is not None and rec.ended >= rec.started
+
+
+def test_main_records_failure_with_exception_type(project: Path) -> None:
+    done = run_app(project, "trainer.fail=true")
+    assert done.returncode != 0
+    with store_of(project) as store:
+        rec = store.get("@latest")
+    assert (rec.status, rec.error_type) == ("failed", "ValueError")
+
+
+def test_cfg_and_info_still_work_and_record_nothing(project: Path) -> None:
+    done = run_app(project, "--cfg", "job", "optimizer=adam")
+    assert done.returncode == 0 and "betas:" in done.stdout
+    assert run_app(project, "--info", "defaults").returncode == 0
+    assert not (project / ".confman" / "runs.db").exists()
+
+
+def test_callback_records_unmodified_app_multirun_joblib(project: Path) -> None:
+    done = run_app(
+        project,
+        "-m",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        "+hydra.callbacks.confman._target_=confman.hydra.RecordRun",
+        "optimizer=sgd,adam",
+        "trainer.epochs=1,2",
+        script="plain.py",
+    )
+    assert done.returncode == 0, done.stderr
+    with store_of(project) as store:
+        runs = store.query()
+    assert len(runs) == 4
+    assert {r.status for r in runs} == {"completed"}
+    assert len({r.sweep_id for r in runs}) == 1 and runs[0].sweep_id
+    assert sorted(r.job_num for r in runs) == [0, 1, 2, 3]  # type: ignore[type-var]
+    assert {(r.choices["optimizer"], r.config["trainer"]["epochs"]) for r in runs} == {
+        ("sgd", 1),
+        ("sgd", 2),
+        ("adam", 1),
+        ("adam", 2),
+    }
+
+
+def test_sigkill_mid_run_leaves_interrupted_run(project: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "trainer.sleep=60"],
+        cwd=project,
+        env=env_for(project),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "STARTED"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with store_of(project) as store:
+        rec = store.get("@latest")
+        assert rec.status == "interrupted"
+        assert store.query(status="interrupted")[0].id == rec.id

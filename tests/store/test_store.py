@@ -1,0 +1,180 @@
+"""The store contract, run against both backends (see conftest)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from confman.store import RunNotFoundError, RunRecord, SQLStore, StoreError, WhereError, open_store
+from confman.store.base import SCHEMA_VERSION
+
+
+def make(lr: float = 0.1, name: str = "resnet", **fields: object) -> RunRecord:
+    config = {
+        "model": {"name": name, "depth": 18},
+        "optimizer": {"lr": lr, "momentum": 0.9},
+        "trainer": {"tags": ["baseline", "gpu"], "fast": False, "seed": None},
+        "db": {"password": "hunter2"},
+    }
+    return RunRecord(config_name="train", config=config, raw_config=config, **fields)  # type: ignore[arg-type]
+
+
+def test_put_get_roundtrip(store: SQLStore) -> None:
+    rec = make(overrides=["optimizer.lr=0.1"], patch="diff --git a/x b/x\n", git_dirty=True)
+    store.put(rec)
+    got = store.get(rec.id)
+    assert got.id == rec.id
+    assert got.overrides == ["optimizer.lr=0.1"]
+    assert got.config["optimizer"] == {"lr": 0.1, "momentum": 0.9}
+    assert got.patch == "diff --git a/x b/x\n"
+    assert got.fingerprint == store.get(rec.id[:12]).fingerprint
+
+
+def test_secrets_are_markers_not_clear_text(store: SQLStore) -> None:
+    a = store.put(make())
+    b = store.put(make())
+    c = store.put(make(extra={}))
+    c_changed = make()
+    c_changed.config["db"]["password"] = "other"
+    d = store.put(c_changed)
+    stored = store.get(a.id).config["db"]["password"]
+    assert "hunter2" not in stored and stored.startswith("<secret sha256:")
+    assert (
+        store.get(b.id).config["db"]["password"]
+        == stored
+        == store.get(c.id).config["db"]["password"]
+    )
+    assert store.get(d.id).config["db"]["password"] != stored
+    assert "hunter2" not in str(store.get(a.id).to_json())
+
+
+def test_secret_paths_redact_non_matching_keys(store: SQLStore) -> None:
+    rec = make()
+    rec.config["model"]["weights_url"] = "https://user:pw@host/x"
+    stored = store.put(rec, secret_paths=["model.weights_url"])
+    assert stored.config["model"]["weights_url"].startswith("<secret sha256:")
+
+
+def test_identical_configs_stored_once(store: SQLStore) -> None:
+    for _ in range(3):
+        store.put(make())
+    store.put(make(lr=0.2))
+    assert store._read("SELECT COUNT(*) FROM configs")[0][0] == 2
+    assert store._read("SELECT COUNT(*) FROM runs")[0][0] == 4
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("optimizer.lr>=0.05", {0.1, 0.3}),
+        ("optimizer.lr<0.05", {0.01}),
+        ("optimizer.lr==0.3", {0.3}),
+        ("optimizer.lr!=0.3", {0.1, 0.01}),
+        ("model.name==vit", {0.3}),
+        ("model.name~=res", {0.1, 0.01}),
+        ("trainer.tags~=gpu", {0.1, 0.01, 0.3}),
+        ("trainer.fast==false", {0.1, 0.01, 0.3}),
+        ("trainer.seed==null", {0.1, 0.01, 0.3}),
+        ("model.depth==18", {0.1, 0.01, 0.3}),
+        ("no.such.key==1", set()),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_query_where(store: SQLStore, where: str, expected: set[float]) -> None:
+    store.put(make(lr=0.1))
+    store.put(make(lr=0.01))
+    store.put(make(lr=0.3, name="vit"))
+    got = {r.config["optimizer"]["lr"] for r in store.query([where])}
+    assert got == expected
+
+
+def test_query_filters_and_order(store: SQLStore) -> None:
+    old = store.put(make(started=time.time() - 10 * 86400, status="completed"))
+    mid = store.put(make(lr=0.2, status="failed", error_type="ValueError"))
+    new = store.put(make(lr=0.3, status="completed"))
+    other = RunRecord(config_name="serve", config={"port": 80})
+    store.put(other)
+    assert [r.id for r in store.query(config_name="train")] == [new.id, mid.id, old.id]
+    assert [r.id for r in store.query(status="failed")] == [mid.id]
+    assert store.query(status="failed")[0].error_type == "ValueError"
+    assert old.id not in [r.id for r in store.query(since=time.time() - 86400)]
+    assert len(store.query(limit=2)) == 2
+
+
+def test_refs(store: SQLStore) -> None:
+    ids = [store.put(make(lr=i / 10)).id for i in range(3)]
+    assert store.get("@latest").id == ids[-1]
+    assert store.get("@latest~2").id == ids[0]
+    with pytest.raises(RunNotFoundError, match="fewer runs"):
+        store.get("@latest~3")
+    with pytest.raises(RunNotFoundError, match="ambiguous"):
+        store.get(ids[0][:2])
+    with pytest.raises(RunNotFoundError, match="no run matches"):
+        store.get("zzzz")
+    with pytest.raises(RunNotFoundError, match="not a run reference"):
+        store.get("Robert'); DROP TABLE runs;--")
+
+
+def test_bad_where_is_a_clear_error(store: SQLStore) -> None:
+    with pytest.raises(WhereError, match="needs a number"):
+        store.query(["optimizer.lr>=big"])
+    with pytest.raises(WhereError, match="cannot parse"):
+        store.query(["optimizer.lr"])
+
+
+def test_update_running_to_completed(store: SQLStore) -> None:
+    rec = make(pid=os.getpid())
+    store.put(rec)
+    assert store.get(rec.id).status == "running"
+    rec.status, rec.ended = "completed", time.time()
+    store.put(rec)
+    assert store.get(rec.id).status == "completed"
+    assert store.count() == 1
+
+
+def test_dead_running_writer_reads_interrupted(store: SQLStore) -> None:
+    import socket
+
+    rec = make(pid=2**22 + 12345, host=socket.gethostname())  # no such pid
+    store.put(rec)
+    assert store.get(rec.id).status == "interrupted"
+    assert [r.id for r in store.query(status="interrupted")] == [rec.id]
+
+
+def test_delete_and_gc(store: SQLStore) -> None:
+    keep = store.put(make(lr=0.1))
+    gone = store.put(make(lr=0.2, patch="diff\n"))
+    assert store.delete([gone.id[:14]]) == [gone.id]
+    assert store.gc() == {"configs": 1, "leaves": 8, "blobs": 2}
+    assert store.get(keep.id).config["optimizer"]["lr"] == 0.1
+    assert store.gc() == {"configs": 0, "leaves": 0, "blobs": 0}
+
+
+def test_reopen_keeps_schema_and_salt(store_url: str) -> None:
+    with open_store(store_url) as first:
+        salt = first.salt
+        assert first.schema_version == SCHEMA_VERSION
+    with open_store(store_url) as second:
+        assert second.salt == salt
+
+
+def test_newer_schema_refused(store: SQLStore, store_url: str) -> None:
+    with store._write() as cur:
+        cur.execute(
+            store._sql("UPDATE meta SET value = ? WHERE key = ?"), ("999", "schema_version")
+        )
+    with pytest.raises(StoreError, match="newer than this confman"):
+        open_store(store_url)
+
+
+def test_unknown_scheme() -> None:
+    with pytest.raises(StoreError, match="unknown run store URL"):
+        open_store("mysql://x")
+
+
+def test_unreachable_postgres_is_clear() -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError, match="cannot connect"):
+        open_store("postgresql://nobody@/none?host=/nonexistent&connect_timeout=1")
