@@ -3,7 +3,8 @@
 System: 2,000 option files (40 groups x 50 options x 50 keys = 100k keys), 40 experiments, and
 1,000 Python files reading config keys. Baselines measured in the same run: the parse bound
 (libyaml ``CSafeLoader`` load of every YAML file + ``ast.parse`` of every Python file) and
-``yamllint`` (``bench`` extra) on the same YAML files. Usage: ``python benchmarks/lint.py [repeats]``.
+``yamllint`` (``bench`` extra) on the same YAML files.
+Usage: ``python benchmarks/lint.py [repeats]``.
 """
 
 from __future__ import annotations
