@@ -89,9 +89,8 @@ def main() -> None:
             ),
             repeats,
         )
-        print(
-            f"files: {GROUPS * OPTIONS + EXPERIMENTS + 1} YAML, {PY_FILES} Python; repeats={repeats}"
-        )
+        yaml_files = GROUPS * OPTIONS + EXPERIMENTS + 1
+        print(f"files: {yaml_files} YAML, {PY_FILES} Python; repeats={repeats}")
         print(f"parse bound  {bound:8.2f} s")
         print(f"confman lint {total:8.2f} s  ({total / bound:.2f}x parse bound, target <= 2x)")
         print(f"yamllint     {yl:8.2f} s  (lint is {yl / total:.2f}x faster)")
