@@ -10,6 +10,7 @@ from __future__ import annotations
 from confman.cli import (
     compose_cmd,
     diff_cmd,
+    lint_cmd,
     runs_cmd,
     runs_compare_cmd,
     schema_cmd,
@@ -20,6 +21,7 @@ from confman.cli.app import app, main
 __all__ = ["app", "main"]
 
 compose_cmd.register(app)
+lint_cmd.register(app)
 diff_cmd.register(app)
 validate_cmd.register(app)
 schema_cmd.register(app)

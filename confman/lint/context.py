@@ -1,0 +1,230 @@
+"""Everything the rules look at, gathered once: YAML files, groups, compositions, Python, runs.
+
+Rules never read files themselves; they get a ``LintContext``. Building it never imports or runs
+project code: YAML goes through ``confman.yamlsource``, composition through ``confman.compose``
+(which does not instantiate ``_target_``), Python through ``ast``. Anything that cannot be read
+becomes a CM000 diagnostic and the rest of the context is still built.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from confman.compose import Composed, compose
+from confman.errors import ConfmanError
+from confman.lint.diagnostic import Diagnostic
+from confman.lint.pysource import PythonEvidence, collect_python
+from confman.settings import Settings
+from confman.yamlsource import ParsedYaml, load_yaml_file
+
+__all__ = ["Composition", "LintContext", "YamlFile", "build_context"]
+
+_DEFAULT_ENTRY = re.compile(r"^(override\s+)?/?([\w/.@-]+?)(@[\w.]+)?$")
+
+
+@dataclass
+class YamlFile:
+    """One YAML file of the config tree.
+
+    Attributes:
+        rel: path relative to the config dir (``model/mlp.yaml``), as provenance names it.
+        shown: path relative to the project root, as diagnostics name it.
+        path: absolute path.
+        lines: the raw text lines (for excerpts and noqa comments).
+        parsed: the parse, or None when it failed (a CM000 was recorded).
+    """
+
+    rel: str
+    shown: str
+    path: Path
+    lines: list[str]
+    parsed: ParsedYaml | None
+
+    @property
+    def group(self) -> str | None:
+        """The config group (``model``), None for a primary config at the top."""
+        parent = str(Path(self.rel).parent)
+        return None if parent == "." else parent
+
+    @property
+    def option(self) -> str:
+        return Path(self.rel).stem
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One entry of a defaults list selecting ``group: option``."""
+
+    file: str
+    line: int
+    group: str
+    option: str | None
+    override: bool
+
+
+@dataclass
+class Composition:
+    """One composed config: a primary, or a primary with ``experiment=<opt>``."""
+
+    label: str
+    primary: str
+    overrides: tuple[str, ...]
+    composed: Composed
+
+
+@dataclass
+class LintContext:
+    """The whole ML system as the rules see it."""
+
+    settings: Settings
+    root: Path
+    config_dir: Path
+    files: dict[str, YamlFile] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    primaries: list[str] = field(default_factory=list)
+    selections: list[Selection] = field(default_factory=list)
+    compositions: list[Composition] = field(default_factory=list)
+    python: PythonEvidence = field(default_factory=PythonEvidence)
+    problems: list[Diagnostic] = field(default_factory=list)
+    run_selections: set[tuple[str, str]] = field(default_factory=set)
+    lint_settings: dict[str, Any] = field(default_factory=dict)
+
+    def shown(self, rel: str | None) -> str:
+        """A config-dir-relative file name as diagnostics show it."""
+        if rel is None:
+            return "?"
+        yf = self.files.get(rel)
+        return yf.shown if yf else rel
+
+    def base(self, primary: str) -> Composition | None:
+        """The composition of ``primary`` without overrides."""
+        return next(
+            (c for c in self.compositions if c.primary == primary and not c.overrides), None
+        )
+
+    def problem(self, file: str, line: int, message: str) -> None:
+        self.problems.append(
+            Diagnostic(file, line, 1, "CM000", "input-error", message, severity="error")
+        )
+
+
+def _show(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _selections(yf: YamlFile) -> list[Selection]:
+    data = yf.parsed.data if yf.parsed else None
+    if not isinstance(data, dict) or not isinstance(data.get("defaults"), list):
+        return []
+    out = []
+    for i, entry in enumerate(data["defaults"]):
+        if not isinstance(entry, dict) or len(entry) != 1:
+            continue
+        key, value = next(iter(entry.items()))
+        match = _DEFAULT_ENTRY.match(str(key).strip())
+        if not match:
+            continue
+        group = match.group(2)
+        if not match.group(0).startswith(("/", "override /")) and yf.group:
+            group = f"{yf.group}/{group}"  # relative group entries live under the file's group
+        options = value if isinstance(value, list) else [value]
+        line = yf.parsed.lines.get(f"defaults[{i}]", 1) if yf.parsed else 1
+        for opt in options:
+            out.append(
+                Selection(
+                    yf.rel, line, group, None if opt is None else str(opt), bool(match.group(1))
+                )
+            )
+    return out
+
+
+def python_files(settings: Settings, ctx: LintContext) -> list[Path]:
+    """The Python files to read: ``[tool.confman.lint] src``, default the project minus tests."""
+    src = ctx.lint_settings.get("src")
+    roots = [settings.root / s for s in src] if src else [settings.root]
+    found: list[Path] = []
+    skip = {".git", ".venv", "venv", "node_modules", "build", "dist", "__pycache__", ".tox"}
+    for base in roots:
+        if not base.exists():
+            ctx.problem(_show(base, settings.root), 0, f"src path '{base}' does not exist")
+            continue
+        candidates = [base] if base.is_file() else sorted(base.rglob("*.py"))
+        for path in candidates:
+            parts = (
+                set(path.relative_to(settings.root).parts)
+                if path.is_relative_to(settings.root)
+                else set()
+            )
+            if parts & skip or (not src and ("tests" in parts or "test" in parts)):
+                continue
+            found.append(path)
+    return found
+
+
+def build_context(settings: Settings, *, paths: list[Path] | None = None) -> LintContext:
+    """Read the config tree, compose every primary and experiment, and read the Python source."""
+    lint = settings.raw.get("lint", {}) if isinstance(settings.raw.get("lint"), dict) else {}
+    ctx = LintContext(settings, settings.root, settings.config_dir, lint_settings=lint)
+    if not settings.config_dir.is_dir():
+        ctx.problem(_show(settings.config_dir, settings.root), 0, "config dir does not exist")
+        return ctx
+    for path in sorted(settings.config_dir.rglob("*.yaml")):
+        rel = path.relative_to(settings.config_dir).as_posix()
+        shown = _show(path, settings.root)
+        try:
+            text = path.read_text(encoding="utf-8")
+            parsed: ParsedYaml | None = load_yaml_file(path, name=rel)
+        except (OSError, UnicodeDecodeError) as exc:
+            ctx.problem(shown, 1, f"cannot read: {exc}")
+            continue
+        except ConfmanError as exc:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            parsed = None
+            line = re.search(r":(\d+)", exc.message)
+            ctx.problem(shown, int(line.group(1)) if line else 1, exc.message)
+        yf = YamlFile(rel, shown, path, text.splitlines(), parsed)
+        ctx.files[rel] = yf
+        if yf.group is None:
+            ctx.primaries.append(yf.option)
+        else:
+            ctx.groups.setdefault(yf.group, []).append(yf.option)
+        ctx.selections.extend(_selections(yf))
+    _compose_all(ctx)
+    ctx.python = collect_python(python_files(settings, ctx), settings.root)
+    tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
+    test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
+    # tests that compose `data=wine` select that option, though they read no keys for production
+    ctx.python.selections |= collect_python(test_files, settings.root).selections
+    for prob in ctx.python.problems:
+        ctx.problem(_show(prob.file, settings.root), prob.line, prob.message)
+    return ctx
+
+
+def _compose_all(ctx: LintContext) -> None:
+    experiments = sorted(ctx.groups.get("experiment", []))
+    for primary in ctx.primaries:
+        yf = ctx.files[f"{primary}.yaml"]
+        if yf.parsed is None:
+            continue
+        runs: list[tuple[str, tuple[str, ...]]] = [(primary, ())]
+        if any(s.group == "experiment" and s.file == yf.rel for s in ctx.selections):
+            runs += [(f"{primary} experiment={e}", (f"experiment={e}",)) for e in experiments]
+        for label, overrides in runs:
+            try:
+                composed = compose(
+                    primary,
+                    overrides,
+                    config_dir=ctx.config_dir,
+                    version_base=ctx.settings.version_base,
+                )
+            except ConfmanError as exc:
+                if "duplicate key" not in exc.message:  # CM201 reports those, at their line
+                    ctx.problem(yf.shown, 1, f"cannot compose '{label}': {exc.message}")
+                continue
+            ctx.compositions.append(Composition(label, primary, overrides, composed))

@@ -1,0 +1,155 @@
+"""Run the selected rules over a context, then apply ruff-style selection and suppressions.
+
+Selection: ``select`` / ``extend-select`` / ``ignore`` take codes or prefixes (``CM2`` is every
+duplication rule, ``ALL`` everything), from ``[tool.confman.lint]`` and the command line (the
+command line wins). Suppressions: ``# confman: noqa`` or ``# confman: noqa: CM203,CM101`` on the
+flagged YAML line, ``# confman: noqa-file`` in the first lines of a file, ``per-file-ignores``
+(glob -> codes) and ``ignore-keys`` (globs of dotted keys) in settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+
+from confman.errors import ConfmanError
+from confman.lint.context import LintContext, build_context
+from confman.lint.diagnostic import Diagnostic
+from confman.lint.rules import RULES
+from confman.settings import Settings
+
+__all__ = ["LintResult", "lint", "lint_context", "selected_codes"]
+
+NOQA = re.compile(r"#\s*confman:\s*noqa(?::\s*([A-Z0-9, ]+))?", re.I)
+NOQA_FILE = re.compile(r"#\s*confman:\s*noqa-file", re.I)
+_FILE_HEADER_LINES = 10
+
+
+class LintSettingsError(ConfmanError):
+    """``[tool.confman.lint]`` or a command-line code list is malformed."""
+
+
+@dataclass
+class LintResult:
+    """Diagnostics that survived selection and suppression, plus what was checked."""
+
+    diagnostics: list[Diagnostic]
+    context: LintContext
+    suppressed: int = 0
+    codes: list[str] = field(default_factory=list)
+
+
+def _codes(value: object, source: str) -> list[str]:
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise LintSettingsError(
+            f"{source}: expected a list of rule codes", hint='e.g. ["CM2", "CM101"]'
+        )
+    out = [str(i).strip().upper() for i in items if str(i).strip()]
+    for code in out:
+        if code != "ALL" and code != "CM000" and not any(c.startswith(code) for c in RULES):
+            raise LintSettingsError(
+                f"{source}: unknown rule code '{code}'",
+                hint=f"known codes: {', '.join(RULES)} (prefixes like CM2 work)",
+            )
+    return out
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(p == "ALL" or code.startswith(p) for p in patterns)
+
+
+def selected_codes(
+    settings: dict[str, object],
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> list[str]:
+    """The rule codes to run, settings first, then the command line."""
+    chosen = (
+        list(select) if select else _codes(settings.get("select"), "[tool.confman.lint] select")
+    )
+    chosen = chosen or ["ALL"]
+    chosen += list(extend_select or []) + _codes(settings.get("extend-select"), "extend-select")
+    ignored = _codes(settings.get("ignore"), "[tool.confman.lint] ignore") + list(ignore or [])
+    return [c for c in RULES if _matches(c, chosen) and not _matches(c, ignored)]
+
+
+def _suppressed(diag: Diagnostic, ctx: LintContext, per_file: dict[str, list[str]]) -> bool:
+    for pattern, codes in per_file.items():
+        if fnmatch(diag.file, pattern) and _matches(diag.code, codes):
+            return True
+    globs = ctx.lint_settings.get("ignore-keys") or []
+    if diag.key and any(fnmatch(diag.key, g) for g in globs):
+        return True
+    yf = next((f for f in ctx.files.values() if f.shown == diag.file), None)
+    if yf is None:
+        return False
+    if any(NOQA_FILE.search(line) for line in yf.lines[:_FILE_HEADER_LINES]):
+        return True
+    if 1 <= diag.line <= len(yf.lines):
+        match = NOQA.search(yf.lines[diag.line - 1])
+        if match and not NOQA_FILE.search(yf.lines[diag.line - 1]):
+            listed = match.group(1)
+            return listed is None or _matches(diag.code, _codes(listed, "noqa comment"))
+    return False
+
+
+def lint_context(ctx: LintContext, codes: Sequence[str]) -> LintResult:
+    """Run ``codes`` over an already built context."""
+    per_file_raw = ctx.lint_settings.get("per-file-ignores") or {}
+    if not isinstance(per_file_raw, dict):
+        raise LintSettingsError(
+            "[tool.confman.lint] per-file-ignores must be a table glob -> codes"
+        )
+    per_file = {g: _codes(c, f"per-file-ignores '{g}'") for g, c in per_file_raw.items()}
+    found = list(ctx.problems)
+    for code in codes:
+        found.extend(RULES[code].check(ctx))
+    kept = [d for d in found if not _suppressed(d, ctx, per_file)]
+    kept = sorted(set(kept), key=lambda d: (d.file, d.line, d.col, d.code, d.message))
+    return LintResult(kept, ctx, suppressed=len(found) - len(kept), codes=list(codes))
+
+
+def lint(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    *,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> LintResult:
+    """Lint the ML system described by ``settings``.
+
+    Args:
+        settings: project settings (config dir, ``[tool.confman.lint]``).
+        paths: only report findings in files under these paths (default: everything).
+        select, extend_select, ignore: rule codes or prefixes, beating the settings.
+    """
+    lint_settings = settings.raw.get("lint", {})
+    if not isinstance(lint_settings, dict):
+        raise LintSettingsError("[tool.confman.lint] must be a table")
+    codes = selected_codes(
+        lint_settings,
+        _codes(list(select), "--select") if select else None,
+        _codes(list(extend_select), "--extend-select") if extend_select else None,
+        _codes(list(ignore), "--ignore") if ignore else None,
+    )
+    result = lint_context(build_context(settings), codes)
+    if paths:
+        wanted = [p.resolve() for p in paths]
+        result.diagnostics = [
+            d
+            for d in result.diagnostics
+            if any(_under((settings.root / d.file).resolve(), w) for w in wanted)
+        ]
+    return result
+
+
+def _under(path: Path, base: Path) -> bool:
+    return path == base or base in path.parents

@@ -1,0 +1,44 @@
+"""The rule registry: one module per rule, registered here in one explicit, greppable dict.
+
+A rule module has ``CODE``, ``NAME``, ``LEVEL`` and ``check(context) -> Iterator[Diagnostic]``;
+its docstring is its documentation (``confman rule CODE`` prints it).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from confman.lint.rules import (
+    broken_interpolation,
+    copied_value,
+    dead_option,
+    duplicate_key,
+    duplicate_option,
+    redundant_override,
+    secret_literal,
+    unknown_key,
+    unused_key,
+)
+
+__all__ = ["RULES", "rule"]
+
+RULES: dict[str, ModuleType] = {
+    "CM101": unused_key,
+    "CM103": dead_option,
+    "CM201": duplicate_key,
+    "CM202": redundant_override,
+    "CM203": copied_value,
+    "CM204": duplicate_option,
+    "CM301": broken_interpolation,
+    "CM302": unknown_key,
+    "CM401": secret_literal,
+}
+
+
+def rule(code_or_name: str) -> ModuleType | None:
+    """Find a rule by code (``CM201``) or name (``duplicate-key``)."""
+    wanted = code_or_name.strip()
+    for code, module in RULES.items():
+        if wanted.upper() == code or wanted.lower() == module.NAME:
+            return module
+    return None

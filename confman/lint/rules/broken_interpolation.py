@@ -1,0 +1,79 @@
+"""CM301 broken-interpolation: an interpolation whose target is missing in some composition.
+
+What it does:
+    Composes every primary and every experiment and resolves each ``${...}`` leaf. When the key
+    it points at does not exist in a composition, the writing line is flagged with the
+    compositions where it breaks. Resolvers such as ``${oc.env:...}`` are not evaluated.
+
+Why it matters:
+    The run crashes at the first access, often hours in, or only for the one experiment that
+    switched the group option which defined the target.
+
+Example:
+    # model/mlp.yaml
+    in_features: ${data.n_features}   # CM301: data/wine.yaml has no n_features
+
+Instead:
+    Define the target in every option the interpolation can meet, or point at a key that is
+    always there.
+
+Options:
+    none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from omegaconf import ListConfig, OmegaConf
+from omegaconf.errors import InterpolationKeyError
+
+from confman.lint.context import LintContext
+from confman.lint.diagnostic import Diagnostic, Severity
+
+CODE = "CM301"
+NAME = "broken-interpolation"
+LEVEL: Severity = "error"
+_PLAIN_REF = re.compile(r"\$\{(?![\w.]+:)")
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    broken: dict[tuple[str, int, str], list[str]] = defaultdict(list)
+    messages: dict[tuple[str, int, str], str] = {}
+    for comp in ctx.compositions:
+        cfg = comp.composed.config
+        try:  # one resolve of the whole config is much cheaper than one select per leaf
+            OmegaConf.to_container(cfg, resolve=True)
+            continue
+        except Exception:  # something fails: find which leaves, and why, below
+            pass
+        for path, writes in comp.composed.provenance.items():
+            value = writes[-1].value
+            text = str(value)
+            if "${" not in text or not _PLAIN_REF.search(text):
+                continue
+            try:
+                node = OmegaConf.select(cfg, path, throw_on_resolution_failure=True)
+                if isinstance(node, ListConfig):
+                    OmegaConf.to_container(node, resolve=True)
+            except InterpolationKeyError as exc:
+                win = writes[-1]
+                key = (ctx.shown(win.file), win.line or 1, path)
+                broken[key].append(comp.label)
+                messages[key] = str(exc).splitlines()[0]
+            except Exception:  # resolver errors (oc.env unset, ...) are not this rule's business
+                continue
+    for (file, line, path), labels in sorted(broken.items()):
+        yield Diagnostic(
+            file,
+            line,
+            1,
+            CODE,
+            NAME,
+            f"'{path}' interpolation breaks in {', '.join(labels)}: {messages[(file, line, path)]}",
+            severity=LEVEL,
+            fix="define the target in every composition or point elsewhere",
+            key=path,
+        )

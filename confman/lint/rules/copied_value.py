@@ -1,0 +1,84 @@
+"""CM203 copied-value: the same setting written as a literal in several files.
+
+What it does:
+    Within each composed config, finds leaves with the same key within their top-level section
+    (``data.num_classes`` and ``model.num_classes``) and the same literal value
+    (a number or a string; booleans, nulls and trivial values such as 0, 1 and "" are skipped)
+    defined in different files, for example ``num_classes: 10`` in ``data/digits.yaml`` and in
+    ``model/mlp.yaml``. The message lists every place.
+
+Why it matters:
+    Copies drift. Switch the data set and forget the model's copy, and the run trains a
+    10-class head on 3 classes.
+
+Example:
+    # data/digits.yaml      # model/mlp.yaml
+    num_classes: 10         num_classes: 10    # CM203
+
+Instead:
+    Define it once and point the others at it: ``num_classes: ${data.num_classes}``.
+
+Options:
+    none.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from confman.lint.context import LintContext
+from confman.lint.diagnostic import Diagnostic, Severity
+
+CODE = "CM203"
+NAME = "copied-value"
+LEVEL: Severity = "warning"
+_TRIVIAL = {0, 1, -1, 2}
+
+
+def _literal(value: object) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return value not in _TRIVIAL
+    return isinstance(value, str) and len(value) >= 2 and "${" not in value
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    groups: dict[tuple[str, str, str], set[tuple[str, int, str]]] = defaultdict(set)
+    for comp in ctx.compositions:
+        by_value: dict[tuple[str, str, str], set[tuple[str, int, str]]] = defaultdict(set)
+        for path, writes in comp.composed.provenance.items():
+            win = writes[-1]
+            if (
+                win.kind != "file"
+                or win.file is None
+                or win.line is None
+                or not _literal(win.value)
+            ):
+                continue
+            leaf = path.split(".", 1)[
+                -1
+            ]  # the key within its section: data.num_classes -> num_classes
+            by_value[(leaf, type(win.value).__name__, repr(win.value))].add(
+                (win.file, win.line, path)
+            )
+        for key, places in by_value.items():
+            if len({f for f, _, _ in places}) > 1 and len({p for _, _, p in places}) > 1:
+                groups[key] |= places
+    for (_leaf, _, value), places in sorted(groups.items()):
+        ordered = sorted(places)
+        listing = ", ".join(f"{p} ({ctx.shown(f)}:{n})" for f, n, p in ordered)
+        first = ordered[0]
+        for file, line, path in ordered[1:]:
+            yield Diagnostic(
+                ctx.shown(file),
+                line,
+                1,
+                CODE,
+                NAME,
+                f"'{path}: {value}' is a copy; the same value is written at {listing}",
+                severity=LEVEL,
+                fix=f"write it once and use '${{{first[2]}}}' here",
+                key=path,
+            )

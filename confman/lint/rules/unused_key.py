@@ -1,0 +1,114 @@
+"""CM101 unused-key: a config key no code reads.
+
+What it does:
+    Reads the project's Python source with ``ast`` (never imports it) and collects what it reads
+    from config objects: attribute chains and subscripts (``cfg.optimizer.lr``,
+    ``cfg["optimizer"]["lr"]``), ``getattr(cfg, "lr")``, ``cfg.get("lr")``, subtrees passed whole
+    to a function (``build(cfg.model)``, ``f(**cfg.model)``: all consumed) and to
+    ``instantiate(cfg.model)``: when the ``_target_`` is a project function or class its
+    signature is read from source and only the keys it accepts count. Keys referenced by
+    interpolations of read keys are read too. A leaf of any composed config whose name the code
+    never reads is flagged. Confidence (vulture-style) is 100 when the name appears nowhere in
+    the source and 60 when it appears only as a plain variable, keyword or string.
+
+Why it matters:
+    Hydra cannot tell you (hydra#323). An unused key looks like a knob: people tune it, record
+    it, compare runs on it, and it changes nothing.
+
+Example:
+    # trainer/default.yaml
+    warmup_steps: 500     # CM101: no code reads 'trainer.warmup_steps'
+
+Instead:
+    Delete the key, or wire it into the code that should honour it.
+
+Options:
+    ``src`` (where the Python lives; default: the project minus tests) and ``ignore-keys``
+    (globs of dotted keys read by code confman cannot see, e.g. ``hydra.*``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from omegaconf import OmegaConf
+
+from confman.lint.context import LintContext
+from confman.lint.diagnostic import Diagnostic, Severity
+
+CODE = "CM101"
+NAME = "unused-key"
+LEVEL: Severity = "warning"
+_REF = re.compile(r"\$\{([\w.]+)\}")
+
+
+def _covered(path: str, prefixes: set[str]) -> bool:
+    parts = path.split(".")
+    return any(".".join(parts[:i]) in prefixes for i in range(1, len(parts) + 1))
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    ev = ctx.python
+    if ev.files == 0:
+        return  # no code, no evidence either way
+    leaves: dict[str, tuple[str | None, int | None, object]] = {}
+    consumed = {c for c in ev.consumed if not c.startswith("@")}
+    for comp in ctx.compositions:
+        cfg = comp.composed.config
+        for raw in ev.consumed:
+            if not raw.startswith("@instantiate:"):
+                continue
+            sub = raw.split(":", 1)[1]
+            target = OmegaConf.select(cfg, f"{sub}._target_", default=None)
+            sig = ev.signatures.get(str(target)) or ev.signatures.get(
+                str(target).rsplit(".", 1)[-1]
+            )
+            if sig is None or sig.var_keyword:
+                consumed.add(sub)
+            else:
+                consumed |= {f"{sub}.{p}" for p in sig.params} | {f"{sub}._target_"}
+        for path, writes in comp.composed.provenance.items():
+            win = writes[-1]
+            leaves.setdefault(path, (win.file, win.line, win.value))
+
+    def read(path: str) -> bool:
+        leaf = path.rsplit(".", 1)[-1]
+        return (
+            leaf in ev.names
+            or path in ev.chains
+            or _covered(path, consumed)
+            or leaf.startswith("_")
+        )
+
+    done = {p for p in leaves if read(p)}
+    frontier = list(done)
+    while frontier:  # interpolations of read keys make their targets read
+        value = leaves.get(frontier.pop(), (None, None, None))[2]
+        for ref in _REF.findall(str(value)):
+            for p in leaves:
+                if (p == ref or p.startswith(ref + ".")) and p not in done:
+                    done.add(p)
+                    frontier.append(p)
+    reported: set[tuple[str, int]] = set()
+    for path, (file, line, _) in sorted(leaves.items()):
+        if path in done or file is None:
+            continue
+        where = (file, line or 1)
+        if where in reported:
+            continue
+        reported.add(where)
+        leaf = path.rsplit(".", 1)[-1]
+        confidence = 60 if leaf in ev.identifiers else 100
+        yield Diagnostic(
+            ctx.shown(file),
+            line or 1,
+            1,
+            CODE,
+            NAME,
+            f"no code reads '{path}' ({confidence}% confidence)",
+            severity=LEVEL,
+            fix="delete the key or read it in code",
+            key=path,
+            confidence=confidence,
+        )

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from linttree import findings, messages
+
+
+def test_target_missing_only_in_one_experiment(system):
+    root = system(
+        {
+            "conf/data/digits.yaml": "name: digits\nnum_classes: 10\npath: /data/digits\nsize: 8\n",
+            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${data.num_classes}\nin_size: ${data.size}\n",  # noqa: E501
+        }
+    )
+    assert findings(root, "CM301") == [("CM301", "conf/model/mlp.yaml", 4)]
+    assert "train experiment=big" in messages(root, "CM301")[0]
+    assert "train," not in messages(root, "CM301")[0]  # the plain primary composes fine
+
+
+def test_resolvers_and_valid_references_are_clean(system):
+    root = system(
+        {
+            "conf/data/digits.yaml": "name: digits\nnum_classes: 10\npath: ${oc.env:NO_SUCH_VAR_XYZ}\n"  # noqa: E501
+        }
+    )
+    assert findings(root, "CM301") == []

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from linttree import findings, messages
+
+
+def test_same_literal_in_two_groups_lists_every_place(system):
+    root = system({"conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: 10\n"})
+    assert findings(root, "CM203") == [("CM203", "conf/model/mlp.yaml", 3)]
+    (msg,) = messages(root, "CM203")
+    assert "data.num_classes (conf/data/digits.yaml:2)" in msg
+    assert "model.num_classes (conf/model/mlp.yaml:3)" in msg
+
+
+def test_interpolated_value_and_trivial_literals_are_clean(system):
+    root = system(
+        {
+            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${data.num_classes}\nbias: true\n"  # noqa: E501
+        }
+    )
+    assert findings(root, "CM203") == []

@@ -1,0 +1,158 @@
+"""``confman lint`` / ``confman rule`` through typer's CliRunner on the real app."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from linttree import CLEAN
+from typer.testing import CliRunner
+
+from confman.cli import app
+
+DUP = {"conf/optimizer/adam.yaml": "name: adam\nlr: 0.001\nbetas: [0.9, 0.999]\nlr: 0.001\n"}
+REDUNDANT = {"conf/experiment/big.yaml": CLEAN["conf/experiment/big.yaml"] + "  name: mlp\n"}
+
+
+@pytest.fixture
+def run(monkeypatch):
+    def invoke(root: Path, *args: str):
+        monkeypatch.chdir(root)
+        return CliRunner().invoke(app, ["lint", *args])
+
+    return invoke
+
+
+def test_clean_exits_zero(system, run):
+    result = run(system())
+    assert result.exit_code == 0, result.output
+    assert "All checks passed!" in result.output
+
+
+def test_findings_exit_one_concise(system, run):
+    result = run(system(DUP))
+    assert result.exit_code == 1
+    assert "conf/optimizer/adam.yaml:4:1: CM201 'lr' is already set at line 2" in result.output
+
+
+def test_exit_zero_select_ignore(system, run):
+    root = system(DUP)
+    assert run(root, "--exit-zero").exit_code == 0
+    assert run(root, "--ignore", "CM2").exit_code == 0
+    assert run(root, "--select", "CM101,CM103").exit_code == 0
+    assert run(root, "--select", "CM9").exit_code == 2
+
+
+def test_full_shows_excerpt(system, run):
+    out = run(system(DUP), "--output-format", "full").output
+    assert "  --> conf/optimizer/adam.yaml:4:1" in out
+    assert "4 | lr: 0.001" in out and "= help:" in out
+
+
+def test_json_and_github(system, run):
+    data = json.loads(run(system(DUP), "--output-format", "json").stdout)
+    assert [(d["code"], d["line"]) for d in data] == [("CM201", 4)]
+    out = run(system(DUP), "--output-format", "github").output
+    assert "::error title=confman (CM201),file=conf/optimizer/adam.yaml,line=4,col=1::" in out
+
+
+def test_sarif_has_rules_regions_fingerprints(system, run):
+    log = json.loads(run(system(DUP), "--output-format", "sarif").stdout)
+    assert log["version"] == "2.1.0"
+    run0 = log["runs"][0]
+    rule_ids = [r["id"] for r in run0["tool"]["driver"]["rules"]]
+    (res,) = run0["results"]
+    assert rule_ids[res["ruleIndex"]] == "CM201"
+    assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+    assert res["partialFingerprints"]
+    assert all(r["fullDescription"]["text"] for r in run0["tool"]["driver"]["rules"])
+
+
+def test_statistics(system, run):
+    out = run(system(DUP), "--statistics").output
+    assert "1\tCM201\tduplicate-key" in out
+
+
+def test_noqa_line_and_file(system, run):
+    line = {
+        "conf/optimizer/adam.yaml": DUP["conf/optimizer/adam.yaml"].replace(
+            "lr: 0.001\n", "lr: 0.001  # confman: noqa: CM201\n", 2
+        )
+    }
+    assert run(system(line)).exit_code == 0
+    other = {
+        "conf/optimizer/adam.yaml": DUP["conf/optimizer/adam.yaml"] + "# confman: noqa: CM101\n"
+    }
+    assert run(system(other)).exit_code == 1
+    whole = {"conf/optimizer/adam.yaml": "# confman: noqa-file\n" + DUP["conf/optimizer/adam.yaml"]}
+    assert run(system(whole)).exit_code == 0
+
+
+def test_add_noqa_then_clean(system, run):
+    root = system(DUP)
+    assert run(root, "--add-noqa").exit_code == 0
+    assert "# confman: noqa: CM201" in (root / "conf/optimizer/adam.yaml").read_text()
+
+
+def test_fix_removes_duplicate_and_redundant_lines(system, run):
+    root = system({**DUP, **REDUNDANT})
+    result = run(root, "--fix")
+    assert result.exit_code == 0, result.output
+    assert (
+        root / "conf/optimizer/adam.yaml"
+    ).read_text() == "name: adam\nbetas: [0.9, 0.999]\nlr: 0.001\n"
+    assert (root / "conf/experiment/big.yaml").read_text().endswith("model:\n  hidden: 256\n")
+    assert "every composed config unchanged" in result.output
+
+
+def test_fix_refuses_when_recomposing_differs(system, run):
+    # removing the only key of 'model:' would leave 'model: null', which changes the config
+    root = system(
+        {"conf/experiment/big.yaml": CLEAN["conf/experiment/big.yaml"].replace("256", "64")}
+    )
+    result = run(root, "--fix")
+    assert "not fixed, removing lines [6] changes a composed config" in result.output
+    assert result.exit_code == 1
+
+
+def test_fix_keeps_what_yaml_kept(system, run):
+    root = system(
+        {"conf/optimizer/adam.yaml": "name: adam\nlr: 0.5\nbetas: [0.9, 0.999]\nlr: 0.001\n"}
+    )
+    result = run(root, "--fix")
+    # removing the dead first 'lr' keeps what YAML kept, so it is safe and done
+    assert (
+        root / "conf/optimizer/adam.yaml"
+    ).read_text() == "name: adam\nbetas: [0.9, 0.999]\nlr: 0.001\n"
+    assert result.exit_code == 0
+
+
+def test_bad_yaml_is_cm000_and_rest_still_runs(system, run):
+    root = system(
+        {
+            "conf/data/wine.yaml": "name: [wine\n",
+            "conf/model/mlp.yaml": CLEAN["conf/model/mlp.yaml"] + "api_token: abc123\n",
+        }
+    )
+    out = run(root).output
+    assert "conf/data/wine.yaml:1:1: CM000" in out or "conf/data/wine.yaml:2:1: CM000" in out
+    assert "CM401" in out
+
+
+def test_missing_src_path_is_cm000(system, run):
+    root = system()
+    (root / "pyproject.toml").write_text(
+        '[tool.confman]\nconfig_dir = "conf"\n[tool.confman.lint]\nsrc = ["nope"]\n'
+    )
+    out = run(root).output
+    assert "nope:0:1: CM000 src path" in out
+
+
+def test_rule_prints_docs():
+    result = CliRunner().invoke(app, ["rule", "CM203"])
+    assert result.exit_code == 0
+    assert "What it does:" in result.output and "Instead:" in result.output
+    assert CliRunner().invoke(app, ["rule", "CM999"]).exit_code == 2
+    assert os.environ.get("CONFMAN_DEBUG") != "1"
