@@ -41,7 +41,9 @@ def bench_confman_write(folder: Path, n: int) -> list[float]:
     times = []
     with open_store(f"sqlite:///{folder / 'confman.db'}") as store:
         for i in range(n):
-            rec = RunRecord(config_name="train", config=config(i), raw_config=config(i), status="completed")
+            rec = RunRecord(
+                config_name="train", config=config(i), raw_config=config(i), status="completed"
+            )
             start = time.perf_counter()
             store.put(rec)
             times.append(time.perf_counter() - start)
@@ -99,7 +101,12 @@ def fill_mlflow(path: Path, n: int) -> Any:
     store = _mlflow_store(path)
     for i in range(n):
         run = store.create_run("0", "bench", int(time.time() * 1000), [], "run")
-        store.log_batch(run.info.run_id, metrics=[], params=[Param(k, str(v)) for k, v in config(i, n).items()], tags=[])
+        store.log_batch(
+            run.info.run_id,
+            metrics=[],
+            params=[Param(k, str(v)) for k, v in config(i, n).items()],
+            tags=[],
+        )
     return store
 
 
@@ -135,7 +142,9 @@ def bench_tracking(repeat: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--mlflow-runs", type=int, default=10_000)
     parser.add_argument("--writes", type=int, default=200)
@@ -145,7 +154,9 @@ def main() -> None:
         folder = Path(tmp)
         cw = median_ms(bench_confman_write(folder, args.writes))
         mw = median_ms(bench_mlflow_write(folder, args.writes))
-        print(f"write, 50 params/run ({args.writes} runs): confman {cw:.2f} ms  mlflow {mw:.2f} ms  -> {mw / cw:.1f}x")
+        print(
+            f"write, 50 params/run ({args.writes} runs): confman {cw:.2f} ms  mlflow {mw:.2f} ms  -> {mw / cw:.1f}x"
+        )
 
         cstore = fill_confman(folder / "cq.db", args.runs)
         cq, got = time_it(lambda: cstore.query(["bucket==hit"]), args.repeat)
@@ -153,19 +164,23 @@ def main() -> None:
         # Same selectivity on MLflow: 1,000 of its runs.
         mstore = fill_mlflow(folder / "mq.db", args.mlflow_runs)
         mq, mgot = time_it(
-            lambda: list(
-                _search_all(mstore, "params.bucket = 'hit'")
-            ),
+            lambda: list(_search_all(mstore, "params.bucket = 'hit'")),
             max(1, args.repeat // 2),
         )
         print(f"query 1,000 of {args.mlflow_runs} runs (mlflow returns {len(mgot)}): {mq:.1f} ms")
         # And confman at MLflow's size, for the like-for-like ratio.
         small = fill_confman(folder / "cs.db", args.mlflow_runs)
         sq, sgot = time_it(lambda: small.query(["bucket==hit"]), args.repeat)
-        print(f"query 1,000 of {args.mlflow_runs} runs (confman returns {len(sgot)}): {sq:.1f} ms -> {mq / sq:.1f}x at equal size")
-        print(f"mlflow at {args.mlflow_runs} vs confman at {args.runs} (1,000 runs returned): {mq / cq:.1f}x")
+        print(
+            f"query 1,000 of {args.mlflow_runs} runs (confman returns {len(sgot)}): {sq:.1f} ms -> {mq / sq:.1f}x at equal size"
+        )
+        print(
+            f"mlflow at {args.mlflow_runs} vs confman at {args.runs} (1,000 runs returned): {mq / cq:.1f}x"
+        )
         plain, tracked = bench_tracking(args.repeat)
-        print(f"access tracking: 10,000 leaf reads plain {plain:.1f} ms, tracked {tracked:.1f} ms -> {tracked / plain:.2f}x")
+        print(
+            f"access tracking: 10,000 leaf reads plain {plain:.1f} ms, tracked {tracked:.1f} ms -> {tracked / plain:.2f}x"
+        )
 
 
 def _search_all(store: Any, flt: str) -> list[Any]:
