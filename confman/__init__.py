@@ -6,7 +6,7 @@ that never validate.
 """
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
 from confman.diff import Change, diff
@@ -23,6 +23,11 @@ from confman.errors import (
     YamlSourceError,
 )
 from confman.provenance import Write
+
+if TYPE_CHECKING:  # the real types for type checkers; at run time these load lazily
+    from confman.record import main, unwrap
+    from confman.schema import Issue, load, load_config
+    from confman.store import RunRecord, Store, open_store
 
 _LAZY = {
     "Issue": "confman.schema",

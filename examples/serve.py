@@ -15,7 +15,9 @@ from typing import Any
 import joblib
 import numpy as np
 from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pipeline
@@ -49,8 +51,20 @@ def top_k(proba: np.ndarray, names: list[str], k: int, with_probabilities: bool)
 
 
 def serve(cfg: Any) -> dict[str, Any]:
+    if not OmegaConf.is_dict(cfg.reference):
+        # Hydra reads `reference=wine` as "set the key reference to the string 'wine'".
+        raise pipeline.ConfigError(
+            f"reference: expected a data config, got {cfg.reference!r}; to pick the reference "
+            "data set use the group override data@reference=wine"
+        )
     trained = OmegaConf.load(cfg.trained_config)
     check_same_preparation(cfg, trained)
+    with threadpool_limits(limits=trained.runtime.threads):
+        return predict(cfg, trained)
+
+
+def predict(cfg: Any, trained: Any) -> dict[str, Any]:
+    """Predict the held-out reference split in batches, as a serving process would."""
     model = joblib.load(Path(cfg.model_dir) / trained.output.model_file)
     x, y, names = pipeline.load_dataset(cfg.reference, trained.seed)
     split = cfg.reference.split
@@ -93,6 +107,10 @@ def main(argv: list[str]) -> int:
         composed = confman.compose("serve", argv, config_dir=CONF)
         summary = serve(composed.config)
     except (confman.ConfmanError, pipeline.ConfigError, FileNotFoundError) as exc:
+        print(f"serve.py: error: {exc}", file=sys.stderr)
+        return 2
+    except OmegaConfBaseException as exc:  # e.g. an interpolation an override broke
+        print(f"serve.py: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         print(f"serve.py: error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(summary, indent=2))

@@ -136,6 +136,8 @@ def test_serve_matches_training_and_refuses_other_preprocessing(train, serve, wo
     assert summary["drift"]["alert"] is False
     assert serve.main(["preprocess=minmax_pca"]) == 2
     assert "preprocess: serving differs from training" in capsys.readouterr().err
+    assert serve.main(["reference=wine"]) == 2  # Hydra sets the key to the string 'wine'
+    assert "use the group override data@reference=wine" in capsys.readouterr().err
 
 
 def test_bad_override_is_a_clear_error(workdir):
