@@ -48,6 +48,7 @@ def __getattr__(name: str) -> Any:
         return value
     raise AttributeError(f"module 'confman' has no attribute '{name}'")
 
+
 __all__ = [
     "Change",
     "Choice",

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from confman.cli import app
-from confman.store import RunRecord, open_store
+from confman.store import RunRecord, new_run_id, open_store
 from tests.record.conftest import project, run_app  # noqa: F401  (fixture)
 
 runner = CliRunner()
@@ -31,6 +31,7 @@ def filled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[s
                 "trainer": {"tags": ["a", f"t{i}"]},
             }
             rec = RunRecord(
+                id=new_run_id(time.time() - 3 + i),  # distinct seconds: short prefixes are unique
                 config_name="train",
                 config=config,
                 raw_config=config,

@@ -146,7 +146,7 @@ def test_dead_running_writer_reads_interrupted(store: SQLStore) -> None:
 def test_delete_and_gc(store: SQLStore) -> None:
     keep = store.put(make(lr=0.1))
     gone = store.put(make(lr=0.2, patch="diff\n"))
-    assert store.delete([gone.id[:14]]) == [gone.id]
+    assert store.delete([gone.id]) == [gone.id]
     assert store.gc() == {"configs": 1, "leaves": 8, "blobs": 2}
     assert store.get(keep.id).config["optimizer"]["lr"] == 0.1
     assert store.gc() == {"configs": 0, "leaves": 0, "blobs": 0}
