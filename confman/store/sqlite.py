@@ -8,6 +8,7 @@ processes recording at once queue instead of failing with "database is locked".
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +38,7 @@ class SQLiteStore(SQLStore):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            self._enable_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
         except (OSError, sqlite3.Error) as exc:
@@ -45,6 +46,23 @@ class SQLiteStore(SQLStore):
                 f"cannot open run store {self.path}: {exc}", hint="check the path and permissions"
             ) from exc
         return conn
+
+    def _enable_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch to WAL, retrying while another process holds the database.
+
+        Changing the journal mode needs an exclusive lock, and SQLite may refuse it at once
+        (not through the busy timeout) while processes open a new store together. WAL is a
+        property of the file, so once one opener has set it the others' pragma is a no-op.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Cursor]:
