@@ -36,9 +36,8 @@ def test_readme_console_example(command, expected):
 
 
 def test_readme_python_example():
-    block = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
-    assert block
-    code = block.group(1)
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    code = next(b for b in blocks if "composed = confman.compose(" in b)
     namespace: dict = {}
     cwd = Path.cwd()
     os.chdir(ROOT)
