@@ -28,7 +28,7 @@ from sklearn.metrics import (
     confusion_matrix,
     f1_score,
 )
-from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
@@ -95,6 +95,21 @@ def load_dataset(data: Any, seed: int) -> tuple[np.ndarray, np.ndarray, list[str
         list(data.class_names) if data.class_names else [str(c) for c in range(data.num_classes)]
     )
     return x, y, names
+
+
+def holdout_split(data: Any, x: np.ndarray, y: np.ndarray, shuffle_seed: int) -> list[np.ndarray]:
+    """The train/test split of ``data.split``; serving calls it to reproduce training's split."""
+    split = data.split
+    return list(
+        train_test_split(
+            x,
+            y,
+            test_size=split.test_fraction,
+            stratify=y if split.stratify else None,
+            shuffle=split.shuffle,
+            random_state=shuffle_seed,
+        )
+    )
 
 
 class ZClip(BaseEstimator, TransformerMixin):  # type: ignore[misc]

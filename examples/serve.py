@@ -16,7 +16,6 @@ import joblib
 import numpy as np
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
-from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -67,14 +66,8 @@ def predict(cfg: Any, trained: Any) -> dict[str, Any]:
     """Predict the held-out reference split in batches, as a serving process would."""
     model = joblib.load(Path(cfg.model_dir) / trained.output.model_file)
     x, y, names = pipeline.load_dataset(cfg.reference, trained.seed)
-    split = cfg.reference.split
-    x_train, x_test, _, y_test = train_test_split(
-        x,
-        y,
-        test_size=split.test_fraction,
-        stratify=y if split.stratify else None,
-        shuffle=split.shuffle,
-        random_state=trained.reproducibility.shuffle_seed,
+    x_train, x_test, _, y_test = pipeline.holdout_split(
+        cfg.reference, x, y, trained.reproducibility.shuffle_seed
     )
     predictions: list[int] = []
     first: list[Any] = []

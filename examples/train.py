@@ -18,7 +18,7 @@ from typing import Any
 import joblib
 import numpy as np
 from omegaconf import OmegaConf
-from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate, train_test_split
+from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -111,14 +111,8 @@ def train(cfg: Any) -> dict[str, Any]:
     with threadpool_limits(limits=cfg.runtime.threads):
         x, y, names = pipeline.load_dataset(cfg.data, cfg.seed)
         check_memory(cfg, x)
-        split = cfg.data.split
-        x_train, x_test, y_train, y_test = train_test_split(
-            x,
-            y,
-            test_size=split.test_fraction,
-            stratify=y if split.stratify else None,
-            shuffle=split.shuffle,
-            random_state=cfg.reproducibility.shuffle_seed,
+        x_train, x_test, y_train, y_test = pipeline.holdout_split(
+            cfg.data, x, y, cfg.reproducibility.shuffle_seed
         )
         x_train = pipeline.augment(cfg.features, x_train, rng)
         cv = cross_validation(cfg, x_train, y_train)
