@@ -123,18 +123,7 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
             leaf = path.split("[", 1)[0]
             child = node._get_node(key)
             if OmegaConf.is_missing(node, key):
-                file, line, where = locate(leaf)
-                issues.append(
-                    Issue(
-                        path,
-                        "missing value (???)",
-                        _ABSENT,
-                        where,
-                        file,
-                        line,
-                        "set it in a config file or with an override",
-                    )
-                )
+                issues.append(_missing_issue(path, leaf, locate))
                 continue
             try:
                 value = node[key]
@@ -159,6 +148,20 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
     return data, issues
 
 
+def _missing_issue(path: str, leaf: str, locate: Locator) -> Issue:
+    """The issue for a ``???`` value, located where the ``???`` was written."""
+    file, line, where = locate(leaf)
+    return Issue(
+        path,
+        "missing value (???)",
+        _ABSENT,
+        where,
+        file,
+        line,
+        "set it in a config file or with an override",
+    )
+
+
 def _drop_missing(data: Any, prefix: str, locate: Locator, issues: list[Issue]) -> Any:
     """Remove ``???`` values (left in place by ``throw_on_missing=False``), reporting each."""
     if isinstance(data, dict):
@@ -166,18 +169,7 @@ def _drop_missing(data: Any, prefix: str, locate: Locator, issues: list[Issue]) 
         for key, value in data.items():
             path = f"{prefix}{key}"
             if value == MISSING:
-                file, line, where = locate(_leaf(path))
-                issues.append(
-                    Issue(
-                        path,
-                        "missing value (???)",
-                        _ABSENT,
-                        where,
-                        file,
-                        line,
-                        "set it in a config file or with an override",
-                    )
-                )
+                issues.append(_missing_issue(path, _leaf(path), locate))
                 continue
             out[key] = _drop_missing(value, f"{path}.", locate, issues)
         return out
