@@ -40,10 +40,18 @@ class Settings:
 
 def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml at or above ``start`` with a ``[tool.confman]`` table."""
+    found = _find(start)
+    return found[0] if found else None
+
+
+def _find(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest confman pyproject.toml and its ``[tool.confman]`` table, parsed once."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "confman" in _read_toml(candidate).get("tool", {}):
-            return candidate
+        if candidate.is_file():
+            table = _read_toml(candidate).get("tool", {}).get("confman")
+            if table is not None:
+                return candidate, dict(table)
     return None
 
 
@@ -65,12 +73,9 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
         config_dir: a config dir given on the command line; beats pyproject and the default.
     """
     start = (cwd or Path.cwd()).resolve()
-    pyproject = find_pyproject(start)
-    raw: dict[str, Any] = {}
-    root = start
-    if pyproject is not None:
-        raw = dict(_read_toml(pyproject)["tool"]["confman"])
-        root = pyproject.parent
+    found = _find(start)
+    pyproject, raw = found if found else (None, {})
+    root = pyproject.parent if pyproject else start
     if not isinstance(raw.get("config_dir", DEFAULT_CONFIG_DIR), str):
         raise ProjectSettingsError(
             f"{pyproject}: [tool.confman] config_dir must be a string",

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +18,7 @@ from confman.cli.render import explain_lines, resolve_config, tree_lines
 
 if TYPE_CHECKING:
     from confman.compose import Composed
+    from confman.provenance import Write
 
 __all__ = ["register"]
 
@@ -108,28 +110,28 @@ def compose_command(
       confman compose train experiment=big --format json --provenance
     """
     with user_errors():
-        if output_format not in ("yaml", "json"):
-            from confman.errors import ConfmanError
-
-            raise ConfmanError(
-                f"unknown --format '{output_format}'", hint="use --format yaml or --format json"
-            )
+        _check_format(output_format, ("yaml", "json"))
         composed = _compose(name, overrides, config_dir)
         config = resolve_config(composed) if resolve else composed.to_container(resolve=False)
         payload: Any = config
         if provenance:
-            payload = {
-                "config": config,
-                "provenance": {
-                    key: [w.to_json() for w in writes]
-                    for key, writes in composed.provenance.items()
-                },
-            }
+            payload = {"config": config, "provenance": _writes_json(composed.provenance)}
             if composed.deleted:
-                payload["deleted"] = {
-                    key: [w.to_json() for w in writes] for key, writes in composed.deleted.items()
-                }
+                payload["deleted"] = _writes_json(composed.deleted)
         typer.echo(_dump(payload, output_format), nl=False)
+
+
+def _check_format(value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        from confman.errors import ConfmanError
+
+        choices = " or ".join(f"--format {a}" for a in allowed)
+        raise ConfmanError(f"unknown --format '{value}'", hint=f"use {choices}")
+
+
+def _writes_json(histories: Mapping[str, tuple[Write, ...]]) -> dict[str, list[dict[str, Any]]]:
+    """Provenance histories in the JSON shape of DESIGN.md's contract."""
+    return {key: [w.to_json() for w in writes] for key, writes in histories.items()}
 
 
 def _dump(payload: Any, output_format: str) -> str:
@@ -159,13 +161,13 @@ def explain_command(
       confman explain optimizer.lr train experiment=big
     """
     with user_errors():
+        _check_format(output_format, ("text", "json"))
         composed = _compose(name, overrides, config_dir)
         history = composed.history(key)
         if not history:
             _unknown_key(key, composed)
         if output_format == "json":
-            data = {k: [w.to_json() for w in v] for k, v in history.items()}
-            typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(_writes_json(history), indent=2, ensure_ascii=False))
             return
         for line in explain_lines(key, composed, history):
             typer.echo(line)

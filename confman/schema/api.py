@@ -174,6 +174,27 @@ def read_data(path: Path) -> Any:
     raise ConfmanError(f"{path}: unknown format '{suffix}'", hint="use .json, .toml or .yaml")
 
 
+def read_with_locator(path: Path) -> tuple[Any, Locator]:
+    """A data file's contents, and a locator giving the file:line of a key (nearest parent key
+    with a line; JSON and TOML have no line marks, so their keys point at the file)."""
+    lines: dict[str, int] = {}
+    if path.suffix.lower() in (".yaml", ".yml"):
+        parsed = load_yaml_file(path, name=str(path))
+        data, lines = parsed.data, parsed.lines
+    else:
+        data = read_data(path)
+
+    def locate(key: str) -> tuple[str | None, int | None, str]:
+        probe = key
+        while probe:
+            if probe in lines:
+                return str(path), lines[probe], f"{path}:{lines[probe]}"
+            probe = probe.rpartition(".")[0]
+        return str(path), None, str(path)
+
+    return data, locate
+
+
 def load(path: str | Path, schema: type[M]) -> M:
     """Load a YAML/JSON/TOML file (e.g. a saved run config) into ``schema``.
 
@@ -181,21 +202,7 @@ def load(path: str | Path, schema: type[M]) -> M:
         ValidationFailed: every issue, with the file:line of YAML keys.
     """
     source = Path(path)
-    lines: dict[str, int] = {}
-    if source.suffix.lower() in (".yaml", ".yml"):
-        parsed = load_yaml_file(source, name=str(source))
-        data, lines = parsed.data, parsed.lines
-    else:
-        data = read_data(source)
-
-    def locate(key: str) -> tuple[str | None, int | None, str]:
-        probe = key
-        while probe:
-            if probe in lines:
-                return str(source), lines[probe], f"{source}:{lines[probe]}"
-            probe = probe.rpartition(".")[0]
-        return str(source), None, str(source)
-
+    data, locate = read_with_locator(source)
     instance, issues = check(data if isinstance(data, dict) else {}, schema, locate)
     if issues or instance is None:
         raise _failed(str(source), sort_issues(issues))

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from confman.errors import ConfmanError, SchemaError
-from confman.schema.api import read_data
+from confman.schema.api import read_with_locator
 from confman.schema.binding import Bindings, import_schema, type_adapter
 from confman.schema.validate import Issue, check, sort_issues
 from confman.settings import Settings
-from confman.yamlsource import load_yaml_file
 
 __all__ = ["ImportResult", "import_config"]
 
@@ -72,23 +70,9 @@ def import_config(
             f"no schema bound to group '{group}'",
             hint="pass --schema module:Model or bind the group in [tool.confman.schemas]",
         )
-    lines: dict[str, int] = {}
-    if src.suffix.lower() in (".yaml", ".yml"):
-        parsed = load_yaml_file(src, name=str(src))
-        data: Any = parsed.data
-        lines = parsed.lines
-    else:
-        data = read_data(src)
+    data, locate = read_with_locator(src)
     if not isinstance(data, dict):
         raise ConfmanError(f"{src}: expected a mapping at the top, got {type(data).__name__}")
-
-    def locate(key: str) -> tuple[str | None, int | None, str]:
-        probe = key
-        while probe:
-            if probe in lines:
-                return str(src), lines[probe], f"{src}:{lines[probe]}"
-            probe = probe.rpartition(".")[0]
-        return str(src), None, str(src)
 
     instance, issues = check(data, schema, locate)
     if issues or instance is None:

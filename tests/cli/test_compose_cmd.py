@@ -234,6 +234,9 @@ BAD_INPUT = [
     pytest.param(["compose", "train", "~nope"], "cannot delete 'nope'", id="delete-missing"),
     pytest.param(["compose", "train", "seed=1,2"], "seed=1,2", id="sweep-in-compose"),
     pytest.param(["compose", "train", "-f", "xml"], "unknown --format 'xml'", id="bad-format"),
+    pytest.param(
+        ["explain", "seed", "train", "-f", "xml"], "unknown --format 'xml'", id="explain-bad-format"
+    ),
 ]
 
 
