@@ -19,7 +19,8 @@ EXIT_ERROR = 2
 
 app = typer.Typer(
     name="confman",
-    help="Config-as-code for ML systems on Hydra: compose with provenance, explain, tree.",
+    help="Config-as-code for ML systems on Hydra: compose with provenance, typed validation, "
+    "run records, diff and lint.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
