@@ -18,6 +18,7 @@ from confman.lint.rules import (
     redundant_override,
     secret_literal,
     unknown_key,
+    unread_in_runs,
     unused_key,
 )
 
@@ -25,6 +26,7 @@ __all__ = ["RULES", "rule"]
 
 RULES: dict[str, ModuleType] = {
     "CM101": unused_key,
+    "CM102": unread_in_runs,
     "CM103": dead_option,
     "CM201": duplicate_key,
     "CM202": redundant_override,
