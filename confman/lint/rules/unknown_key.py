@@ -1,18 +1,23 @@
-"""CM302 unknown-key: an experiment sets a key that nothing else in the config defines.
+"""CM302 unknown-key: a file writing into another package sets a key nothing else defines.
 
 What it does:
-    Composes each experiment and flags leaves written only by the experiment file: keys the
-    primary and the selected group options do not have. Hydra merges them without complaint, so
-    a typo (``optimizer.lrr``) silently adds a key and leaves the real one untouched. The
-    message suggests the closest existing key.
+    Finds every option file that writes outside its own group: experiments and other options
+    with ``# @package _global_``, or ``# @package <node>`` into another group's node. In each
+    composition that uses such a file (every primary, every ``experiment=<option>``, and, for
+    a packaged option no composition selects, the primary with ``group=option``), it flags
+    leaves written only by that file: keys the primary and the other options do not have.
+    Hydra merges them without complaint, so a typo (``optimizer.lrr``) silently adds a key and
+    leaves the real one untouched. The message suggests the closest existing key. A file that
+    adds a whole new section (no sibling defined elsewhere) owns it and is not flagged.
 
 Why it matters:
     The experiment claims to change the learning rate; the run used the default.
 
 Example:
-    # experiment/fast.yaml
-    optimizer:
-      lrr: 0.05      # CM302: unknown key 'optimizer.lrr', did you mean 'lr'?
+    # experiment/fast.yaml           # trainer/ci.yaml
+    # @package _global_              # @package _global_
+    optimizer:                       trainer:
+      lrr: 0.05    # CM302             max_epoch: 1   # CM302: did you mean 'max_epochs'?
 
 Instead:
     Fix the spelling, or define the key (with a default) in the option that owns it.
@@ -23,29 +28,76 @@ Options:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from omegaconf import DictConfig, OmegaConf
 
-from confman.errors import did_you_mean
-from confman.lint.context import LintContext
+from confman.compose import compose
+from confman.errors import ConfmanError, did_you_mean
+from confman.lint.context import Composition, LintContext, YamlFile
 from confman.lint.diagnostic import Diagnostic, Severity
 
 CODE = "CM302"
 NAME = "unknown-key"
 LEVEL: Severity = "error"
+_PACKAGE = re.compile(r"^#\s*@package\s+(\S+)", re.M)
+
+
+def _foreign(yf: YamlFile) -> bool:
+    """True when a group option's ``# @package`` header puts it outside its own group."""
+    if yf.group is None or yf.parsed is None:
+        return False
+    header = "\n".join(
+        line for line in yf.parsed.header_text.splitlines() if line.lstrip().startswith("#")
+    )
+    match = _PACKAGE.search(header)
+    if match is None:
+        return False
+    package = match.group(1).replace("_group_", yf.group.replace("/", "."))
+    package = package.removeprefix("_global_").lstrip(".")
+    own = yf.group.replace("/", ".")
+    return not (package == own or package.startswith(own + "."))
+
+
+def _unselected(ctx: LintContext, foreign: set[str], used: set[str]) -> list[Composition]:
+    """Compose each primary with a packaged option that no composition selected."""
+    extra: list[Composition] = []
+    for rel in sorted(foreign - used):
+        yf = ctx.files[rel]
+        for primary in ctx.primaries:
+            base = ctx.base(primary)
+            if base is None:
+                continue
+            sign = "" if yf.group in base.composed.choices else "+"
+            override = f"{sign}{yf.group}={yf.option}"
+            try:
+                composed = compose(
+                    primary,
+                    (override,),
+                    config_dir=ctx.config_dir,
+                    version_base=ctx.settings.version_base,
+                )
+            except ConfmanError:
+                continue  # the option does not fit this primary; CM000 covers real errors
+            extra.append(Composition(f"{primary} {override}", primary, (override,), composed))
+    return extra
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    foreign = {rel for rel, yf in ctx.files.items() if _foreign(yf)}
+    if not foreign:
+        return
     seen: set[tuple[str, int]] = set()
+    used: set[str] = set()
     for comp in ctx.compositions:
-        if not comp.overrides:
-            continue
-        exp_files = {
-            f"experiment/{o.split('=', 1)[1]}.yaml"
-            for o in comp.overrides
-            if o.startswith("experiment=")
+        used |= {w.file for ws in comp.composed.provenance.values() for w in ws if w.file}
+    for comp in [*ctx.compositions, *_unselected(ctx, foreign, used)]:
+        exp_files = foreign & {
+            w.file for ws in comp.composed.provenance.values() for w in ws if w.file
         }
+        if not exp_files:
+            continue
         for path, writes in comp.composed.provenance.items():
             files = {w.file for w in writes if w.kind == "file"}
             if len(files) != 1 or not files <= exp_files:
@@ -81,8 +133,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             )
 
 
-def _defined_elsewhere(comp: object, prefix: str, exp_files: set[str]) -> bool:
-    prov = comp.composed.provenance  # type: ignore[attr-defined]
+def _defined_elsewhere(comp: Composition, prefix: str, exp_files: set[str]) -> bool:
+    prov = comp.composed.provenance
     return any(
         (p == prefix or p.startswith(prefix + "."))
         and any(w.kind == "file" and w.file not in exp_files for w in ws)
