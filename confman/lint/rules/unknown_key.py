@@ -28,12 +28,12 @@ Options:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from hydra.plugins.config_source import ConfigSource
 from omegaconf import DictConfig, OmegaConf
 
-from confman.compose import compose
+from confman.compose import DefaultsNode, compose
 from confman.errors import ConfmanError, did_you_mean
 from confman.lint.context import Composition, LintContext, YamlFile
 from confman.lint.diagnostic import Diagnostic, Severity
@@ -41,23 +41,30 @@ from confman.lint.diagnostic import Diagnostic, Severity
 CODE = "CM302"
 NAME = "unknown-key"
 LEVEL: Severity = "error"
-_PACKAGE = re.compile(r"^#\s*@package\s+(\S+)", re.M)
 
 
 def _foreign(yf: YamlFile) -> bool:
     """True when a group option's ``# @package`` header puts it outside its own group."""
     if yf.group is None or yf.parsed is None:
         return False
-    header = "\n".join(
-        line for line in yf.parsed.header_text.splitlines() if line.lstrip().startswith("#")
-    )
-    match = _PACKAGE.search(header)
-    if match is None:
+    try:  # Hydra's own header reader: only the leading run of ``# @key value`` lines counts
+        package = ConfigSource._get_header_dict(yf.parsed.header_text).get("package")
+    except ValueError:
+        return False  # a malformed header fails composition, reported as CM000 there
+    if not package:
         return False
-    package = match.group(1).replace("_group_", yf.group.replace("/", "."))
-    package = package.removeprefix("_global_").lstrip(".")
     own = yf.group.replace("/", ".")
+    package = package.replace("_group_", own).removeprefix("_global_").lstrip(".")
     return not (package == own or package.startswith(own + "."))
+
+
+def _files(node: DefaultsNode) -> set[str]:
+    """Config-dir-relative files a composition loaded, from its defaults tree (cheap: no
+    walk over every leaf's provenance)."""
+    out = {f"{node.config_path}.yaml"} if node.config_path else set()
+    for child in node.children:
+        out |= _files(child)
+    return out
 
 
 def _unselected(ctx: LintContext, foreign: set[str], used: set[str]) -> list[Composition]:
@@ -89,13 +96,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     if not foreign:
         return
     seen: set[tuple[str, int]] = set()
-    used: set[str] = set()
-    for comp in ctx.compositions:
-        used |= {w.file for ws in comp.composed.provenance.values() for w in ws if w.file}
+    used = {rel for comp in ctx.compositions for rel in _files(comp.composed.defaults_tree)}
     for comp in [*ctx.compositions, *_unselected(ctx, foreign, used)]:
-        exp_files = foreign & {
-            w.file for ws in comp.composed.provenance.values() for w in ws if w.file
-        }
+        exp_files = foreign & _files(comp.composed.defaults_tree)
         if not exp_files:
             continue
         for path, writes in comp.composed.provenance.items():
