@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from confman.lint.context import LintContext
 from confman.provenance import iter_leaves
 from confman.settings import Settings
 from confman.store import RunRecord, StoreError, open_store, store_url
 
-__all__ = ["RunAccess", "read_run_access"]
+__all__ = ["RunAccess", "read_run_access", "run_access"]
 
 _REF = re.compile(r"\$\{(\.*[\w][\w.]*)\}")
 
@@ -32,6 +33,7 @@ class RunAccess:
         present: key -> number of those runs whose config had the key, per primary.
         read: keys some run read, with every prefix of them (a list element read,
             ``metrics.0``, reads the list ``metrics``, which is one leaf), per primary.
+        selections: every ``(group, option)`` some recorded run chose (tracked or not).
         store: the store URL read, for messages.
         problem: why the store could not be read, when it could not.
     """
@@ -39,6 +41,7 @@ class RunAccess:
     runs: dict[str, int] = field(default_factory=dict)
     present: dict[str, dict[str, int]] = field(default_factory=dict)
     read: dict[str, set[str]] = field(default_factory=dict)
+    selections: set[tuple[str, str]] = field(default_factory=set)
     store: str = ""
     problem: str | None = None
 
@@ -90,18 +93,36 @@ def _existing(url: str) -> bool:
 
 
 def read_run_access(settings: Settings, primaries: list[str]) -> RunAccess:
-    """Read the access records of every run of ``primaries`` from the configured store."""
+    """Read the access records of every run of ``primaries`` and the options every run chose,
+    from the configured store (one query over all runs)."""
     url = store_url(settings)
     out = RunAccess(store=url)
     if not _existing(url):
         return out
     try:
         with open_store(url, settings=settings) as store:
-            for primary in primaries:
-                _collect(out, primary, store.query(config_name=primary))
+            records = store.query()
     except StoreError as exc:
         out.problem = exc.message
+        return out
+    for rec in records:
+        for group, option in (rec.choices or {}).items():
+            options = option if isinstance(option, list) else [option]
+            out.selections |= {(str(group), str(o)) for o in options if o is not None}
+    for primary in primaries:
+        _collect(out, primary, [r for r in records if r.config_name == primary])
     return out
+
+
+_last: tuple[LintContext, RunAccess] | None = None
+
+
+def run_access(ctx: LintContext) -> RunAccess:
+    """``read_run_access`` for a lint context, read once however many rules ask."""
+    global _last
+    if _last is None or _last[0] is not ctx:
+        _last = (ctx, read_run_access(ctx.settings, ctx.primaries))
+    return _last[1]
 
 
 def _collect(out: RunAccess, primary: str, records: list[RunRecord]) -> None:

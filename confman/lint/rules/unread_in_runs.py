@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
-from confman.lint.runevidence import read_run_access
+from confman.lint.runevidence import run_access
 
 CODE = "CM102"
 NAME = "unread-in-runs"
@@ -40,7 +40,7 @@ LEVEL: Severity = "info"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    access = read_run_access(ctx.settings, ctx.primaries)
+    access = run_access(ctx)
     if access.problem:
         yield Diagnostic(
             "pyproject.toml", 0, 1, "CM000", "input-error", access.problem, severity="error"
