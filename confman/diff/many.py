@@ -14,16 +14,20 @@ import io
 import json
 import pickle
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confman.diff.compare import ignore_matcher
 from confman.diff.render.values import hydra_value
 from confman.diff.secrets import is_secret
 from confman.provenance import iter_leaves
+from confman.store.tree import NodeRef, StoredNode
 
-__all__ = ["ABSENT", "RunTable", "compare_many", "render_table"]
+if TYPE_CHECKING:
+    from confman.store.base import Store
+
+__all__ = ["ABSENT", "RunTable", "compare_many", "compare_stored", "render_table"]
 
 ABSENT = "<absent>"
 
@@ -82,11 +86,31 @@ def compare_many(
     counted as constant without visiting their leaves: in a sweep of thousands of runs almost
     the whole config is such a subtree, and only the few keys that vary are walked.
     """
-    walk = _Walk(ignore_matcher(ignore))
-    runs = tuple(configs)
-    walk.node([_plain(configs[r]) for r in runs], "")
-    keys = sorted(walk.values, key=lambda k: -walk.differing[k])  # stable: config order on ties
-    return RunTable(runs, tuple(keys), walk.values, walk.differing, walk.constant)
+    walk = _Walk(ignore_matcher(ignore), _no_nodes)
+    return walk.table({run: _plain(config) for run, config in configs.items()})
+
+
+def compare_stored(
+    store: Store,
+    refs: Sequence[str] | None = None,
+    *,
+    where: Sequence[str] = (),
+    limit: int | None = None,
+    ignore: tuple[str, ...] = (),
+) -> RunTable:
+    """``compare_many`` over recorded runs (``refs``, or the runs matching ``where``).
+
+    Reads the store's content-addressed config nodes (``confman.store.tree``) level by level:
+    a subtree whose hash is the same in every run is counted without being fetched, so only the
+    nodes on the paths to keys that vary are decoded, whatever the size of the configs.
+    """
+    roots = store.tree_roots(where, refs=refs, limit=limit)
+    walk = _Walk(ignore_matcher(ignore), store.tree_nodes)
+    return walk.table({run: NodeRef(root) for run, root in roots.items()})
+
+
+def _no_nodes(hashes: Collection[str]) -> Mapping[str, StoredNode]:
+    raise AssertionError("in-memory configs have no stored nodes")
 
 
 _MISSING = object()
@@ -97,27 +121,62 @@ def _plain(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class _Walk:
-    """One pass over the runs' configs side by side, key path by key path."""
+    """One pass over the runs' configs side by side, key path by key path.
 
-    def __init__(self, ignore: Any) -> None:
+    A config is a plain nested dict, or a ``NodeRef`` into a store's node tree whose mappings
+    are fetched (through ``fetch``, one batch per key path) only where the runs' hashes differ.
+    """
+
+    def __init__(
+        self, ignore: Any, fetch: Callable[[Collection[str]], Mapping[str, StoredNode]]
+    ) -> None:
         self.ignore = ignore
+        self.fetch = fetch
         self.values: dict[str, tuple[Any, ...]] = {}
         self.differing: dict[str, int] = {}
         self.constant = 0
+        self.sizes: dict[str, int] = {}
+
+    def size(self, ref: NodeRef) -> int:
+        """Leaves under ``ref``: known from its parent's entry, else fetched (a root)."""
+        if ref not in self.sizes:
+            self.sizes[ref] = self.fetch([ref])[ref].leaves
+        return self.sizes[ref]
+
+    def resolve(self, nodes: list[Any], refs: set[NodeRef]) -> list[Any]:
+        """``nodes`` with each ``NodeRef`` replaced by its mapping (one fetch for all)."""
+        stored = self.fetch(refs)
+        for node in stored.values():
+            self.sizes.update(node.sizes)
+        return [stored[n].entries if type(n) is NodeRef else n for n in nodes]
+
+    def table(self, configs: Mapping[str, Any]) -> RunTable:
+        runs = tuple(configs)
+        self.node([configs[r] for r in runs], "")
+        keys = sorted(self.values, key=lambda k: -self.differing[k])  # stable: config order on ties
+        return RunTable(runs, tuple(keys), self.values, self.differing, self.constant)
 
     def node(self, nodes: list[Any], path: str) -> None:
         if path and self.ignore is not None and self.ignore.match(path):
             return
+        refs = {n for n in nodes if type(n) is NodeRef}
+        if refs:
+            if len(refs) == 1 and sum(type(n) is NodeRef for n in nodes) == len(nodes):
+                # One hash in every run: the same subtree everywhere, counted, never fetched.
+                self.constant += self.size(nodes[0])
+                return
+            nodes = self.resolve(nodes, refs)
         # Configs are plain dicts (the ``Mapping`` ABC check costs 5x more on 10^6 nodes).
         mappings = [n for n in nodes if type(n) is dict and n]
-        if len(mappings) < len(nodes):
+        if path and len(mappings) < len(nodes):
             # Some runs hold a plain value (or nothing) here: that is a leaf column of its own.
+            # (An empty config is no key at all, not a leaf at the root.)
             column = [_MISSING if type(n) is dict and n else n for n in nodes]
             if any(v is not _MISSING for v in column):
                 self.leaf(column, path)
         if not mappings:
             return
-        if len(mappings) == len(nodes) and _all_identical(mappings):
+        if not refs and len(mappings) == len(nodes) and _all_identical(mappings):
             self.constant += sum(1 for _ in iter_leaves(mappings[0]))
             return
         keys: dict[str, None] = {}
