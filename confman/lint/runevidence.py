@@ -8,19 +8,17 @@ that store already exists: linting never creates a store, and only queries it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from confman.lint.context import LintContext
+from confman.lint.interpolation import referenced
 from confman.provenance import iter_leaves
 from confman.settings import Settings
 from confman.store import RunRecord, StoreError, open_store, store_url
 
 __all__ = ["RunAccess", "read_run_access", "run_access"]
-
-_REF = re.compile(r"\$\{(\.*[\w][\w.]*)\}")
 
 
 @dataclass
@@ -58,32 +56,8 @@ class RunAccess:
             return 0
         read = self.read.get(primary, set())
         if values is not None:
-            read = _with_interpolated(read, values)
+            read = read | referenced(values, [k for k in values if k in read])
         return 0 if key in read else seen
-
-
-def _with_interpolated(read: set[str], values: dict[str, Any]) -> set[str]:
-    done = set(read)
-    frontier = [k for k in values if k in done]
-    while frontier:
-        key = frontier.pop()
-        for ref in _REF.findall(str(values.get(key, ""))):
-            target = _absolute_ref(key, ref)
-            for path in values:
-                if (path == target or path.startswith(target + ".")) and path not in done:
-                    done.add(path)
-                    frontier.append(path)
-    return done
-
-
-def _absolute_ref(key: str, ref: str) -> str:
-    """``${..x}`` seen from ``a.b.c`` is ``a.x``: one dot is the key's own node."""
-    if not ref.startswith("."):
-        return ref
-    dots = len(ref) - len(ref.lstrip("."))
-    parent = key.split(".")[:-1]
-    base = parent[: max(len(parent) - (dots - 1), 0)]
-    return ".".join([*base, ref.lstrip(".")])
 
 
 def _existing(url: str) -> bool:

@@ -4,10 +4,11 @@ The lint never imports project code, so ``[tool.confman.schemas]`` bindings
 (``optimizer = "schemas.optim:OptimizerConfig"``) are resolved by finding the module's file
 under the project root (or a ``src`` path) and reading its class bodies. A field's default is
 known only when it is a literal (``lr: float = 1e-3``, ``Field(3, ...)``,
-``Field(default=...)``), read with ``ast.literal_eval``; ``default_factory``, calls
-(``Path(...)``, ``Split()``) and aliased fields are unknown, so no rule can claim anything
-about them. Type aliases of unions (``Annotated[Adam | Sgd, Field(discriminator="name")]``)
-resolve to their member classes; names imported from other project modules are followed.
+``Field(default=...)``), read with ``ast.literal_eval``, or ``Path("literal")``;
+``default_factory``, other calls (``Split()``) and aliased fields are unknown, so no rule can
+claim anything about them. Type aliases of unions
+(``Annotated[Adam | Sgd, Field(discriminator="name")]``) resolve to their member classes;
+names imported from other project modules are followed.
 """
 
 from __future__ import annotations
@@ -18,9 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SchemaClass", "SchemaField", "SchemaReader"]
+__all__ = ["PathDefault", "SchemaClass", "SchemaField", "SchemaReader"]
 
 _UNKNOWN = object()
+_PATH_TYPES = {"Path", "PurePath", "PosixPath", "PurePosixPath"}
+
+
+@dataclass(frozen=True)
+class PathDefault:
+    """A ``Path("literal")`` default: pydantic turns the YAML string into the same path."""
+
+    text: str
+
+
 _UNION_NAMES = {"Union", "Optional"}
 
 
@@ -217,6 +228,15 @@ def _is_classvar(annotation: ast.expr) -> bool:
 
 
 def _literal(expr: ast.expr) -> Any:
+    if (
+        isinstance(expr, ast.Call)
+        and _tail(expr.func) in _PATH_TYPES
+        and len(expr.args) == 1
+        and not expr.keywords
+        and isinstance(expr.args[0], ast.Constant)
+        and isinstance(expr.args[0].value, str)
+    ):
+        return PathDefault(expr.args[0].value)
     try:
         return ast.literal_eval(expr)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

@@ -7,7 +7,10 @@ What it does:
     ``Field(3, ...)``, ``Field(default=...)``; nested models are followed, union members are
     picked by their ``Literal`` discriminator). A write is reported when it equals the default
     in every composition it takes part in and no earlier write gave the key another value.
-    Defaults that are not literals (``default_factory``, ``Path(...)``) are never compared.
+    Defaults that are not literals (``default_factory``, ``Split()``) are never compared, nor
+    are interpolations, nor keys another value interpolates (``seed: 0`` with
+    ``numpy_seed: ${seed}``: OmegaConf resolves ``${seed}`` from the config, so the line must
+    stay).
 
     The rule only runs when the project's code gets its settings through a bound schema, because
     only then does deleting the line leave the value unchanged: the code calls a bound class
@@ -36,11 +39,13 @@ Options:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 from typing import Any
 
 from confman.lint.context import Composition, LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
-from confman.lint.schemasource import SchemaClass, SchemaField, SchemaReader
+from confman.lint.interpolation import referenced
+from confman.lint.schemasource import PathDefault, SchemaClass, SchemaField, SchemaReader
 from confman.provenance import same_value
 
 CODE = "CM205"
@@ -136,9 +141,15 @@ def _compare(
 ) -> None:
     prov = comp.composed.provenance
     winners = {p: ws[-1].value for p, ws in prov.items() if ws}
+    needed = referenced(winners)  # OmegaConf resolves ${seed} from the config, not the schema
     start = f"{prefix}." if prefix else ""
     for path, writes in prov.items():
         if not path.startswith(start):
+            continue
+        if path in needed:
+            for w in writes:
+                if w.file is not None and w.line is not None:
+                    useful.add((w.file, w.line, path))
             continue
         found = _field(path[len(start) :].split("."), prefix, classes, winners)
         if found is None:
@@ -193,6 +204,8 @@ def _equal(value: Any, default: Any) -> bool:
         return False
     if isinstance(value, str) and "${" in value:
         return False
+    if isinstance(default, PathDefault):
+        return isinstance(value, str) and PurePosixPath(value) == PurePosixPath(default.text)
     if isinstance(value, list | tuple) and isinstance(default, list | tuple):
         return len(value) == len(default) and all(
             _equal(v, d) for v, d in zip(value, default, strict=True)
