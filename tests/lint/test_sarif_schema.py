@@ -83,3 +83,13 @@ def test_clean_log_is_valid(system, monkeypatch):
     log = json.loads(result.stdout)
     assert log["runs"][0]["results"] == []
     validate(log)
+
+
+def test_info_findings_are_valid_notes(tmp_path, monkeypatch):
+    from oracle import build  # the example system reading settings through its schema
+
+    monkeypatch.chdir(build(tmp_path))
+    result = CliRunner().invoke(app, ["lint", "--output-format", "sarif", "--select", "CM205"])
+    log = json.loads(result.stdout)
+    assert {r["level"] for r in log["runs"][0]["results"]} == {"note"}
+    validate(log)
