@@ -9,6 +9,7 @@ resolves ``${seed}`` from the config, not from the schema's default).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -35,16 +36,22 @@ def references(key: str, value: Any) -> Iterator[str]:
 def referenced(values: dict[str, Any], keys: Iterable[str] | None = None) -> set[str]:
     """Paths of ``values`` that an interpolation of ``keys`` (default: every key) points at,
     following interpolations of the targets in turn; a reference to a node covers its leaves."""
+    frontier = [k for k in (values if keys is None else keys) if "${" in str(values.get(k, ""))]
+    if not frontier:
+        return set()
+    below: dict[str, list[str]] = defaultdict(list)  # node -> leaves at or under it
+    for path in values:
+        parts = path.split(".")
+        for i in range(1, len(parts) + 1):
+            below[".".join(parts[:i])].append(path)
     done: set[str] = set()
-    frontier = list(values if keys is None else keys)
     seen = set(frontier)
     while frontier:
         key = frontier.pop()
         for target in references(key, values.get(key, "")):
-            for path in values:
-                if path == target or path.startswith(target + "."):
-                    done.add(path)
-                    if path not in seen:
-                        seen.add(path)
-                        frontier.append(path)
+            for path in below.get(target, ()):
+                done.add(path)
+                if path not in seen:
+                    seen.add(path)
+                    frontier.append(path)
     return done

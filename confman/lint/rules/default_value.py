@@ -70,8 +70,11 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     redundant: dict[tuple[str, int, str], tuple[SchemaClass, SchemaField, Any]] = {}
     useful: set[tuple[str, int, str]] = set()
     for comp in ctx.compositions:
+        prov = comp.composed.provenance
+        winners = {p: ws[-1].value for p, ws in prov.items() if ws}
+        needed = referenced(winners)  # OmegaConf resolves ${seed} from the config, not the schema
         for prefix, classes in _roots(comp, bound):
-            _compare(comp, prefix, classes, redundant, useful)
+            _compare(comp, prefix, classes, winners, needed, redundant, useful)
     reported: set[tuple[str, int]] = set()
     for (file, line, path), (cls, fld, value) in sorted(redundant.items()):
         if (file, line, path) in useful or (file, line) in reported:
@@ -136,12 +139,13 @@ def _compare(
     comp: Composition,
     prefix: str,
     classes: list[SchemaClass],
+    winners: dict[str, Any],
+    needed: set[str],
     redundant: dict[tuple[str, int, str], tuple[SchemaClass, SchemaField, Any]],
     useful: set[tuple[str, int, str]],
 ) -> None:
+    """Sort each file write under ``prefix`` into redundant (default all along) or useful."""
     prov = comp.composed.provenance
-    winners = {p: ws[-1].value for p, ws in prov.items() if ws}
-    needed = referenced(winners)  # OmegaConf resolves ${seed} from the config, not the schema
     start = f"{prefix}." if prefix else ""
     for path, writes in prov.items():
         if not path.startswith(start):
