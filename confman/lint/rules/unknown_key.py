@@ -22,6 +22,9 @@ Example:
 Instead:
     Fix the spelling, or define the key (with a default) in the option that owns it.
 
+    An option no composition uses whose ``# @package`` header Hydra cannot read (``# @package
+    _global_  # note``) is reported as CM000 here, since nothing else loads it.
+
 Options:
     none.
 """
@@ -43,14 +46,21 @@ NAME = "unknown-key"
 LEVEL: Severity = "error"
 
 
+def _header_error(yf: YamlFile) -> str | None:
+    """Why Hydra cannot read the file's ``# @package`` header, if it cannot."""
+    try:
+        ConfigSource._get_header_dict(yf.parsed.header_text if yf.parsed else "")
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _foreign(yf: YamlFile) -> bool:
     """True when a group option's ``# @package`` header puts it outside its own group."""
-    if yf.group is None or yf.parsed is None:
+    if yf.group is None or yf.parsed is None or _header_error(yf):
         return False
-    try:  # Hydra's own header reader: only the leading run of ``# @key value`` lines counts
-        package = ConfigSource._get_header_dict(yf.parsed.header_text).get("package")
-    except ValueError:
-        return False  # a malformed header fails composition, reported as CM000 there
+    # Hydra's own header reader: only the leading run of ``# @key value`` lines counts
+    package = ConfigSource._get_header_dict(yf.parsed.header_text).get("package")
     if not package:
         return False
     own = yf.group.replace("/", ".")
@@ -92,11 +102,24 @@ def _unselected(ctx: LintContext, foreign: set[str], used: set[str]) -> list[Com
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    used = {rel for comp in ctx.compositions for rel in _files(comp.composed.defaults_tree)}
+    for rel, yf in sorted(ctx.files.items()):
+        error = _header_error(yf) if rel not in used else None
+        if error:  # a used file's bad header already failed its composition (CM000 there)
+            yield Diagnostic(
+                yf.shown,
+                1,
+                1,
+                "CM000",
+                "input-error",
+                f"Hydra cannot read the header of {rel}: {error}",
+                severity="error",
+                fix="write the header as '# @package <package>' with nothing after it",
+            )
     foreign = {rel for rel, yf in ctx.files.items() if _foreign(yf)}
     if not foreign:
         return
     seen: set[tuple[str, int]] = set()
-    used = {rel for comp in ctx.compositions for rel in _files(comp.composed.defaults_tree)}
     for comp in [*ctx.compositions, *_unselected(ctx, foreign, used)]:
         exp_files = foreign & _files(comp.composed.defaults_tree)
         if not exp_files:

@@ -94,3 +94,10 @@ def test_package_chosen_by_the_defaults_list_is_not_foreign(system):
         "  - _self_\n", "  - data@reference: wine\n  - _self_\n"
     )
     assert findings(system({"conf/train.yaml": train}), "CM302") == []
+
+
+def test_unreadable_header_of_an_unused_option_is_an_input_error(system):
+    root = system({"conf/preset/ci.yaml": "# @package _global_  # for CI\ntrainer:\n  x: 1\n"})
+    found = findings(root, "CM302")
+    assert found == [("CM000", "conf/preset/ci.yaml", 1)]
+    assert "Too many components" in messages(root, "CM302")[0]
