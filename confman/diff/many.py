@@ -14,7 +14,7 @@ import io
 import json
 import pickle
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from confman.diff.compare import ignore_matcher
 from confman.diff.render.values import hydra_value
 from confman.diff.secrets import is_secret
 from confman.provenance import iter_leaves
-from confman.store.tree import NodeRef, StoredNode
+from confman.store.tree import NodeRef
 
 if TYPE_CHECKING:
     from confman.store.base import Store
@@ -86,7 +86,7 @@ def compare_many(
     counted as constant without visiting their leaves: in a sweep of thousands of runs almost
     the whole config is such a subtree, and only the few keys that vary are walked.
     """
-    walk = _Walk(ignore_matcher(ignore), _no_nodes)
+    walk = _Walk(ignore_matcher(ignore))
     return walk.table({run: _plain(config) for run, config in configs.items()})
 
 
@@ -105,12 +105,8 @@ def compare_stored(
     nodes on the paths to keys that vary are decoded, whatever the size of the configs.
     """
     roots = store.tree_roots(where, refs=refs, limit=limit)
-    walk = _Walk(ignore_matcher(ignore), store.tree_nodes)
+    walk = _Walk(ignore_matcher(ignore), store)
     return walk.table({run: NodeRef(root) for run, root in roots.items()})
-
-
-def _no_nodes(hashes: Collection[str]) -> Mapping[str, StoredNode]:
-    raise AssertionError("in-memory configs have no stored nodes")
 
 
 _MISSING = object()
@@ -123,31 +119,21 @@ def _plain(config: Mapping[str, Any]) -> dict[str, Any]:
 class _Walk:
     """One pass over the runs' configs side by side, key path by key path.
 
-    A config is a plain nested dict, or a ``NodeRef`` into a store's node tree whose mappings
-    are fetched (through ``fetch``, one batch per key path) only where the runs' hashes differ.
+    A config is a plain nested dict, or a ``NodeRef`` into ``store``'s node tree whose mappings
+    are fetched (one batch per key path) only where the runs' hashes differ.
     """
 
-    def __init__(
-        self, ignore: Any, fetch: Callable[[Collection[str]], Mapping[str, StoredNode]]
-    ) -> None:
+    def __init__(self, ignore: Any, store: Store | None = None) -> None:
         self.ignore = ignore
-        self.fetch = fetch
+        self.store = store
         self.values: dict[str, tuple[Any, ...]] = {}
         self.differing: dict[str, int] = {}
         self.constant = 0
-        self.sizes: dict[str, int] = {}
-
-    def size(self, ref: NodeRef) -> int:
-        """Leaves under ``ref``: known from its parent's entry, else fetched (a root)."""
-        if ref not in self.sizes:
-            self.sizes[ref] = self.fetch([ref])[ref].leaves
-        return self.sizes[ref]
 
     def resolve(self, nodes: list[Any], refs: set[NodeRef]) -> list[Any]:
         """``nodes`` with each ``NodeRef`` replaced by its mapping (one fetch for all)."""
-        stored = self.fetch(refs)
-        for node in stored.values():
-            self.sizes.update(node.sizes)
+        assert self.store is not None, "a NodeRef comes from a store"
+        stored = self.store.tree_nodes(refs)
         return [stored[n].entries if type(n) is NodeRef else n for n in nodes]
 
     def table(self, configs: Mapping[str, Any]) -> RunTable:
@@ -159,11 +145,14 @@ class _Walk:
     def node(self, nodes: list[Any], path: str) -> None:
         if path and self.ignore is not None and self.ignore.match(path):
             return
-        refs = {n for n in nodes if type(n) is NodeRef}
-        if refs:
-            if len(refs) == 1 and sum(type(n) is NodeRef for n in nodes) == len(nodes):
+        types = set(map(type, nodes))
+        refs: set[NodeRef] = set()
+        if NodeRef in types:
+            refs = set(nodes) if len(types) == 1 else {n for n in nodes if type(n) is NodeRef}
+            if len(refs) == 1 and len(types) == 1:
                 # One hash in every run: the same subtree everywhere, counted, never fetched.
-                self.constant += self.size(nodes[0])
+                assert self.store is not None, "a NodeRef comes from a store"
+                self.constant += self.store.tree_size(nodes[0])
                 return
             nodes = self.resolve(nodes, refs)
         # Configs are plain dicts (the ``Mapping`` ABC check costs 5x more on 10^6 nodes).
@@ -183,7 +172,10 @@ class _Walk:
         for mapping in mappings:
             keys.update(dict.fromkeys(mapping))
         for key in keys:
-            child = [n.get(key, _MISSING) if type(n) is dict else _MISSING for n in nodes]
+            if len(mappings) == len(nodes):
+                child = [n.get(key, _MISSING) for n in nodes]
+            else:
+                child = [n.get(key, _MISSING) if type(n) is dict else _MISSING for n in nodes]
             self.node(child, f"{path}.{key}" if path else str(key))
 
     def leaf(self, column: list[Any], path: str) -> None:
@@ -191,7 +183,7 @@ class _Walk:
         if column.count(first) == len(column) and len(set(map(type, column))) == 1:
             self.constant += 1  # the common case, checked at C speed
             return
-        ids = [_ABSENT if v is _MISSING else _identity(v) for v in column]
+        ids = _identities(column)
         counts = Counter(ids)
         if len(counts) == 1:
             self.constant += 1
@@ -201,13 +193,29 @@ class _Walk:
             classes: dict[Any, str] = {}
             shown: list[Any] = [
                 _ABSENT
-                if i is _ABSENT
+                if i is _MISSING
                 else classes.setdefault(i, _Shown(f"secret#{len(classes) + 1}"))
                 for i in ids
             ]
         else:
             shown = [_ABSENT if v is _MISSING else v for v in column]
         self.values[path] = tuple(shown)
+
+
+_PLAIN = frozenset({str, int, bool, type(None), float})
+
+
+def _identities(column: list[Any]) -> list[Any]:
+    """Hashable stand-ins for a column's values, equal only for same type and value.
+
+    A column of one plain type (the usual case: a swept number or name) is its own identity,
+    checked at C speed; mixed types, containers and NaN go through ``_identity``. ``_MISSING``
+    (no such key in that run) stays itself.
+    """
+    types = set(map(type, column)) - {type(_MISSING)}
+    if len(types) == 1 and types <= _PLAIN and (float not in types or all(v == v for v in column)):
+        return column
+    return [v if v is _MISSING else _identity(v) for v in column]
 
 
 def _all_identical(mappings: list[dict[str, Any]]) -> bool:

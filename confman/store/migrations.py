@@ -44,7 +44,7 @@ def _version_1(cur: Any, double: str, sql: Callable[[str], str]) -> None:
 def _version_2(cur: Any, double: str, sql: Callable[[str], str]) -> None:
     cur.execute(
         "CREATE TABLE IF NOT EXISTS nodes (hash TEXT PRIMARY KEY, data TEXT NOT NULL, "
-        "kids TEXT NOT NULL, leaves INTEGER NOT NULL)"
+        "leaves INTEGER NOT NULL)"
     )
     cur.execute("ALTER TABLE configs ADD COLUMN root TEXT")
     cur.execute("SELECT fingerprint, data FROM configs")
@@ -58,10 +58,9 @@ def insert_nodes(cur: Any, sql: Callable[[str], str], nodes: list[Node]) -> None
     """Store ``nodes``; a node already there (same hash, so same content) is left alone."""
     cur.executemany(
         sql(
-            "INSERT INTO nodes (hash, data, kids, leaves) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (hash) DO NOTHING"
+            "INSERT INTO nodes (hash, data, leaves) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING"
         ),
-        [(n.hash, n.text, n.kids, n.leaves) for n in nodes],
+        [(n.hash, n.text, n.leaves) for n in nodes],
     )
 
 

@@ -153,7 +153,12 @@ def test_delete_and_gc(store: SQLStore) -> None:
     assert store.gc() == {"configs": 1, "leaves": 8, "nodes": 2, "blobs": 2}
     assert store.get(keep.id).config["optimizer"]["lr"] == 0.1
     root = store.tree_roots(refs=[keep.id])[keep.id]
-    assert store.tree_nodes([root])[root].leaves == 8
+    assert store.tree_size(root) == 8 and set(store.tree_nodes([root])[root].entries) == {
+        "db",
+        "model",
+        "optimizer",
+        "trainer",
+    }
     assert store.gc() == {"configs": 0, "leaves": 0, "nodes": 0, "blobs": 0}
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from confman.diff.many import compare_many, compare_stored
 from confman.store import RunRecord, SQLStore, open_store
 from confman.store.migrations import SCHEMA_VERSION
-from confman.store.tree import NodeRef, decode_nodes, split_tree
+from confman.store.tree import NodeRef, child_hashes, decode_nodes, split_tree
 
 CONFIG = {"model": {"name": "vit", "depth": 12}, "opt": {"lr": 0.1}, "seed": 1, "empty": {}}
 
@@ -20,11 +20,11 @@ def test_split_and_decode() -> None:
     root, nodes = split_tree(CONFIG)
     assert nodes[-1].hash == root
     assert [n.leaves for n in nodes] == [2, 1, 5]
-    top = decode_nodes([(root, nodes[-1].text, nodes[-1].leaves)])[root]
+    top = decode_nodes([(root, nodes[-1].text)])[root]
     assert top.entries["seed"] == 1 and top.entries["empty"] == {}
     assert type(top.entries["model"]) is NodeRef
-    assert top.sizes == {top.entries["model"]: 2, top.entries["opt"]: 1}
-    assert set(nodes[-1].kids.split()) == {nodes[0].hash, nodes[1].hash}
+    assert set(child_hashes(nodes[-1].text)) == {nodes[0].hash, nodes[1].hash}
+    assert list(top.entries) == sorted(CONFIG)  # the order a whole stored config has
 
 
 def test_equal_subtrees_share_a_hash_and_types_do_not() -> None:
