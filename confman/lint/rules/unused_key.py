@@ -29,18 +29,17 @@ Options:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from omegaconf import OmegaConf
 
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
+from confman.lint.interpolation import referenced
 
 CODE = "CM101"
 NAME = "unused-key"
 LEVEL: Severity = "warning"
-_REF = re.compile(r"\$\{([\w.]+)\}")
 
 
 def _covered(path: str, prefixes: set[str]) -> bool:
@@ -82,14 +81,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         )
 
     done = {p for p in leaves if read(p)}
-    frontier = list(done)
-    while frontier:  # interpolations of read keys make their targets read
-        value = leaves.get(frontier.pop(), (None, None, None))[2]
-        for ref in _REF.findall(str(value)):
-            for p in leaves:
-                if (p == ref or p.startswith(ref + ".")) and p not in done:
-                    done.add(p)
-                    frontier.append(p)
+    # interpolations of read keys (absolute or relative, followed in turn) make targets read
+    done |= referenced({p: v for p, (_, _, v) in leaves.items()}, done)
     reported: set[tuple[str, int]] = set()
     for path, (file, line, _) in sorted(leaves.items()):
         if path in done or file is None:
