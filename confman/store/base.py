@@ -25,6 +25,7 @@ import socket
 from abc import abstractmethod
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import fields
 from typing import Any
 
 from confman.provenance import iter_leaves
@@ -40,6 +41,11 @@ __all__ = ["SCHEMA_VERSION", "RunNotFoundError", "SQLStore", "Store", "StoreErro
 
 # Record fields stored in their own content-addressed tables, not in the run row's body.
 _BODY_SKIP = ("config", "raw_config", "patch")
+
+
+def _body(record: RunRecord) -> dict[str, Any]:
+    """The record's fields that live in the run row (no deep copy: it is serialised at once)."""
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name not in _BODY_SKIP}
 
 
 def _sha(text: str) -> str:
@@ -150,19 +156,32 @@ class SQLStore(Store):
     # -- writing ---------------------------------------------------------------------------
     def put(self, record: RunRecord, *, secret_paths: Sequence[str] = ()) -> RunRecord:
         """Insert or replace ``record`` in one transaction; configs and blobs are stored once."""
-        rec = RunRecord.from_json(record.to_json())
-        rec.config = redact(
-            rec.config, self.salt, patterns=self.secret_patterns, secret_paths=secret_paths
-        )
-        rec.raw_config = redact(
-            rec.raw_config, self.salt, patterns=self.secret_patterns, secret_paths=secret_paths
+        # A copy with both configs redacted (``redact`` builds new containers); the other
+        # fields are copied as JSON, cheap next to the configs.
+        rec = RunRecord.from_json(
+            {
+                **json.loads(canonical_json(_body(record))),
+                "config": redact(
+                    record.config,
+                    self.salt,
+                    patterns=self.secret_patterns,
+                    secret_paths=secret_paths,
+                ),
+                "raw_config": redact(
+                    record.raw_config,
+                    self.salt,
+                    patterns=self.secret_patterns,
+                    secret_paths=secret_paths,
+                ),
+                "patch": record.patch,
+            }
         )
         config_text = canonical_json(rec.config)
         rec.fingerprint = _sha(config_text)
         raw_text = canonical_json(rec.raw_config)
         raw_hash = _sha(raw_text)
         patch_hash = _sha(rec.patch) if rec.patch else None
-        body = canonical_json({k: v for k, v in rec.to_json().items() if k not in _BODY_SKIP})
+        body = canonical_json(_body(rec))
         blob_sql = self._sql(
             "INSERT INTO blobs (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING"
         )
