@@ -25,7 +25,7 @@ from confman.errors import (
 from confman.provenance import Write
 
 if TYPE_CHECKING:  # the real types for type checkers; at run time these load lazily
-    from confman.record import main, unwrap
+    from confman.record import main, record_run, unwrap
     from confman.schema import Issue, load, load_config
     from confman.store import RunRecord, Store, open_store
 
@@ -37,6 +37,7 @@ _LAZY = {
     "Store": "confman.store",
     "open_store": "confman.store",
     "main": "confman.record",
+    "record_run": "confman.record",
     "unwrap": "confman.record",
 }
 
@@ -74,6 +75,7 @@ __all__ = [
     "load_config",
     "main",
     "open_store",
+    "record_run",
     "unwrap",
 ]
 

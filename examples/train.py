@@ -154,7 +154,9 @@ def train(cfg: Any) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     try:
         composed = confman.compose("train", argv, config_dir=CONF)
-        metrics = train(composed.config)
+        # Recorded in the project's run store (.confman/runs.db): `confman runs list` shows it.
+        with confman.record_run(composed) as cfg:
+            metrics = train(cfg)
     except (confman.ConfmanError, pipeline.ConfigError) as exc:
         print(f"train.py: error: {exc}", file=sys.stderr)
         return 2

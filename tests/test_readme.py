@@ -25,10 +25,16 @@ def examples() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("command", "expected"), examples(), ids=[c for c, _ in examples()])
-def test_readme_console_example(command, expected):
+def test_readme_console_example(command, expected, tmp_path):
     assert shlex.split(command)[0] == "confman"
     bindir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    # No run store (a developer's .confman/ would add CM102 evidence to `confman lint`).
+    store = f"sqlite:///{tmp_path / 'none' / 'runs.db'}"
+    env = {
+        **os.environ,
+        "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+        "CONFMAN_STORE": store,
+    }
     proc = subprocess.run(
         command, shell=True, cwd=ROOT, capture_output=True, text=True, env=env, check=False
     )

@@ -17,12 +17,13 @@ from typing import Any
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from confman.compose import Composed
 from confman.errors import ConfmanError
 from confman.record.environment import git_state, host_user, packages, python_version
 from confman.settings import load_settings
 from confman.store import RunRecord, SQLStore, fingerprint, open_store
 
-__all__ = ["Recording", "start_recording"]
+__all__ = ["Recording", "start_recording", "start_recording_composed"]
 
 
 def _containers(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -105,40 +106,81 @@ def start_recording(
         secret_paths: dotted paths that hold secrets whatever their key name (SecretStr fields).
     """
     hc = HydraConfig.get()
-    cwd = hc.runtime.cwd
-    settings = load_settings(Path(cwd))
-    from confman.store import store_url
-
     raw, resolved = _containers(cfg)
     overrides = list(hc.overrides.task)
     config_dir = _config_dir(hc)
-    host, user = host_user()
-    git = git_state(cwd)
     multirun = str(hc.mode) == "RunMode.MULTIRUN"
-    record = RunRecord(
-        config_name=hc.job.config_name,
-        overrides=overrides,
-        choices={k: v for k, v in hc.runtime.choices.items() if not k.startswith("hydra/")},
-        config=resolved,
-        raw_config=raw,
-        provenance=_provenance(hc.job.config_name, config_dir, overrides),
-        schema_name=f"{schema.__module__}.{schema.__qualname__}" if schema else None,
-        schema_fingerprint=fingerprint(schema.model_json_schema()) if schema is not None else None,  # type: ignore[attr-defined]
-        git_commit=git.commit,
-        git_branch=git.branch,
-        git_dirty=git.dirty,
-        patch=git.patch,
-        python=python_version(),
-        packages=packages(),
-        argv=list(sys.argv),
-        host=host,
-        user=user,
-        cwd=str(cwd),
-        pid=os.getpid(),
-        sweep_id=str(hc.sweep.dir) if multirun else None,
-        job_num=int(hc.job.num) if multirun else None,
-        extra={"output_dir": str(hc.runtime.output_dir), "config_dir": config_dir},
+    return _start(
+        hc.runtime.cwd,
+        hc.runtime.cwd,
+        RunRecord(
+            config_name=hc.job.config_name,
+            overrides=overrides,
+            choices={k: v for k, v in hc.runtime.choices.items() if not k.startswith("hydra/")},
+            config=resolved,
+            raw_config=raw,
+            provenance=_provenance(hc.job.config_name, config_dir, overrides),
+            sweep_id=str(hc.sweep.dir) if multirun else None,
+            job_num=int(hc.job.num) if multirun else None,
+            extra={"output_dir": str(hc.runtime.output_dir), "config_dir": config_dir},
+        ),
+        schema,
+        secret_paths,
     )
+
+
+def start_recording_composed(
+    composed: Composed,
+    *,
+    schema: type | None = None,
+    secret_paths: list[str] | None = None,
+) -> Recording:
+    """``start_recording`` for a config composed with ``confman.compose`` (no Hydra job).
+
+    The record's provenance, choices and overrides come from ``composed`` itself; the project
+    (for the store and git) is the one whose pyproject.toml holds the config dir, else the
+    current directory's.
+    """
+    raw, resolved = _containers(composed.config)
+    return _start(
+        str(composed.config_dir),
+        os.getcwd(),
+        RunRecord(
+            config_name=composed.config_name,
+            overrides=list(composed.overrides),
+            choices={k: c.option for k, c in composed.choices.items()},
+            config=resolved,
+            raw_config=raw,
+            provenance={k: w[-1].location for k, w in composed.provenance.items() if w},
+            extra={"config_dir": str(composed.config_dir)},
+        ),
+        schema,
+        secret_paths,
+    )
+
+
+def _start(
+    where: str, cwd: str, record: RunRecord, schema: type | None, secret_paths: list[str] | None
+) -> Recording:
+    """Fill in code, environment and schema, write the record as ``running``.
+
+    ``where`` is a folder inside the project (its pyproject.toml names the store); ``cwd`` is
+    where the run was started (Hydra's, which may have changed directory since).
+    """
+    from confman.store import store_url
+
+    settings = load_settings(Path(where))
+    if settings.source is None:
+        settings = load_settings()
+    git = git_state(str(settings.root))
+    record.host, record.user = host_user()
+    record.git_commit, record.git_branch = git.commit, git.branch
+    record.git_dirty, record.patch = git.dirty, git.patch
+    record.python, record.packages = python_version(), packages()
+    record.argv, record.cwd, record.pid = list(sys.argv), str(cwd), os.getpid()
+    if schema is not None:
+        record.schema_name = f"{schema.__module__}.{schema.__qualname__}"
+        record.schema_fingerprint = fingerprint(schema.model_json_schema())  # type: ignore[attr-defined]
     recording = Recording(record, store_url(settings), list(secret_paths or ()))
     recording._put()
     return recording

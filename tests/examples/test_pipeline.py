@@ -46,6 +46,8 @@ def serve() -> ModuleType:
 @pytest.fixture
 def workdir(tmp_path, monkeypatch) -> Path:
     monkeypatch.chdir(tmp_path)
+    # train.py records each run; keep them out of the repository's own store.
+    monkeypatch.setenv("CONFMAN_STORE", f"sqlite:///{tmp_path / 'runs.db'}")
     return tmp_path
 
 
@@ -150,3 +152,18 @@ def test_bad_override_is_a_clear_error(workdir):
     assert proc.returncode == 2
     assert "no option 'vitt' in config group 'model'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_each_training_run_is_recorded(train, workdir):
+    assert train.main(["model=random_forest", *FAST]) == 0
+    assert train.main(["model=nope"]) == 2  # fails before a run starts: nothing recorded
+    with confman.open_store(f"sqlite:///{workdir / 'runs.db'}") as store:
+        (run,) = store.query()
+    assert (run.status, run.config_name, run.choices["model"]) == (
+        "completed",
+        "train",
+        "random_forest",
+    )
+    assert run.overrides == ["model=random_forest", *FAST]
+    assert "model.n_estimators" in (run.accessed or [])
+    assert run.provenance["model.n_estimators"].startswith("model/random_forest.yaml:")
