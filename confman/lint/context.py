@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from confman.compose import Composed, compose
+from confman.compose import Composed
 from confman.errors import ConfmanError
+from confman.lint.composer import LintComposer, PlainComposed
 from confman.lint.diagnostic import Diagnostic
 from confman.lint.pysource import PythonEvidence, collect_python
 from confman.settings import Settings
@@ -67,12 +68,17 @@ class Selection:
 
 @dataclass
 class Composition:
-    """One composed config: a primary, or a primary with ``experiment=<opt>``."""
+    """One composed config: a primary, or a primary with ``experiment=<opt>``.
+
+    ``composed`` is ``confman.compose``'s result, or the same result as plain data when
+    :mod:`confman.lint.composer` could prove its fast path applies (same reading surface:
+    ``provenance``, ``choices``, ``config``, ``to_container``).
+    """
 
     label: str
     primary: str
     overrides: tuple[str, ...]
-    composed: Composed
+    composed: Composed | PlainComposed
 
 
 @dataclass
@@ -208,6 +214,7 @@ def build_context(settings: Settings, *, paths: list[Path] | None = None) -> Lin
 
 def _compose_all(ctx: LintContext) -> None:
     experiments = sorted(ctx.groups.get("experiment", []))
+    composer = LintComposer(ctx.config_dir, ctx.settings.version_base)
     for primary in ctx.primaries:
         yf = ctx.files[f"{primary}.yaml"]
         if yf.parsed is None:
@@ -217,12 +224,7 @@ def _compose_all(ctx: LintContext) -> None:
             runs += [(f"{primary} experiment={e}", (f"experiment={e}",)) for e in experiments]
         for label, overrides in runs:
             try:
-                composed = compose(
-                    primary,
-                    overrides,
-                    config_dir=ctx.config_dir,
-                    version_base=ctx.settings.version_base,
-                )
+                composed = composer.compose(primary, overrides)
             except ConfmanError as exc:
                 if "duplicate key" not in exc.message:  # CM201 reports those, at their line
                     ctx.problem(yf.shown, 1, f"cannot compose '{label}': {exc.message}")
