@@ -91,7 +91,7 @@ def parse_yaml(text: str, *, name: str) -> ParsedYaml:
         YamlSourceError: syntax errors, unsafe tags, alias bombs, cycles or absurd nesting,
             each with ``name:line``.
     """
-    _check_nesting(text, name)
+    bound = _check_nesting(text, name)
     loader = _Loader(text)
     try:
         try:
@@ -103,7 +103,8 @@ def parse_yaml(text: str, *, name: str) -> ParsedYaml:
         lines: dict[str, int] = {}
         duplicates: list[DuplicateKey] = []
         if node is not None:
-            _check_bounds(node, name)
+            if not _bounded_without_aliases(text, bound):
+                _check_bounds(node, name)
             _index_keys(node, "", lines, duplicates)
             try:
                 data = loader.construct_document(node)
@@ -139,14 +140,29 @@ def _nesting_upper_bound(text: str) -> int:
     return flow + block + 1
 
 
-def _check_nesting(text: str, name: str) -> None:
+def _bounded_without_aliases(text: str, nesting_bound: int) -> bool:
+    """Whether ``_check_bounds`` cannot fail on this document, so its graph walk can be skipped.
+
+    Without a ``*`` there is no alias: the graph is a tree (no cycle), its expanded size is its
+    node count, at most two nodes per character (an implicit null value pairs with a key), and
+    its depth (scalars count one level) is at most the nesting bound plus one.
+    """
+    return (
+        "*" not in text
+        and 2 * len(text) + 2 <= MAX_EXPANDED_NODES
+        and nesting_bound + 1 <= MAX_DEPTH
+    )
+
+
+def _check_nesting(text: str, name: str) -> int:
     """Refuse absurd nesting before libyaml's recursive composer could exhaust the C stack.
 
     Only when the cheap bound is exceeded are the parser's events counted exactly; libyaml's
-    event parser is iterative, so this pass is safe on any input.
+    event parser is iterative, so this pass is safe on any input. Returns the cheap bound.
     """
-    if _nesting_upper_bound(text) <= MAX_DEPTH:
-        return
+    bound = _nesting_upper_bound(text)
+    if bound <= MAX_DEPTH:
+        return bound
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
@@ -161,6 +177,7 @@ def _check_nesting(text: str, name: str) -> None:
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(name, exc) from exc
+    return bound
 
 
 def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> YamlSourceError:
