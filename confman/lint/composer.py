@@ -26,6 +26,7 @@ provenance and choices on the example system, the compose corpus and generated t
 from __future__ import annotations
 
 import copy
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -47,7 +48,7 @@ from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
 from confman.provenance import Provenance, Write
 from confman.sources import loaded_file
 
-__all__ = ["LintComposer", "PlainComposed"]
+__all__ = ["LintComposer", "PlainComposed", "select"]
 
 # ``confman.compose`` the module (the package re-exports the function under the same name).
 _compose_mod = sys.modules[compose.__module__]
@@ -92,6 +93,28 @@ class PlainComposed:
             assert isinstance(data, dict)
             return cast(dict[str, Any], data)
         return copy.deepcopy(self.container)
+
+
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
+def select(composed: Composed | PlainComposed, key: str) -> Any:
+    """``OmegaConf.select(composed.config, key, default=None)``, read off the plain data when
+    the answer there is plainly the same (dict keys all the way, a value that is neither an
+    interpolation nor ``???``), so lint does not build nodes to look up one key."""
+    if isinstance(composed, PlainComposed) and _DOTTED.match(key):
+        node: Any = composed.container
+        for part in key.split("."):
+            if not isinstance(node, dict):
+                break
+            if part not in node:
+                return None
+            node = node[part]
+        else:
+            special = isinstance(node, str) and ("${" in node or node == "???")
+            if not special and not isinstance(node, dict | list):
+                return node
+    return OmegaConf.select(composed.config, key, default=None)
 
 
 class _NotApplicable(Exception):
