@@ -173,8 +173,13 @@ def python_files(settings: Settings, ctx: LintContext) -> list[Path]:
     return found
 
 
-def build_context(settings: Settings, *, paths: list[Path] | None = None) -> LintContext:
-    """Read the config tree, compose every primary and experiment, and read the Python source."""
+def build_context(
+    settings: Settings, *, paths: list[Path] | None = None, fast: bool = True
+) -> LintContext:
+    """Read the config tree, compose every primary and experiment, and read the Python source.
+
+    ``fast=False`` composes everything with ``confman.compose`` (tests pin the fast path to it).
+    """
     lint = settings.raw.get("lint", {}) if isinstance(settings.raw.get("lint"), dict) else {}
     ctx = LintContext(settings, settings.root, settings.config_dir, lint_settings=lint)
     if not settings.config_dir.is_dir():
@@ -201,7 +206,7 @@ def build_context(settings: Settings, *, paths: list[Path] | None = None) -> Lin
         else:
             ctx.groups.setdefault(yf.group, []).append(yf.option)
         ctx.selections.extend(_selections(yf))
-    _compose_all(ctx)
+    _compose_all(ctx, fast)
     ctx.python = collect_python(python_files(settings, ctx), settings.root)
     tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
     test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
@@ -212,9 +217,9 @@ def build_context(settings: Settings, *, paths: list[Path] | None = None) -> Lin
     return ctx
 
 
-def _compose_all(ctx: LintContext) -> None:
+def _compose_all(ctx: LintContext, fast: bool) -> None:
     experiments = sorted(ctx.groups.get("experiment", []))
-    composer = LintComposer(ctx.config_dir, ctx.settings.version_base)
+    composer = LintComposer(ctx.config_dir, ctx.settings.version_base, fast=fast)
     for primary in ctx.primaries:
         yf = ctx.files[f"{primary}.yaml"]
         if yf.parsed is None:
