@@ -9,7 +9,8 @@ with Hydra and drops the node work:
 
 * the defaults list (which files, in which order, at which package; who chose each option) is
   Hydra's own ``create_defaults_list``, run over one caching repository shared by all the
-  compositions of a primary (Hydra only reads the configs while building defaults lists);
+  compositions of a primary (Hydra only reads the configs while building defaults lists), whose
+  file configs are skeletons holding just what Hydra reads there (``sources._skeleton``);
 * Hydra's ``known_choices`` map is built only for a defaults list that has an interpolated entry
   (the only thing that reads it); otherwise Hydra would build it and throw it away;
 * the merge of the loaded files is done on plain data by :mod:`confman.lint.plainmerge`, which
@@ -38,6 +39,7 @@ from typing import Any, cast
 from hydra._internal import defaults_list as hydra_defaults_list
 from hydra._internal.config_repository import CachingConfigRepository
 from hydra._internal.defaults_list import create_defaults_list
+from hydra._internal.utils import create_config_search_path
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.plugins.config_source import ConfigSource
 from hydra.types import RunMode
@@ -46,7 +48,7 @@ from omegaconf import DictConfig, OmegaConf
 from confman.compose import Choice, Composed, DefaultsNode, compose
 from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
 from confman.provenance import Provenance, Write
-from confman.sources import loaded_file
+from confman.sources import Repository, loaded_file
 
 __all__ = ["LintComposer", "PlainComposed", "select"]
 
@@ -158,6 +160,7 @@ class LintComposer:
         self.version_base = version_base
         self.fast = fast
         self._repos: dict[str | None, CachingConfigRepository] = {}
+        self._writes: dict[tuple[str, str], list[tuple[str, Write]]] = {}
         #: how many compositions took each path (for tests and benchmarks)
         self.counts = {"fast": 0, "real": 0}
 
@@ -185,13 +188,18 @@ class LintComposer:
         base = self.version_base or _compose_mod.DEFAULT_VERSION_BASE
         with _compose_mod._lock, _compose_mod._version_base(base):
             loader = _compose_mod._loader(str(self.config_dir), True)
+            parsed = OverridesParser.create().parse_overrides(overrides=overrides)
             repo = self._repos.get(config_name)
             if repo is None:
-                parsed, repo = loader._parse_overrides_and_create_caching_repo(
-                    config_name, overrides
+                repo = CachingConfigRepository(
+                    Repository(
+                        create_config_search_path(str(self.config_dir)),
+                        label_root=str(self.config_dir),
+                        cache=True,
+                        skeleton=True,
+                    )
                 )
-            else:
-                parsed = OverridesParser.create().parse_overrides(overrides=overrides)
+                loader._process_config_searchpath(config_name, parsed, repo)
             if any(o.is_hydra_override() for o in parsed):
                 return None  # may change the search path the shared repository was built for
             self._repos.setdefault(config_name, repo)
@@ -207,7 +215,7 @@ class LintComposer:
             if defaults.config_overrides or _compose_mod._touches_hydra(defaults, repo, parsed):
                 return None
             try:
-                container, provenance = _merge(defaults.defaults, repo)
+                container, provenance = _merge(defaults.defaults, repo, self._writes)
             except (NotPlain, _NotApplicable):
                 return None
             tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
@@ -222,8 +230,27 @@ class LintComposer:
         )
 
 
-def _merge(defaults: list[Any], repo: CachingConfigRepository) -> tuple[dict[str, Any], Provenance]:
-    """Hydra's ``_compose_config_from_defaults_list`` on plain data, with provenance."""
+@dataclass
+class _Recorder(Provenance):
+    """Keeps the ``record`` calls ``_record_loaded`` makes, to replay them into many
+    compositions' provenance (the calls depend only on the file and its package)."""
+
+    calls: list[tuple[str, Write]] = field(default_factory=list)
+
+    def record(self, path: str, write: Write, *, assign: bool = False) -> None:
+        assert not assign  # loaded files are merged, never assigned
+        self.calls.append((path, write))
+
+
+def _merge(
+    defaults: list[Any],
+    repo: CachingConfigRepository,
+    writes: dict[tuple[str, str], list[tuple[str, Write]]],
+) -> tuple[dict[str, Any], Provenance]:
+    """Hydra's ``_compose_config_from_defaults_list`` on plain data, with provenance.
+
+    ``writes`` keeps each (file, package)'s recorded writes across the compositions.
+    """
     schema = repo.get_schema_source()
     container: dict[str, Any] = {}
     provenance = Provenance()
@@ -248,5 +275,11 @@ def _merge(defaults: list[Any], repo: CachingConfigRepository) -> tuple[dict[str
             data = {k: v for k, v in data.items() if k != "defaults"}
         check_plain(data)
         merge_into(container, embed(data, default.package))
-        _compose_mod._record_loaded(provenance, default, loaded)
+        calls = writes.get((path, default.package))
+        if calls is None:
+            recorder = _Recorder()
+            _compose_mod._record_loaded(recorder, default, loaded)
+            calls = writes[(path, default.package)] = recorder.calls
+        for leaf, write in calls:
+            provenance.record(leaf, write)
     return container, provenance
