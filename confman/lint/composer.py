@@ -83,6 +83,14 @@ class PlainComposed:
         OmegaConf.set_struct(cfg, True)
         return cfg
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the recording once the provenance is finished (half the bytes)."""
+        state = dict(self.__dict__)
+        state.pop("config", None)
+        if "provenance" in state:
+            state["_provenance"] = None
+        return state
+
     @property
     def deleted(self) -> dict[str, tuple[Write, ...]]:
         """Always empty: compositions with ``~key`` overrides take the real path."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from confman.compose import Composed
 from confman.errors import ConfmanError
+from confman.lint.background import Background, can_fork
 from confman.lint.composer import LintComposer, PlainComposed
 from confman.lint.diagnostic import Diagnostic
 from confman.lint.pysource import PythonEvidence, collect_python
@@ -97,6 +98,8 @@ class LintContext:
     problems: list[Diagnostic] = field(default_factory=list)
     run_selections: set[tuple[str, str]] = field(default_factory=set)
     lint_settings: dict[str, Any] = field(default_factory=dict)
+    #: where the compositions were made: "here", or "child" (a forked process, see background)
+    composed_in: str = "here"
 
     def shown(self, rel: str | None) -> str:
         """A config-dir-relative file name as diagnostics show it."""
@@ -173,21 +176,74 @@ def python_files(settings: Settings, ctx: LintContext) -> list[Path]:
     return found
 
 
+#: Fewest compositions worth composing in a forked child while the tree is read.
+BACKGROUND_MIN_COMPOSITIONS = 8
+
+
 def build_context(
-    settings: Settings, *, paths: list[Path] | None = None, fast: bool = True
+    settings: Settings,
+    *,
+    paths: list[Path] | None = None,
+    fast: bool = True,
+    background: bool | None = None,
 ) -> LintContext:
     """Read the config tree, compose every primary and experiment, and read the Python source.
 
-    ``fast=False`` composes everything with ``confman.compose`` (tests pin the fast path to it).
+    Args:
+        settings: the project's settings.
+        paths: unused here (the engine filters findings by path).
+        fast: False composes everything with ``confman.compose`` (tests pin the fast path to it).
+        background: compose in a forked child while this process reads the files (None: when
+            there are enough compositions and :func:`background.can_fork` says it is safe).
     """
     lint = settings.raw.get("lint", {}) if isinstance(settings.raw.get("lint"), dict) else {}
     ctx = LintContext(settings, settings.root, settings.config_dir, lint_settings=lint)
     if not settings.config_dir.is_dir():
         ctx.problem(_show(settings.config_dir, settings.root), 0, "config dir does not exist")
         return ctx
-    for path in sorted(settings.config_dir.rglob("*.yaml")):
+    yaml_paths = sorted(settings.config_dir.rglob("*.yaml"))
+    if background is None:
+        rels = [p.relative_to(settings.config_dir).parts for p in yaml_paths]
+        primaries = sum(len(r) == 1 for r in rels)
+        experiments = sum(len(r) == 2 and r[0] == "experiment" for r in rels)
+        wanted = primaries * (1 + experiments) >= BACKGROUND_MIN_COMPOSITIONS
+        background = wanted and can_fork()
+    child = Background(_compositions_only, settings, yaml_paths, fast) if background else None
+    _read_tree(ctx, yaml_paths, primaries_only=False)
+    read_problems = len(ctx.problems)
+    if child is None:
+        _compose_all(ctx, fast)
+    ctx.python = collect_python(python_files(settings, ctx), settings.root)
+    tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
+    test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
+    # tests that compose `data=wine` select that option, though they read no keys for production
+    ctx.python.selections |= collect_python(test_files, settings.root).selections
+    if child is not None:
+        done = child.result()
+        if done is None:  # the child failed: compose here, as without a child
+            problems = ctx.problems[read_problems:]
+            del ctx.problems[read_problems:]
+            _compose_all(ctx, fast)
+            ctx.problems.extend(problems)
+        else:
+            ctx.compositions, compose_problems = done
+            ctx.composed_in = "child"
+            ctx.problems[read_problems:read_problems] = compose_problems
+    for prob in ctx.python.problems:
+        ctx.problem(_show(prob.file, settings.root), prob.line, prob.message)
+    return ctx
+
+
+def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool) -> None:
+    """Read every YAML file into ``ctx`` (with ``primaries_only``: read only the primaries and
+    the experiments, and list the other files as group options, which is all composing needs)."""
+    settings = ctx.settings
+    for path in yaml_paths:
         rel = path.relative_to(settings.config_dir).as_posix()
         shown = _show(path, settings.root)
+        if primaries_only and "/" in rel and not rel.startswith("experiment/"):
+            ctx.groups.setdefault(str(Path(rel).parent), []).append(Path(rel).stem)
+            continue
         try:
             text = path.read_text(encoding="utf-8")
             parsed: ParsedYaml | None = load_yaml_file(path, name=rel)
@@ -206,15 +262,22 @@ def build_context(
         else:
             ctx.groups.setdefault(yf.group, []).append(yf.option)
         ctx.selections.extend(_selections(yf))
+
+
+def _compositions_only(
+    settings: Settings, yaml_paths: list[Path], fast: bool
+) -> tuple[list[Composition], list[Diagnostic]]:
+    """``_compose_all``'s compositions and problems, reading only what it needs (the primaries).
+
+    Runs in a forked child; provenance is finished here so the parent gets it ready.
+    """
+    ctx = LintContext(settings, settings.root, settings.config_dir)
+    _read_tree(ctx, yaml_paths, primaries_only=True)
+    read_problems = len(ctx.problems)
     _compose_all(ctx, fast)
-    ctx.python = collect_python(python_files(settings, ctx), settings.root)
-    tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
-    test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
-    # tests that compose `data=wine` select that option, though they read no keys for production
-    ctx.python.selections |= collect_python(test_files, settings.root).selections
-    for prob in ctx.python.problems:
-        ctx.problem(_show(prob.file, settings.root), prob.line, prob.message)
-    return ctx
+    for comp in ctx.compositions:
+        _ = comp.composed.provenance
+    return ctx.compositions, ctx.problems[read_problems:]
 
 
 def _compose_all(ctx: LintContext, fast: bool) -> None:

@@ -239,3 +239,25 @@ def test_lint_generated_tree_equals_slow_path(tmp_path: Path) -> None:
     fast, slow = _lint_both(tmp_path)
     assert fast == slow
     assert len(fast) > 10
+
+
+def test_background_compositions_equal_serial(tmp_path: Path) -> None:
+    """Composing in a forked child gives the same context as composing in-process."""
+    _generated(tmp_path)
+    (tmp_path / "conf" / "experiment" / "list_over_map.yaml").unlink()
+    (tmp_path / "conf" / "experiment" / "broken.yaml").write_text(
+        "# @package _global_\ndefaults:\n  - override /g0: no_such_option\n"
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    settings = load_settings(cwd=tmp_path)
+    serial = build_context(settings, background=False)
+    forked = build_context(settings, background=True)
+    assert (serial.composed_in, forked.composed_in) == ("here", "child")
+    assert [c.label for c in forked.compositions] == [c.label for c in serial.compositions]
+    for a, b in zip(forked.compositions, serial.compositions, strict=True):
+        assert type(a.composed) is type(b.composed)
+        assert_same(a.composed, b.composed)
+    assert forked.problems == serial.problems
+    assert any("no_such_option" in p.message for p in serial.problems)
+    codes = list(RULES)
+    assert lint_context(forked, codes).diagnostics == lint_context(serial, codes).diagnostics
