@@ -76,11 +76,12 @@ def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """Yield ``(dotted_path, value)`` for every leaf of plain nested dicts.
 
     Lists, scalars, ``None`` and empty mappings are leaves; non-empty mappings are recursed.
+    (``type(x) is dict`` first: the ``Mapping`` check alone is an ABC lookup per value.)
     """
-    if isinstance(data, Mapping) and data:
+    if (type(data) is dict or isinstance(data, Mapping)) and data:
         for key, value in data.items():
             path = f"{prefix}{key}"
-            if isinstance(value, Mapping) and value:
+            if (type(value) is dict or isinstance(value, Mapping)) and value:
                 yield from iter_leaves(value, f"{path}.")
             else:
                 yield path, value
@@ -165,9 +166,13 @@ class Provenance:
                 return  # merging {} into a mapping changes nothing
         elif path in self._interior:
             self._drop_subtree(path)
-        if self._write_into_list(path, write):
-            return
-        self._end_ancestors(path)
+        dot = path.rfind(".")
+        # When the parent is already a mapping, so is every ancestor (``_interior`` holds every
+        # ancestor of what it holds, and none of them has a history): nothing to walk.
+        if dot != -1 and path[:dot] not in self._interior:
+            if self._write_into_list(path, write):
+                return
+            self._end_ancestors(path)
         self.writes.setdefault(path, []).append(write)
 
     def delete(self, path: str, write: Write) -> None:

@@ -11,8 +11,8 @@ with Hydra and drops the node work:
   Hydra's own ``create_defaults_list``, run over one caching repository shared by all the
   compositions of a primary (Hydra only reads the configs while building defaults lists), whose
   file configs are skeletons holding just what Hydra reads there (``sources._skeleton``);
-* Hydra's ``known_choices`` map is built only for a defaults list that has an interpolated entry
-  (the only thing that reads it); otherwise Hydra would build it and throw it away;
+* two pure costs inside Hydra's defaults-list build are skipped with identical results (see
+  ``_hydra_shortcuts``): a ``known_choices`` map nothing reads, and re-parsing version strings;
 * the merge of the loaded files is done on plain data by :mod:`confman.lint.plainmerge`, which
   refuses every case where OmegaConf's merge is not the plain one;
 * provenance is recorded by the same code as ``confman.compose`` (``_record_loaded``).
@@ -36,6 +36,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
+from hydra import version as hydra_version
 from hydra._internal import defaults_list as hydra_defaults_list
 from hydra._internal.config_repository import CachingConfigRepository
 from hydra._internal.defaults_list import create_defaults_list
@@ -44,6 +45,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.plugins.config_source import ConfigSource
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
+from packaging.version import Version
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
 from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
@@ -132,26 +134,45 @@ class _NotApplicable(Exception):
 
 
 @contextmanager
-def _lazy_known_choices() -> Iterator[None]:
-    """Build Hydra's ``known_choices`` map only for defaults lists that can read it.
+def _hydra_shortcuts() -> Iterator[None]:
+    """Skip two pure costs of Hydra's defaults-list build, with the same results.
 
-    Hydra builds it (a DictConfig of every choice so far) for every node of the defaults tree,
-    but reads it only to resolve the node's interpolated entries (``db: ${platform}``), which
-    are entries of the same list. Without one, the map is never read; ``None`` stands in.
-    Patched under confman's compose lock for the duration of one defaults-list build.
+    * Hydra builds its ``known_choices`` map (a DictConfig of every choice so far) for every
+      node of the defaults tree, but reads it only to resolve the node's interpolated entries
+      (``db: ${platform}``), which are entries of the same list. Without one, the map is never
+      read; ``None`` stands in.
+    * ``hydra.version.base_at_least`` parses version strings on every call (tens of thousands
+      per defaults list); its answer depends only on its argument and the current version base,
+      so it is remembered per (argument, base).
+
+    Patched under confman's compose lock for the duration of one defaults-list build; the
+    patched functions compute what Hydra's do, for any caller.
     """
-    original = hydra_defaults_list._create_interpolation_map
+    original_map = hydra_defaults_list._create_interpolation_map
+    original_base = hydra_version.base_at_least
+    answers: dict[tuple[str, Version], bool] = {}
 
-    def lazy(overrides: Any, defaults_list: Any, self_added: bool) -> Any:
+    def lazy_map(overrides: Any, defaults_list: Any, self_added: bool) -> Any:
         if any(d.is_interpolation() for d in defaults_list):
-            return original(overrides, defaults_list, self_added)
+            return original_map(overrides, defaults_list, self_added)
         return None
 
-    hydra_defaults_list._create_interpolation_map = lazy
+    def base_at_least(ver: str) -> bool:
+        base = hydra_version.VersionBase.instance().getbase()
+        if not isinstance(base, Version):
+            return original_base(ver)  # unset: Hydra sets its default, let it
+        answer = answers.get((ver, base))
+        if answer is None:
+            answer = answers[(ver, base)] = original_base(ver)
+        return answer
+
+    hydra_defaults_list._create_interpolation_map = lazy_map
+    hydra_version.base_at_least = base_at_least
     try:
         yield
     finally:
-        hydra_defaults_list._create_interpolation_map = original
+        hydra_defaults_list._create_interpolation_map = original_map
+        hydra_version.base_at_least = original_base
 
 
 class LintComposer:
@@ -169,6 +190,7 @@ class LintComposer:
         self.fast = fast
         self._repos: dict[str | None, CachingConfigRepository] = {}
         self._writes: dict[tuple[str, str], list[tuple[str, Write]]] = {}
+        self._checked: set[str] = set()
         #: how many compositions took each path (for tests and benchmarks)
         self.counts = {"fast": 0, "real": 0}
 
@@ -212,7 +234,7 @@ class LintComposer:
                 return None  # may change the search path the shared repository was built for
             self._repos.setdefault(config_name, repo)
             loader.validate_sweep_overrides_legal(parsed, run_mode=RunMode.RUN, from_shell=False)
-            with _lazy_known_choices():
+            with _hydra_shortcuts():
                 defaults = create_defaults_list(
                     repo=repo,
                     config_name=config_name,
@@ -220,13 +242,13 @@ class LintComposer:
                     prepend_hydra=True,
                     skip_missing=False,
                 )
+                tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
             if defaults.config_overrides or _compose_mod._touches_hydra(defaults, repo, parsed):
                 return None
             try:
-                container, provenance = _merge(defaults.defaults, repo, self._writes)
+                container, provenance = _merge(defaults.defaults, repo, self._writes, self._checked)
             except (NotPlain, _NotApplicable):
                 return None
-            tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
         return PlainComposed(
             config_name=config_name,
             config_dir=self.config_dir,
@@ -254,10 +276,12 @@ def _merge(
     defaults: list[Any],
     repo: CachingConfigRepository,
     writes: dict[tuple[str, str], list[tuple[str, Write]]],
+    checked: set[str],
 ) -> tuple[dict[str, Any], Provenance]:
     """Hydra's ``_compose_config_from_defaults_list`` on plain data, with provenance.
 
-    ``writes`` keeps each (file, package)'s recorded writes across the compositions.
+    ``writes`` keeps each (file, package)'s recorded writes across the compositions, and
+    ``checked`` the files whose data passed ``check_plain``.
     """
     schema = repo.get_schema_source()
     container: dict[str, Any] = {}
@@ -281,7 +305,9 @@ def _merge(
             raise _NotApplicable(f"'{path}' does not hold a mapping")
         if "defaults" in data:
             data = {k: v for k, v in data.items() if k != "defaults"}
-        check_plain(data)
+        if path not in checked:
+            check_plain(data)
+            checked.add(path)
         merge_into(container, embed(data, default.package))
         calls = writes.get((path, default.package))
         if calls is None:

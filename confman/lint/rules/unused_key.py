@@ -53,11 +53,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         return  # no code, no evidence either way
     leaves: dict[str, tuple[str | None, int | None, object]] = {}
     consumed = {c for c in ev.consumed if not c.startswith("@")}
+    instantiated = [r.split(":", 1)[1] for r in ev.consumed if r.startswith("@instantiate:")]
     for comp in ctx.compositions:
-        for raw in ev.consumed:
-            if not raw.startswith("@instantiate:"):
-                continue
-            sub = raw.split(":", 1)[1]
+        for sub in instantiated:
             target = select(comp.composed, f"{sub}._target_")
             sig = ev.signatures.get(str(target)) or ev.signatures.get(
                 str(target).rsplit(".", 1)[-1]
