@@ -8,9 +8,11 @@ System: 2,000 option files (40 groups x 50 options x 50 keys = 100k keys), 40 ex
 Measured, each as the median of ``repeats`` runs, interleaved with the parse bound so that both
 see the same machine load:
 
-* cold: ``lint()`` in this process with every confman cache emptied first (parses, loaders), as
-  a fresh ``confman lint`` process sees the tree; this is the number the target is about;
-* warm: ``lint()`` again in the same process on the unchanged tree (parses and nodes cached);
+* cold: lint in this process with every confman cache emptied first (parses, loaders), as a
+  fresh ``confman lint`` process sees the tree; this is the number the target is about. Twice:
+  serial (everything in this process) and with the compositions made in a forked child while
+  this process reads the files (what ``confman lint`` does when a second core is idle);
+* warm: the serial lint again in the same process on the unchanged tree (parses cached);
 * CLI: ``python -m confman lint`` as a subprocess (adds interpreter start and imports);
 * the slow path: the same lint with every composition made by ``confman.compose`` (once).
 
@@ -20,6 +22,7 @@ Usage: ``python benchmarks/lint.py [repeats]``.
 from __future__ import annotations
 
 import ast
+import os
 import statistics
 import subprocess
 import sys
@@ -32,7 +35,6 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gentree import generate
 
-from confman.lint import lint
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context, selected_codes
 from confman.settings import load_settings
@@ -98,13 +100,22 @@ def main() -> None:
         build(root)
         settings = load_settings(cwd=root)
         findings: list[int] = []
-        bounds, colds, warms = [], [], []
+        codes = selected_codes(settings.raw.get("lint", {}))
+
+        def run(background: bool) -> None:
+            ctx = build_context(settings, background=background)
+            findings.append(len(lint_context(ctx, codes).diagnostics))
+
+        bounds, colds, forks, warms = [], [], [], []
+        load = os.getloadavg()[0]
         for _ in range(repeats):
             bounds.append(timed(lambda: parse_bound(root), 1))
             forget_caches()
-            colds.append(timed(lambda: findings.append(len(lint(settings).diagnostics)), 1))
-            warms.append(timed(lambda: findings.append(len(lint(settings).diagnostics)), 1))
-        bound, cold, warm = (statistics.median(x) for x in (bounds, colds, warms))
+            colds.append(timed(lambda: run(False), 1))
+            warms.append(timed(lambda: run(False), 1))
+            forget_caches()
+            forks.append(timed(lambda: run(True), 1))
+        bound, cold, fork, warm = (statistics.median(x) for x in (bounds, colds, forks, warms))
         cli = timed(
             lambda: subprocess.run(
                 [sys.executable, "-m", "confman", "lint", "--exit-zero", "--statistics"],
@@ -116,7 +127,6 @@ def main() -> None:
         )
         forget_caches()
         start = time.perf_counter()
-        codes = selected_codes(settings.raw.get("lint", {}))
         slow_findings = len(lint_context(build_context(settings, fast=False), codes).diagnostics)
         slow = time.perf_counter() - start
         yl = timed(
@@ -129,8 +139,10 @@ def main() -> None:
         )
         yaml_files = GROUPS * OPTIONS + EXPERIMENTS + 1
         print(f"files: {yaml_files} YAML, {PY_FILES} Python; repeats={repeats}")
+        print(f"cores: {os.cpu_count()}, 1-minute load average at start: {load:.2f}")
         print(f"parse bound        {bound:8.2f} s")
         print(f"confman lint cold  {cold:8.2f} s  ({cold / bound:.2f}x parse bound, target <= 2x)")
+        print(f"  forked compose   {fork:8.2f} s  ({fork / bound:.2f}x parse bound)")
         print(f"confman lint warm  {warm:8.2f} s  ({warm / bound:.2f}x parse bound)")
         print(f"confman lint CLI   {cli:8.2f} s  (subprocess, with interpreter start)")
         print(f"slow path (compose)  {slow:6.2f} s  (every composition by confman.compose, once)")

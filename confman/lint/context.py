@@ -245,7 +245,8 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
             ctx.groups.setdefault(str(Path(rel).parent), []).append(Path(rel).stem)
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            # bytes + decode: the same lines as read_text, without its newline translation pass
+            text = path.read_bytes().decode("utf-8")
             parsed: ParsedYaml | None = load_yaml_file(path, name=rel)
         except (OSError, UnicodeDecodeError) as exc:
             ctx.problem(shown, 1, f"cannot read: {exc}")

@@ -78,12 +78,17 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         )
 
     done = {p for p in leaves if read(p)}
+    below: dict[str, list[str]] = {}  # a key -> the leaves at or under it
+    for p in leaves:
+        parts = p.split(".")
+        for i in range(1, len(parts) + 1):
+            below.setdefault(".".join(parts[:i]), []).append(p)
     frontier = list(done)
     while frontier:  # interpolations of read keys make their targets read
         value = leaves.get(frontier.pop(), (None, None, None))[2]
         for ref in _REF.findall(str(value)):
-            for p in leaves:
-                if (p == ref or p.startswith(ref + ".")) and p not in done:
+            for p in below.get(ref, ()):
+                if p not in done:
                     done.add(p)
                     frontier.append(p)
     reported: set[tuple[str, int]] = set()
