@@ -18,6 +18,7 @@ import copy
 import platform
 import random
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -26,8 +27,9 @@ from typing import Any
 from deepdiff import DeepDiff
 
 import confman
-from confman.diff.many import compare_many, render_table
+from confman.diff.many import RunTable, compare_many, compare_stored, render_table
 from confman.provenance import iter_leaves
+from confman.store import RunRecord, open_store
 
 _MISSING = object()
 
@@ -87,8 +89,8 @@ def median_time(fn: Callable[[], object], rounds: int) -> float:
     return statistics.median(times)
 
 
-def bench_many(runs: int, rounds: int) -> None:
-    """``runs compare`` core over ``runs`` configs of ~200 leaves, a sweep over 3 keys."""
+def sweep(runs: int) -> dict[str, dict[str, Any]]:
+    """``runs`` configs of ~200 leaves, a sweep over 3 keys (one of them unique per run)."""
     base = make_config(200)
     configs = {}
     for i in range(runs):
@@ -97,6 +99,12 @@ def bench_many(runs: int, rounds: int) -> None:
         config["s1"]["b2"]["k1"] = i % 7
         config["s1"]["b3"]["k2"] = f"seed{i}"
         configs[f"run{i:05d}"] = config
+    return configs
+
+
+def bench_many(runs: int, rounds: int) -> None:
+    """``runs compare`` core over ``runs`` in-memory configs."""
+    configs = sweep(runs)
     table = compare_many(configs)
     assert table.keys == ("s1.b3.k2", "s1.b2.k1", "s0.b0.k0"), table.keys
     t_flat = median_time(lambda: [dict(iter_leaves(c)) for c in configs.values()], rounds)
@@ -106,6 +114,36 @@ def bench_many(runs: int, rounds: int) -> None:
         f"runs compare core, {runs:,} runs x {len(table.keys) + table.constant} leaves: "
         f"compare {t_many * 1000:.0f} ms + render {t_render * 1000:.0f} ms "
         f"(flattening alone: {t_flat * 1000:.0f} ms, ratio {t_many / t_flat:.2f})"
+    )
+
+
+def bench_stored(runs: int, rounds: int) -> None:
+    """``runs compare --where`` over ``runs`` runs recorded in a real SQLite store.
+
+    End to end as the CLI does it: select the runs, read the config node trees, build the table,
+    render it. Baseline: loading the same runs' full records (``Store.query``), which is what
+    comparing them would cost if every config had to be decoded.
+    """
+    configs = sweep(runs)
+    with tempfile.TemporaryDirectory() as tmp, open_store(f"sqlite:///{tmp}/runs.db") as store:
+        start = time.perf_counter()
+        for config in configs.values():
+            store.put(RunRecord(config_name="train", config=config, status="completed"))
+        t_write = time.perf_counter() - start
+
+        def compare() -> RunTable:
+            table = compare_stored(store, where=["s0.b0.k0>=0.0001"])  # selects every run
+            render_table(table, "table")
+            return table
+
+        table = compare()
+        assert len(table.runs) == runs and len(table.keys) == 3, table.keys
+        t_compare = median_time(compare, rounds)
+        t_load = median_time(store.query, max(1, rounds // 2))
+    print(
+        f"runs compare from the store, {runs:,} recorded runs: {t_compare * 1000:.0f} ms "
+        f"end to end (loading the full records alone: {t_load * 1000:.0f} ms, "
+        f"ratio {t_compare / t_load:.2f}; writing them: {t_write / runs * 1000:.1f} ms per run)"
     )
 
 
@@ -135,6 +173,7 @@ def main() -> None:
             f"| {t_diff / t_base:.2f} | {t_deep * 1000:.0f} ms |"
         )
     bench_many(args.runs, args.rounds)
+    bench_stored(args.runs, args.rounds)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def add_compare(runs_app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Show only the config keys that differ across runs, most-varying first."""
-        from confman.diff.many import compare_many, render_table
+        from confman.diff.many import compare_stored, render_table
         from confman.errors import ConfmanError
         from confman.settings import load_settings
         from confman.store import open_store
@@ -58,15 +58,16 @@ def add_compare(runs_app: typer.Typer) -> None:
                 )
             settings = load_settings(config_dir=config_dir)
             with open_store(settings=settings) as store:
-                records = (
-                    [store.get(r) for r in refs]
-                    if refs
-                    else store.query(list(where or ()), limit=limit)
+                table = compare_stored(
+                    store,
+                    refs or None,
+                    where=list(where or ()),
+                    limit=limit,
+                    ignore=tuple(ignore or ()),
                 )
-            if len(records) < 2:
+            if len(table.runs) < 2:
                 raise ConfmanError(
-                    f"{len(records)} run(s) selected; compare needs at least 2",
+                    f"{len(table.runs)} run(s) selected; compare needs at least 2",
                     hint="widen --where or name more runs",
                 )
-            table = compare_many({r.id: r.config for r in records}, ignore=tuple(ignore or ()))
         typer.echo(render_table(table, fmt), nl=False)

@@ -14,16 +14,20 @@ import io
 import json
 import pickle
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confman.diff.compare import ignore_matcher
 from confman.diff.render.values import hydra_value
 from confman.diff.secrets import is_secret
 from confman.provenance import iter_leaves
+from confman.store.tree import NodeRef
 
-__all__ = ["ABSENT", "RunTable", "compare_many", "render_table"]
+if TYPE_CHECKING:
+    from confman.store.base import Store
+
+__all__ = ["ABSENT", "RunTable", "compare_many", "compare_stored", "render_table"]
 
 ABSENT = "<absent>"
 
@@ -83,10 +87,26 @@ def compare_many(
     the whole config is such a subtree, and only the few keys that vary are walked.
     """
     walk = _Walk(ignore_matcher(ignore))
-    runs = tuple(configs)
-    walk.node([_plain(configs[r]) for r in runs], "")
-    keys = sorted(walk.values, key=lambda k: -walk.differing[k])  # stable: config order on ties
-    return RunTable(runs, tuple(keys), walk.values, walk.differing, walk.constant)
+    return walk.table({run: _plain(config) for run, config in configs.items()})
+
+
+def compare_stored(
+    store: Store,
+    refs: Sequence[str] | None = None,
+    *,
+    where: Sequence[str] = (),
+    limit: int | None = None,
+    ignore: tuple[str, ...] = (),
+) -> RunTable:
+    """``compare_many`` over recorded runs (``refs``, or the runs matching ``where``).
+
+    Reads the store's content-addressed config nodes (``confman.store.tree``) level by level:
+    a subtree whose hash is the same in every run is counted without being fetched, so only the
+    nodes on the paths to keys that vary are decoded, whatever the size of the configs.
+    """
+    roots = store.tree_roots(where, refs=refs, limit=limit)
+    walk = _Walk(ignore_matcher(ignore), store)
+    return walk.table({run: NodeRef(root) for run, root in roots.items()})
 
 
 _MISSING = object()
@@ -97,34 +117,65 @@ def _plain(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class _Walk:
-    """One pass over the runs' configs side by side, key path by key path."""
+    """One pass over the runs' configs side by side, key path by key path.
 
-    def __init__(self, ignore: Any) -> None:
+    A config is a plain nested dict, or a ``NodeRef`` into ``store``'s node tree whose mappings
+    are fetched (one batch per key path) only where the runs' hashes differ.
+    """
+
+    def __init__(self, ignore: Any, store: Store | None = None) -> None:
         self.ignore = ignore
+        self.store = store
         self.values: dict[str, tuple[Any, ...]] = {}
         self.differing: dict[str, int] = {}
         self.constant = 0
 
+    def resolve(self, nodes: list[Any], refs: set[NodeRef]) -> list[Any]:
+        """``nodes`` with each ``NodeRef`` replaced by its mapping (one fetch for all)."""
+        assert self.store is not None, "a NodeRef comes from a store"
+        stored = self.store.tree_nodes(refs)
+        return [stored[n].entries if type(n) is NodeRef else n for n in nodes]
+
+    def table(self, configs: Mapping[str, Any]) -> RunTable:
+        runs = tuple(configs)
+        self.node([configs[r] for r in runs], "")
+        keys = sorted(self.values, key=lambda k: -self.differing[k])  # stable: config order on ties
+        return RunTable(runs, tuple(keys), self.values, self.differing, self.constant)
+
     def node(self, nodes: list[Any], path: str) -> None:
         if path and self.ignore is not None and self.ignore.match(path):
             return
+        types = set(map(type, nodes))
+        refs: set[NodeRef] = set()
+        if NodeRef in types:
+            refs = set(nodes) if len(types) == 1 else {n for n in nodes if type(n) is NodeRef}
+            if len(refs) == 1 and len(types) == 1:
+                # One hash in every run: the same subtree everywhere, counted, never fetched.
+                assert self.store is not None, "a NodeRef comes from a store"
+                self.constant += self.store.tree_size(nodes[0])
+                return
+            nodes = self.resolve(nodes, refs)
         # Configs are plain dicts (the ``Mapping`` ABC check costs 5x more on 10^6 nodes).
         mappings = [n for n in nodes if type(n) is dict and n]
-        if len(mappings) < len(nodes):
+        if path and len(mappings) < len(nodes):
             # Some runs hold a plain value (or nothing) here: that is a leaf column of its own.
+            # (An empty config is no key at all, not a leaf at the root.)
             column = [_MISSING if type(n) is dict and n else n for n in nodes]
             if any(v is not _MISSING for v in column):
                 self.leaf(column, path)
         if not mappings:
             return
-        if len(mappings) == len(nodes) and _all_identical(mappings):
+        if not refs and len(mappings) == len(nodes) and _all_identical(mappings):
             self.constant += sum(1 for _ in iter_leaves(mappings[0]))
             return
         keys: dict[str, None] = {}
         for mapping in mappings:
             keys.update(dict.fromkeys(mapping))
         for key in keys:
-            child = [n.get(key, _MISSING) if type(n) is dict else _MISSING for n in nodes]
+            if len(mappings) == len(nodes):
+                child = [n.get(key, _MISSING) for n in nodes]
+            else:
+                child = [n.get(key, _MISSING) if type(n) is dict else _MISSING for n in nodes]
             self.node(child, f"{path}.{key}" if path else str(key))
 
     def leaf(self, column: list[Any], path: str) -> None:
@@ -132,7 +183,7 @@ class _Walk:
         if column.count(first) == len(column) and len(set(map(type, column))) == 1:
             self.constant += 1  # the common case, checked at C speed
             return
-        ids = [_ABSENT if v is _MISSING else _identity(v) for v in column]
+        ids = _identities(column)
         counts = Counter(ids)
         if len(counts) == 1:
             self.constant += 1
@@ -142,13 +193,29 @@ class _Walk:
             classes: dict[Any, str] = {}
             shown: list[Any] = [
                 _ABSENT
-                if i is _ABSENT
+                if i is _MISSING
                 else classes.setdefault(i, _Shown(f"secret#{len(classes) + 1}"))
                 for i in ids
             ]
         else:
             shown = [_ABSENT if v is _MISSING else v for v in column]
         self.values[path] = tuple(shown)
+
+
+_PLAIN = frozenset({str, int, bool, type(None), float})
+
+
+def _identities(column: list[Any]) -> list[Any]:
+    """Hashable stand-ins for a column's values, equal only for same type and value.
+
+    A column of one plain type (the usual case: a swept number or name) is its own identity,
+    checked at C speed; mixed types, containers and NaN go through ``_identity``. ``_MISSING``
+    (no such key in that run) stays itself.
+    """
+    types = set(map(type, column)) - {type(_MISSING)}
+    if len(types) == 1 and types <= _PLAIN and (float not in types or all(v == v for v in column)):
+        return column
+    return [v if v is _MISSING else _identity(v) for v in column]
 
 
 def _all_identical(mappings: list[dict[str, Any]]) -> bool:

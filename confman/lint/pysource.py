@@ -49,6 +49,7 @@ class PythonEvidence:
         signatures: project callables by name and by dotted module path.
         selections: ``group=option`` strings found in the code.
         identifiers: every other name and string (weaker evidence, lowers confidence).
+        calls: dotted names of every callee (``TrainConfig.model_validate``, ``build``).
         files: how many files were read.
         problems: files that failed to read or parse.
     """
@@ -59,6 +60,7 @@ class PythonEvidence:
     signatures: dict[str, Signature] = field(default_factory=dict)
     selections: set[tuple[str, str]] = field(default_factory=set)
     identifiers: set[str] = field(default_factory=set)
+    calls: set[str] = field(default_factory=set)
     files: int = 0
     problems: list[SourceProblem] = field(default_factory=list)
 
@@ -127,6 +129,8 @@ class _Visitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         callee = _chain(func) or []
+        if callee:
+            self.ev.calls.add(".".join(callee))
         first = node.args[1] if len(node.args) > 1 else None
         getter = isinstance(func, ast.Name) and func.id in ("getattr", "hasattr")
         if getter and isinstance(first, ast.Constant) and isinstance(first.value, str):

@@ -95,6 +95,12 @@ class Tracked:
     def __repr__(self) -> str:
         return repr(self._target)
 
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        # ``isinstance(cfg, TrainConfig)`` holds for the view of a TrainConfig, as typed code
+        # expects; ``type(cfg)`` still says ``Tracked``.
+        return type(object.__getattribute__(self, "_target"))
+
     def __eq__(self, other: object) -> bool:
         return bool(self._target == unwrap(other))
 

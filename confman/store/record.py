@@ -116,5 +116,10 @@ class RunRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
         """Inverse of ``to_json``; unknown keys (from a newer confman) are ignored."""
-        known = {f.name for f in fields(cls)}
+        known = _FIELDS.get(cls)
+        if known is None:
+            known = _FIELDS[cls] = frozenset(f.name for f in fields(cls))
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+_FIELDS: dict[type[RunRecord], frozenset[str]] = {}

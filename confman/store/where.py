@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from confman.errors import ConfmanError
+from confman.store.record import canonical_json
 
-__all__ = ["Where", "WhereError", "parse_where"]
+__all__ = ["Where", "WhereError", "condition_sql", "leaf_row", "parse_where"]
 
 OPERATORS = ("==", "!=", ">=", "<=", "~=", ">", "<")
 _PATTERN = re.compile(r"^\s*([A-Za-z_][\w.\-@/]*)\s*(==|!=|>=|<=|~=|>|<)\s*(.*?)\s*$")
@@ -71,3 +72,50 @@ def parse_where(expr: str) -> Where:
             f"--where {expr!r}: {op} needs a number, got {raw!r}", hint="use == or ~= for text"
         )
     return Where(key, op, value)
+
+
+def leaf_row(value: Any) -> tuple[float | None, str]:
+    """How a leaf is indexed: ``(num, txt)``; numbers get both, so ``==`` matches either way."""
+    if isinstance(value, bool):
+        return None, "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return float(value), repr(value) if isinstance(value, float) else str(value)
+    if value is None:
+        return None, "null"
+    if isinstance(value, str):
+        return None, value
+    return None, canonical_json(value)
+
+
+_LEAVES = "SELECT fingerprint FROM leaves WHERE key = ?"
+
+
+def condition_sql(where: Where) -> tuple[str, list[Any]]:
+    """An SQL condition on the run alias ``r`` and its parameters (``?`` placeholders).
+
+    Every branch is a lookup on one of the ``(key, num)`` / ``(key, txt)`` indexes; a number
+    compared with ``==`` matches a numeric leaf or the same text, as a UNION of two index
+    lookups rather than an OR the planner would answer with a scan.
+    """
+    value = where.value
+    if where.op in (">", "<", ">=", "<="):
+        return f"r.fingerprint IN ({_LEAVES} AND num {where.op} ?)", [where.key, float(value)]
+    if where.op == "~=":
+        escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"r.fingerprint IN ({_LEAVES} AND txt LIKE ? ESCAPE '\\')", [
+            where.key,
+            f"%{escaped}%",
+        ]
+    num, txt = leaf_row(value)
+    if num is not None:
+        match = f"{_LEAVES} AND num = ? UNION {_LEAVES} AND txt = ?"
+        params: list[Any] = [where.key, num, where.key, txt]
+    else:
+        match, params = f"{_LEAVES} AND txt = ?", [where.key, txt]
+    if where.op == "==":
+        return f"r.fingerprint IN ({match})", params
+    # != : the key exists with another value (a run without the key does not match).
+    return (
+        f"r.fingerprint IN ({_LEAVES}) AND r.fingerprint NOT IN ({match})",
+        [where.key, *params],
+    )

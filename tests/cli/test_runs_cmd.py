@@ -108,7 +108,8 @@ def test_show_export_delete_gc(filled: tuple[str, list[str]]) -> None:
     deleted = runner.invoke(app, ["runs", "delete", ids[0]])
     assert deleted.exit_code == 0 and f"deleted {ids[0]}" in deleted.output
     assert (
-        runner.invoke(app, ["runs", "gc"]).output.strip() == "1 configs, 3 leaves, 1 blobs removed"
+        runner.invoke(app, ["runs", "gc"]).output.strip()
+        == "1 configs, 3 leaves, 3 nodes, 1 blobs removed"
     )
 
 

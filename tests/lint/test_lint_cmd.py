@@ -156,3 +156,11 @@ def test_rule_prints_docs():
     assert "What it does:" in result.output and "Instead:" in result.output
     assert CliRunner().invoke(app, ["rule", "CM999"]).exit_code == 2
     assert os.environ.get("CONFMAN_DEBUG") != "1"
+
+
+@pytest.mark.parametrize("code", ["CM102", "CM205", "CM302"])
+def test_new_rules_print_their_docs(code):
+    result = CliRunner().invoke(app, ["rule", code])
+    assert result.exit_code == 0
+    for section in ("What it does:", "Why it matters:", "Example:", "Instead:", "Options:"):
+        assert section in result.output, (code, section)

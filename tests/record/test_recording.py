@@ -94,3 +94,53 @@ def test_sigkill_mid_run_leaves_interrupted_run(project: Path) -> None:
         rec = store.get("@latest")
         assert rec.status == "interrupted"
         assert store.query(status="interrupted")[0].id == rec.id
+
+
+TYPED_APP = """
+import confman
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+class Optimizer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    lr: float
+
+class Trainer(BaseModel):
+    epochs: int
+    fail: bool
+    sleep: float
+    api_token: str
+    dsn: SecretStr = SecretStr("postgresql://user:pw@db/x")
+
+class Train(BaseModel):
+    optimizer: Optimizer
+    trainer: Trainer
+
+@confman.main(config_name="train", config_path="conf", schema=Train)
+def run(cfg: Train):
+    print(isinstance(cfg, Train), cfg.optimizer.lr, cfg.trainer.dsn)
+
+if __name__ == "__main__":
+    run()
+"""
+
+
+def test_main_with_schema_hands_a_model_and_keeps_secret_fields_out(project: Path) -> None:
+    (project / "typed.py").write_text(TYPED_APP)
+    done = run_app(
+        project,
+        "optimizer.lr=0.25",
+        "+trainer.dsn=postgresql://u:hunter2@db/prod",
+        script="typed.py",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "True 0.25 **********" in done.stdout  # the function got the typed model
+    with store_of(project) as store:
+        rec = store.get("@latest")
+    assert rec.schema_name == "__main__.Train" and rec.schema_fingerprint
+    # ``dsn`` matches no secret key pattern: it is kept out because the schema says SecretStr.
+    assert rec.config["trainer"]["dsn"].startswith("<secret sha256:")
+    assert rec.raw_config["trainer"]["dsn"].startswith("<secret sha256:")
+    assert rec.accessed == ["optimizer.lr", "trainer.dsn"]
+    with store_of(project) as store:
+        stored = store._read("SELECT data FROM configs") + store._read("SELECT data FROM blobs")
+    assert not [row for row in stored if "hunter2" in row[0]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 
 from confman.store import RunRecord, open_store
+from confman.store.migrations import SCHEMA_VERSION
 
 PROCS, RUNS = 8, 50
 
@@ -41,7 +42,7 @@ def test_concurrent_first_open_migrates_once(store_url: str) -> None:
     with multiprocessing.get_context("fork").Pool(4) as pool:
         pool.map(_open, [store_url] * 4)
     with open_store(store_url) as store:
-        assert store.schema_version == 1
+        assert store.schema_version == SCHEMA_VERSION == 2
 
 
 def _open(url: str) -> None:

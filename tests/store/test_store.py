@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
 from confman.store import RunNotFoundError, RunRecord, SQLStore, StoreError, WhereError, open_store
 from confman.store.base import SCHEMA_VERSION
+from confman.store.where import condition_sql, parse_where
 
 
 def make(lr: float = 0.1, name: str = "resnet", **fields: object) -> RunRecord:
@@ -147,9 +149,17 @@ def test_delete_and_gc(store: SQLStore) -> None:
     keep = store.put(make(lr=0.1))
     gone = store.put(make(lr=0.2, patch="diff\n"))
     assert store.delete([gone.id]) == [gone.id]
-    assert store.gc() == {"configs": 1, "leaves": 8, "blobs": 2}
+    # gone's own nodes are its top node and optimizer; model, trainer and db are shared.
+    assert store.gc() == {"configs": 1, "leaves": 8, "nodes": 2, "blobs": 2}
     assert store.get(keep.id).config["optimizer"]["lr"] == 0.1
-    assert store.gc() == {"configs": 0, "leaves": 0, "blobs": 0}
+    root = store.tree_roots(refs=[keep.id])[keep.id]
+    assert store.tree_size(root) == 8 and set(store.tree_nodes([root])[root].entries) == {
+        "db",
+        "model",
+        "optimizer",
+        "trainer",
+    }
+    assert store.gc() == {"configs": 0, "leaves": 0, "nodes": 0, "blobs": 0}
 
 
 def test_reopen_keeps_schema_and_salt(store_url: str) -> None:
@@ -178,3 +188,27 @@ def test_unreachable_postgres_is_clear() -> None:
     pytest.importorskip("psycopg")
     with pytest.raises(StoreError, match="cannot connect"):
         open_store("postgresql://nobody@/none?host=/nonexistent&connect_timeout=1")
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "optimizer.lr==0.1",
+        "optimizer.lr!=0.1",
+        "model.name==resnet",
+        "optimizer.lr>=0.1",
+        "trainer.tags~=gpu",
+    ],
+)
+def test_where_is_an_index_lookup_not_a_scan(tmp_path: Path, expr: str) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'runs.db'}") as store:
+        store.put(make())
+        sql, params = condition_sql(parse_where(expr))
+        plan = [
+            row[-1]
+            for row in store._read(
+                f"EXPLAIN QUERY PLAN SELECT r.id FROM runs r WHERE {sql}", params
+            )
+        ]
+        assert not [step for step in plan if step.startswith("SCAN")], plan
+        assert len(store.query([expr])) == (0 if "!=" in expr else 1)

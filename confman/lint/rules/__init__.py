@@ -12,11 +12,13 @@ from confman.lint.rules import (
     broken_interpolation,
     copied_value,
     dead_option,
+    default_value,
     duplicate_key,
     duplicate_option,
     redundant_override,
     secret_literal,
     unknown_key,
+    unread_in_runs,
     unused_key,
 )
 
@@ -24,11 +26,13 @@ __all__ = ["RULES", "rule"]
 
 RULES: dict[str, ModuleType] = {
     "CM101": unused_key,
+    "CM102": unread_in_runs,
     "CM103": dead_option,
     "CM201": duplicate_key,
     "CM202": redundant_override,
     "CM203": copied_value,
     "CM204": duplicate_option,
+    "CM205": default_value,
     "CM301": broken_interpolation,
     "CM302": unknown_key,
     "CM401": secret_literal,

@@ -3,7 +3,8 @@
 What it does:
     Composes every primary and every experiment and resolves each ``${...}`` leaf. When the key
     it points at does not exist in a composition, the writing line is flagged with the
-    compositions where it breaks. Resolvers such as ``${oc.env:...}`` are not evaluated.
+    compositions where it breaks. Resolvers such as ``${oc.env:...}`` are not evaluated. A
+    value that only breaks because a key it names is itself broken is not flagged again.
 
 Why it matters:
     The run crashes at the first access, often hours in, or only for the one experiment that
@@ -39,6 +40,18 @@ CODE = "CM301"
 NAME = "broken-interpolation"
 LEVEL: Severity = "error"
 _PLAIN_REF = re.compile(r"\$\{(?![\w.]+:)")
+_REFS = re.compile(r"\$\{([\w.\[\]-]+)\}")
+_MISSING = re.compile(r"Interpolation key '([^']+)' not found")
+
+
+def _direct(text: str, error: str) -> bool:
+    """True when the missing key is one this value names itself, not one that a value it
+    names refers to (``b: ${a}`` with ``a: ${nope}``: only ``a`` is broken at its source)."""
+    missing = _MISSING.search(error)
+    if missing is None:
+        return True
+    target = missing.group(1)
+    return any(target == r or target.endswith(r.lstrip(".")) for r in _REFS.findall(text))
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
@@ -64,6 +77,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 if isinstance(node, ListConfig):
                     OmegaConf.to_container(node, resolve=True)
             except InterpolationKeyError as exc:
+                if not _direct(text, str(exc)):
+                    continue  # reported where the broken reference is written
                 win = writes[-1]
                 key = (ctx.shown(win.file), win.line or 1, path)
                 broken[key].append(comp.label)

@@ -2,7 +2,9 @@
 
 What it does:
     Flags an option file (``model/old_cnn.yaml``) that no defaults list, no experiment, no
-    ``group=option`` string in the Python source and no recorded run selects. Options of the
+    ``group=option`` string in the Python source and no recorded run selects (the run store
+    ``confman runs`` uses, when it exists: an option chosen on the command line of a real run
+    is alive). Options of the
     ``experiment`` group are chosen on the command line and are never flagged.
 
 Why it matters:
@@ -25,6 +27,7 @@ from collections.abc import Iterator
 
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
+from confman.lint.runevidence import run_access
 
 CODE = "CM103"
 NAME = "dead-option"
@@ -39,7 +42,7 @@ def selected(ctx: LintContext) -> set[tuple[str, str]]:
             options = choice.option if isinstance(choice.option, list) else [choice.option]
             chosen |= {(group, str(o)) for o in options if o is not None}
     chosen |= ctx.python.selections
-    chosen |= ctx.run_selections
+    chosen |= ctx.run_selections | run_access(ctx).selections
     return chosen
 
 

@@ -1,21 +1,29 @@
-"""CM302 unknown-key: an experiment sets a key that nothing else in the config defines.
+"""CM302 unknown-key: a file writing into another package sets a key nothing else defines.
 
 What it does:
-    Composes each experiment and flags leaves written only by the experiment file: keys the
-    primary and the selected group options do not have. Hydra merges them without complaint, so
-    a typo (``optimizer.lrr``) silently adds a key and leaves the real one untouched. The
-    message suggests the closest existing key.
+    Finds every option file that writes outside its own group: experiments and other options
+    with ``# @package _global_``, or ``# @package <node>`` into another group's node. In each
+    composition that uses such a file (every primary, every ``experiment=<option>``, and, for
+    a packaged option no composition selects, the primary with ``group=option``), it flags
+    leaves written only by that file: keys the primary and the other options do not have.
+    Hydra merges them without complaint, so a typo (``optimizer.lrr``) silently adds a key and
+    leaves the real one untouched. The message suggests the closest existing key. A file that
+    adds a whole new section (no sibling defined elsewhere) owns it and is not flagged.
 
 Why it matters:
     The experiment claims to change the learning rate; the run used the default.
 
 Example:
-    # experiment/fast.yaml
-    optimizer:
-      lrr: 0.05      # CM302: unknown key 'optimizer.lrr', did you mean 'lr'?
+    # experiment/fast.yaml           # trainer/ci.yaml
+    # @package _global_              # @package _global_
+    optimizer:                       trainer:
+      lrr: 0.05    # CM302             max_epoch: 1   # CM302: did you mean 'max_epochs'?
 
 Instead:
     Fix the spelling, or define the key (with a default) in the option that owns it.
+
+    An option no composition uses whose ``# @package`` header Hydra cannot read (``# @package
+    _global_  # note``) is reported as CM000 here, since nothing else loads it.
 
 Options:
     none.
@@ -25,10 +33,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hydra.plugins.config_source import ConfigSource
 from omegaconf import DictConfig, OmegaConf
 
-from confman.errors import did_you_mean
-from confman.lint.context import LintContext
+from confman.compose import DefaultsNode, compose
+from confman.errors import ConfmanError, did_you_mean
+from confman.lint.context import Composition, LintContext, YamlFile
 from confman.lint.diagnostic import Diagnostic, Severity
 
 CODE = "CM302"
@@ -36,16 +46,84 @@ NAME = "unknown-key"
 LEVEL: Severity = "error"
 
 
+def _header_error(yf: YamlFile) -> str | None:
+    """Why Hydra cannot read the file's ``# @package`` header, if it cannot."""
+    try:
+        ConfigSource._get_header_dict(yf.parsed.header_text if yf.parsed else "")
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _foreign(yf: YamlFile) -> bool:
+    """True when a group option's ``# @package`` header puts it outside its own group."""
+    if yf.group is None or yf.parsed is None or _header_error(yf):
+        return False
+    # Hydra's own header reader: only the leading run of ``# @key value`` lines counts
+    package = ConfigSource._get_header_dict(yf.parsed.header_text).get("package")
+    if not package:
+        return False
+    own = yf.group.replace("/", ".")
+    package = package.replace("_group_", own).removeprefix("_global_").lstrip(".")
+    return not (package == own or package.startswith(own + "."))
+
+
+def _files(node: DefaultsNode) -> set[str]:
+    """Config-dir-relative files a composition loaded, from its defaults tree (cheap: no
+    walk over every leaf's provenance)."""
+    out = {f"{node.config_path}.yaml"} if node.config_path else set()
+    for child in node.children:
+        out |= _files(child)
+    return out
+
+
+def _unselected(ctx: LintContext, foreign: set[str], used: set[str]) -> list[Composition]:
+    """Compose each primary with a packaged option that no composition selected."""
+    extra: list[Composition] = []
+    for rel in sorted(foreign - used):
+        yf = ctx.files[rel]
+        for primary in ctx.primaries:
+            base = ctx.base(primary)
+            if base is None:
+                continue
+            sign = "" if yf.group in base.composed.choices else "+"
+            override = f"{sign}{yf.group}={yf.option}"
+            try:
+                composed = compose(
+                    primary,
+                    (override,),
+                    config_dir=ctx.config_dir,
+                    version_base=ctx.settings.version_base,
+                )
+            except ConfmanError:
+                continue  # the option does not fit this primary; CM000 covers real errors
+            extra.append(Composition(f"{primary} {override}", primary, (override,), composed))
+    return extra
+
+
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    used = {rel for comp in ctx.compositions for rel in _files(comp.composed.defaults_tree)}
+    for rel, yf in sorted(ctx.files.items()):
+        error = _header_error(yf) if rel not in used else None
+        if error:  # a used file's bad header already failed its composition (CM000 there)
+            yield Diagnostic(
+                yf.shown,
+                1,
+                1,
+                "CM000",
+                "input-error",
+                f"Hydra cannot read the header of {rel}: {error}",
+                severity="error",
+                fix="write the header as '# @package <package>' with nothing after it",
+            )
+    foreign = {rel for rel, yf in ctx.files.items() if _foreign(yf)}
+    if not foreign:
+        return
     seen: set[tuple[str, int]] = set()
-    for comp in ctx.compositions:
-        if not comp.overrides:
+    for comp in [*ctx.compositions, *_unselected(ctx, foreign, used)]:
+        exp_files = foreign & _files(comp.composed.defaults_tree)
+        if not exp_files:
             continue
-        exp_files = {
-            f"experiment/{o.split('=', 1)[1]}.yaml"
-            for o in comp.overrides
-            if o.startswith("experiment=")
-        }
         for path, writes in comp.composed.provenance.items():
             files = {w.file for w in writes if w.kind == "file"}
             if len(files) != 1 or not files <= exp_files:
@@ -81,8 +159,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             )
 
 
-def _defined_elsewhere(comp: object, prefix: str, exp_files: set[str]) -> bool:
-    prov = comp.composed.provenance  # type: ignore[attr-defined]
+def _defined_elsewhere(comp: Composition, prefix: str, exp_files: set[str]) -> bool:
+    prov = comp.composed.provenance
     return any(
         (p == prefix or p.startswith(prefix + "."))
         and any(w.kind == "file" and w.file not in exp_files for w in ws)

@@ -29,17 +29,16 @@ Options:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from confman.lint.composer import select
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
+from confman.lint.interpolation import referenced
 
 CODE = "CM101"
 NAME = "unused-key"
 LEVEL: Severity = "warning"
-_REF = re.compile(r"\$\{([\w.]+)\}")
 
 
 def _covered(path: str, prefixes: set[str]) -> bool:
@@ -78,19 +77,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         )
 
     done = {p for p in leaves if read(p)}
-    below: dict[str, list[str]] = {}  # a key -> the leaves at or under it
-    for p in leaves:
-        parts = p.split(".")
-        for i in range(1, len(parts) + 1):
-            below.setdefault(".".join(parts[:i]), []).append(p)
-    frontier = list(done)
-    while frontier:  # interpolations of read keys make their targets read
-        value = leaves.get(frontier.pop(), (None, None, None))[2]
-        for ref in _REF.findall(str(value)):
-            for p in below.get(ref, ()):
-                if p not in done:
-                    done.add(p)
-                    frontier.append(p)
+    # interpolations of read keys (absolute or relative, followed in turn) make targets read
+    done |= referenced({p: v for p, (_, _, v) in leaves.items()}, done)
     reported: set[tuple[str, int]] = set()
     for path, (file, line, _) in sorted(leaves.items()):
         if path in done or file is None:

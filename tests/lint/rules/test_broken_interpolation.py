@@ -22,3 +22,17 @@ def test_resolvers_and_valid_references_are_clean(system):
         }
     )
     assert findings(root, "CM301") == []
+
+
+def test_only_the_broken_reference_is_flagged_not_values_pointing_at_it(system):
+    root = system(
+        {
+            "conf/model/mlp.yaml": """
+                name: mlp
+                hidden: 64
+                num_classes: ${data.num_clases}
+                width: ${model.num_classes}
+                """
+        }
+    )
+    assert findings(root, "CM301") == [("CM301", "conf/model/mlp.yaml", 3)]

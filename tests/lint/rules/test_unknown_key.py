@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from linttree import findings, messages
+import pytest
+from linttree import CLEAN, findings, messages
 
 
 def test_typo_in_experiment_gets_did_you_mean(system):
@@ -21,3 +22,82 @@ def test_typo_in_experiment_gets_did_you_mean(system):
 
 def test_experiment_setting_existing_keys_is_clean(system):
     assert findings(system(), "CM302") == []
+
+
+def test_global_option_selected_by_the_primary(system):
+    root = system(
+        {
+            "conf/train.yaml": CLEAN["conf/train.yaml"].replace(
+                "  - _self_\n", "  - preset: quick\n  - _self_\n"
+            ),
+            "conf/preset/quick.yaml": """
+                # @package _global_
+                optimizer:
+                  lr: 0.5
+                  betaz: [0.8, 0.9]
+                """,
+        }
+    )
+    assert findings(root, "CM302") == [("CM302", "conf/preset/quick.yaml", 4)]
+    assert messages(root, "CM302")[0].endswith("did you mean 'betas'?")
+
+
+def test_option_packaged_into_another_groups_node(system):
+    root = system(
+        {
+            "conf/tuning/wide.yaml": """
+                # @package model
+                hiden: 512
+                """
+        }
+    )
+    # no composition selects tuning/wide: it is composed as '+tuning=wide' for the check
+    assert findings(root, "CM302") == [("CM302", "conf/tuning/wide.yaml", 2)]
+    assert messages(root, "CM302")[0].endswith("did you mean 'hidden'?")
+
+
+def test_unselected_global_option_of_a_default_group(system):
+    root = system(
+        {
+            "conf/optimizer/ci.yaml": """
+                # @package _global_
+                optimizer:
+                  name: sgd
+                  lr: 0.1
+                  momentum: 0.9
+                model:
+                  hiden: 8
+                """
+        }
+    )
+    # no composition selects optimizer/ci: it is composed as 'optimizer=ci' for the check;
+    # its optimizer.* keys replace adam's, model.hiden is a typo inside model's node
+    assert findings(root, "CM302") == [("CM302", "conf/optimizer/ci.yaml", 7)]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"conf/preset/own.yaml": "# @package _group_\nfresh: 1\n"},
+        {"conf/preset/sub.yaml": "# @package preset.deeper\nfresh: 1\n"},
+        {"conf/preset/section.yaml": "# @package _global_\nprofiling:\n  enabled: true\n"},
+        {"conf/preset/right.yaml": "# @package _global_\nmodel:\n  hidden: 128\n"},
+    ],
+    ids=["own-group", "own-subpackage", "new-section", "existing-key"],
+)
+def test_packaged_options_that_are_fine(system, files):
+    assert findings(system(files), "CM302") == []
+
+
+def test_package_chosen_by_the_defaults_list_is_not_foreign(system):
+    train = CLEAN["conf/train.yaml"].replace(
+        "  - _self_\n", "  - data@reference: wine\n  - _self_\n"
+    )
+    assert findings(system({"conf/train.yaml": train}), "CM302") == []
+
+
+def test_unreadable_header_of_an_unused_option_is_an_input_error(system):
+    root = system({"conf/preset/ci.yaml": "# @package _global_  # for CI\ntrainer:\n  x: 1\n"})
+    found = findings(root, "CM302")
+    assert found == [("CM000", "conf/preset/ci.yaml", 1)]
+    assert "Too many components" in messages(root, "CM302")[0]

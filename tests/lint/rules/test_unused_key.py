@@ -50,3 +50,10 @@ def test_broken_python_is_cm000_and_lint_continues(system):
     found = findings(root, "CM101")
     assert ("CM000", "src/broken.py", 1) in found
     assert ("CM101", "conf/model/mlp.yaml", 4) in found
+
+
+def test_relative_interpolation_of_a_read_key_reads_its_target(system):
+    root = system(
+        {"conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${.classes}\nclasses: 10\n"}
+    )
+    assert findings(root, "CM101") == []
