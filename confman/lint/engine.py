@@ -9,8 +9,10 @@ flagged YAML line, ``# confman: noqa-file`` in the first lines of a file, ``per-
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -124,6 +126,23 @@ def lint_context(ctx: LintContext, codes: Sequence[str]) -> LintResult:
     return LintResult(kept, ctx, suppressed=len(found) - len(kept), codes=list(codes))
 
 
+#: Allocations between young-generation collections while linting (Python's default is 700).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+@contextmanager
+def _fewer_gc_passes() -> Iterator[None]:
+    """Collect garbage less often while a lint builds its (large, acyclic) parse and provenance
+    data: with the default threshold the cycle collector runs hundreds of times and rescans
+    what was just built, ~8% of a large lint. Restored afterwards."""
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], GC_YOUNG_THRESHOLD), *saved[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
 def lint(
     settings: Settings,
     paths: Sequence[Path] = (),
@@ -148,7 +167,8 @@ def lint(
         _codes(list(extend_select), "--extend-select") if extend_select else None,
         _codes(list(ignore), "--ignore") if ignore else None,
     )
-    result = lint_context(build_context(settings), codes)
+    with _fewer_gc_passes():
+        result = lint_context(build_context(settings), codes)
     if paths:
         wanted = [p.resolve() for p in paths]
         result.diagnostics = [
