@@ -126,14 +126,21 @@ def parse_yaml(text: str, *, name: str) -> ParsedYaml:
 
 
 def _nesting_upper_bound(text: str) -> int:
-    """A cheap upper bound on how deeply a document can nest.
+    """A cheap upper bound on how deeply a document can nest (scalars not counted).
 
     Flow collections need an opening bracket per level; block collections need more indentation
     or another ``- `` on the same line per level. Quoted text can only inflate the bound.
     """
     flow = text.count("[") + text.count("{")
+    lines = text.splitlines()
+    # A line's indent plus its "- " count is at most its length, so this coarser bound needs no
+    # per-line work; it is used whenever it already fits under the limit (it always does for
+    # ordinary files).
+    coarse = flow + max(map(len, lines), default=0) + 2
+    if coarse < MAX_DEPTH:
+        return coarse
     block = 0
-    for line in text.splitlines():
+    for line in lines:
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
         block = max(block, indent + stripped.count("- ") + 1)
