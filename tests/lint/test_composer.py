@@ -20,7 +20,7 @@ from linttree import CLEAN, write_tree
 from omegaconf import OmegaConf
 
 from confman import ConfmanError, compose
-from confman.lint.composer import LintComposer, PlainComposed
+from confman.lint.composer import LintComposer, PlainComposed, select
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context
 from confman.lint.rules import RULES
@@ -261,3 +261,19 @@ def test_background_compositions_equal_serial(tmp_path: Path) -> None:
     assert any("no_such_option" in p.message for p in serial.problems)
     codes = list(RULES)
     assert lint_context(forked, codes).diagnostics == lint_context(serial, codes).diagnostics
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["top.lr", "g0.sec0.k0", "g0.sec0.k4", "g0.sec0", "g0.nope", "nope.x", "top.lr.x", "seed"],
+)
+def test_select_equals_omegaconf_select(tmp_path: Path, key: str) -> None:
+    conf = _generated(tmp_path)
+    composed = LintComposer(conf, None).compose("config", [])
+    assert isinstance(composed, PlainComposed)
+    expected = OmegaConf.select(composed.config, key, default=None)
+    got = select(composed, key)
+    if OmegaConf.is_config(expected):
+        expected = OmegaConf.to_container(expected)
+        got = OmegaConf.to_container(got) if OmegaConf.is_config(got) else got
+    assert strict_same(got, expected)
