@@ -72,16 +72,24 @@ class Write:
         return {self.kind: self.note, "value": self.value}
 
 
+_NOT_MAPPINGS = frozenset({str, int, float, bool, type(None), list})
+
+
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, without the ABC lookup for the usual plain types."""
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
 def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """Yield ``(dotted_path, value)`` for every leaf of plain nested dicts.
 
     Lists, scalars, ``None`` and empty mappings are leaves; non-empty mappings are recursed.
-    (``type(x) is dict`` first: the ``Mapping`` check alone is an ABC lookup per value.)
     """
-    if (type(data) is dict or isinstance(data, Mapping)) and data:
+    if _is_mapping(data) and data:
         for key, value in data.items():
             path = f"{prefix}{key}"
-            if (type(value) is dict or isinstance(value, Mapping)) and value:
+            if _is_mapping(value) and value:
                 yield from iter_leaves(value, f"{path}.")
             else:
                 yield path, value
@@ -161,7 +169,7 @@ class Provenance:
         overwritten = (current and current[-1].value != MISSING) or path in self._interior
         if isinstance(value, str) and value == MISSING and overwritten and not assign:
             return
-        if isinstance(value, Mapping) and not value:
+        if _is_mapping(value) and not value:
             if path in self._interior:
                 return  # merging {} into a mapping changes nothing
         elif path in self._interior:

@@ -133,6 +133,17 @@ class _NotApplicable(Exception):
     """The fast path cannot prove its result equal to ``confman.compose``'s."""
 
 
+def _may_interpolate(default: Any) -> bool:
+    """False only when no string field of a defaults entry holds ``${`` (then Hydra's
+    ``is_interpolation``, which builds a node to ask, must say False too)."""
+    for value in vars(default).values():
+        if isinstance(value, str) and "${" in value:
+            return True
+        if isinstance(value, list) and any(isinstance(x, str) and "${" in x for x in value):
+            return True
+    return False
+
+
 @contextmanager
 def _hydra_shortcuts() -> Iterator[None]:
     """Skip two pure costs of Hydra's defaults-list build, with the same results.
@@ -153,7 +164,7 @@ def _hydra_shortcuts() -> Iterator[None]:
     answers: dict[tuple[str, Version], bool] = {}
 
     def lazy_map(overrides: Any, defaults_list: Any, self_added: bool) -> Any:
-        if any(d.is_interpolation() for d in defaults_list):
+        if any(_may_interpolate(d) for d in defaults_list):
             return original_map(overrides, defaults_list, self_added)
         return None
 
