@@ -82,19 +82,26 @@ def _is_mapping(value: Any) -> bool:
 
 
 def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield ``(dotted_path, value)`` for every leaf of plain nested dicts.
+    """Yield ``(dotted_path, value)`` for every leaf of plain nested dicts, depth first in order.
 
-    Lists, scalars, ``None`` and empty mappings are leaves; non-empty mappings are recursed.
+    Lists, scalars, ``None`` and empty mappings are leaves; non-empty mappings are recursed
+    (with an explicit stack: nested generators cost a frame per level per leaf).
     """
-    if _is_mapping(data) and data:
-        for key, value in data.items():
-            path = f"{prefix}{key}"
+    if not (_is_mapping(data) and data):
+        if prefix:
+            yield prefix.rstrip("."), data
+        return
+    stack = [(prefix, iter(data.items()))]
+    while stack:
+        base, items = stack[-1]
+        for key, value in items:
+            path = f"{base}{key}"
             if _is_mapping(value) and value:
-                yield from iter_leaves(value, f"{path}.")
-            else:
-                yield path, value
-    elif prefix:
-        yield prefix.rstrip("."), data
+                stack.append((f"{path}.", iter(value.items())))
+                break
+            yield path, value
+        else:
+            stack.pop()
 
 
 def same_value(a: Any, b: Any) -> bool:

@@ -16,9 +16,10 @@ expansion and nesting depth are capped before any value is built, and cyclic ali
 
 from __future__ import annotations
 
+import codecs
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,8 @@ class ParsedYaml:
             ``defaults`` list are indexed as ``defaults[i]``.
         duplicates: every key repeated in one mapping, with both lines.
         header_text: the first 512 characters, where Hydra looks for ``# @package``.
+        text: the whole text as read (a UTF-8 byte-order mark kept), for callers that show
+            lines (lint), so they need not read the file again.
     """
 
     name: str
@@ -82,6 +85,7 @@ class ParsedYaml:
     lines: dict[str, int]
     duplicates: tuple[DuplicateKey, ...]
     header_text: str
+    text: str = field(default="", repr=False, compare=False)
 
 
 def parse_yaml(text: str, *, name: str) -> ParsedYaml:
@@ -122,6 +126,7 @@ def parse_yaml(text: str, *, name: str) -> ParsedYaml:
         lines=lines,
         duplicates=tuple(duplicates),
         header_text=text[:512],
+        text=text,
     )
 
 
@@ -392,6 +397,8 @@ def load_yaml_file(path: str | Path, *, name: str | None = None, cache: bool = T
     except OSError as exc:
         raise YamlSourceError(f"{label}: cannot read file: {exc.strerror}") from exc
     parsed = parse_yaml(_decode(raw, label), name=label)
+    if raw.startswith(codecs.BOM_UTF8):
+        parsed = replace(parsed, text="\ufeff" + parsed.text)
     if cache:
         with _cache_lock:
             _cache[full] = (stat.st_mtime_ns, stat.st_size, parsed)
@@ -399,7 +406,7 @@ def load_yaml_file(path: str | Path, *, name: str | None = None, cache: bool = T
 
 
 def _renamed(parsed: ParsedYaml, name: str) -> ParsedYaml:
-    return ParsedYaml(name, parsed.data, parsed.lines, parsed.duplicates, parsed.header_text)
+    return replace(parsed, name=name)
 
 
 def _decode(raw: bytes, label: str) -> str:

@@ -245,14 +245,14 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
             ctx.groups.setdefault(str(Path(rel).parent), []).append(Path(rel).stem)
             continue
         try:
-            # bytes + decode: the same lines as read_text, without its newline translation pass
-            text = path.read_bytes().decode("utf-8")
             parsed: ParsedYaml | None = load_yaml_file(path, name=rel)
-        except (OSError, UnicodeDecodeError) as exc:
-            ctx.problem(shown, 1, f"cannot read: {exc}")
-            continue
+            text = parsed.text if parsed else ""  # the file as read_text gives it, BOM included
         except ConfmanError as exc:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            try:  # unreadable or not UTF-8: said as such, and the file is left out
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as read_exc:
+                ctx.problem(shown, 1, f"cannot read: {read_exc}")
+                continue
             parsed = None
             line = re.search(r":(\d+)", exc.message)
             ctx.problem(shown, int(line.group(1)) if line else 1, exc.message)
