@@ -25,7 +25,7 @@ from confman.provenance import iter_leaves
 from confman.store.tree import NodeRef
 
 if TYPE_CHECKING:
-    from confman.store.base import Store
+    from confman.store.interface import Store
 
 __all__ = ["ABSENT", "RunTable", "compare_many", "compare_stored", "render_table"]
 

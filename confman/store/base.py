@@ -1,4 +1,4 @@
-"""The store interface and its SQL implementation, shared by the SQLite and PostgreSQL backends.
+"""The store on SQL, shared by the SQLite and PostgreSQL backends (``confman.store.interface``).
 
 Layout (see ``confman.store.migrations`` for the schema's versions):
 - ``configs``: resolved configs, once per fingerprint (content-addressed), with the hash of the
@@ -22,13 +22,14 @@ import json
 import os
 import re
 import socket
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Self
+from dataclasses import fields
+from typing import Any
 
-from confman.errors import ConfmanError
 from confman.provenance import iter_leaves
+from confman.store.interface import RunNotFoundError, Store, StoreError
 from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, insert_nodes
 from confman.store.record import RunRecord, canonical_json
 from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact
@@ -38,84 +39,13 @@ from confman.store.where import Where, condition_sql, leaf_row, parse_where
 __all__ = ["SCHEMA_VERSION", "RunNotFoundError", "SQLStore", "Store", "StoreError"]
 
 
-class StoreError(ConfmanError):
-    """The run store cannot be opened or used."""
-
-
-class RunNotFoundError(StoreError):
-    """A run reference matches no run, or more than one."""
-
-
+# Record fields stored in their own content-addressed tables, not in the run row's body.
 _BODY_SKIP = ("config", "raw_config", "patch")
 
 
-class Store(ABC):
-    """Where run records live. Open one with ``confman.store.open_store()``.
-
-    The interface other tools build on (``confman diff``, ``confman runs``):
-    ``put`` a record (insert or update), ``get`` one by reference, ``query`` many.
-    """
-
-    url: str
-
-    @abstractmethod
-    def put(self, record: RunRecord, *, secret_paths: Sequence[str] = ()) -> RunRecord:
-        """Insert or replace ``record`` atomically; returns it as stored (secrets redacted)."""
-
-    @abstractmethod
-    def get(self, ref: str) -> RunRecord:
-        """One run by id, unique id prefix, ``@latest`` or ``@latest~N`` (N before latest)."""
-
-    @abstractmethod
-    def query(
-        self,
-        where: Sequence[str | Where] = (),
-        *,
-        config_name: str | None = None,
-        status: str | None = None,
-        since: float | None = None,
-        limit: int | None = None,
-    ) -> list[RunRecord]:
-        """Runs matching every condition, newest first."""
-
-    @abstractmethod
-    def tree_roots(
-        self,
-        where: Sequence[str | Where] = (),
-        *,
-        refs: Sequence[str] | None = None,
-        limit: int | None = None,
-    ) -> dict[str, str]:
-        """Run id -> hash of its config's top node, for ``refs`` or the runs matching ``where``.
-
-        With ``tree_nodes`` this is how many runs are compared without decoding every config.
-        """
-
-    @abstractmethod
-    def tree_nodes(self, hashes: Collection[str]) -> dict[str, StoredNode]:
-        """The stored nodes with these hashes."""
-
-    @abstractmethod
-    def tree_size(self, node: str) -> int:
-        """The number of leaves under the stored node ``node``."""
-
-    @abstractmethod
-    def delete(self, refs: Sequence[str]) -> list[str]:
-        """Delete runs; returns the ids deleted."""
-
-    @abstractmethod
-    def gc(self) -> dict[str, int]:
-        """Remove configs, leaves and blobs no run refers to; returns counts removed."""
-
-    @abstractmethod
-    def close(self) -> None:
-        """Release the connection."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+def _body(record: RunRecord) -> dict[str, Any]:
+    """The record's fields that live in the run row (no deep copy: it is serialised at once)."""
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name not in _BODY_SKIP}
 
 
 def _sha(text: str) -> str:
@@ -226,19 +156,32 @@ class SQLStore(Store):
     # -- writing ---------------------------------------------------------------------------
     def put(self, record: RunRecord, *, secret_paths: Sequence[str] = ()) -> RunRecord:
         """Insert or replace ``record`` in one transaction; configs and blobs are stored once."""
-        rec = RunRecord.from_json(record.to_json())
-        rec.config = redact(
-            rec.config, self.salt, patterns=self.secret_patterns, secret_paths=secret_paths
-        )
-        rec.raw_config = redact(
-            rec.raw_config, self.salt, patterns=self.secret_patterns, secret_paths=secret_paths
+        # A copy with both configs redacted (``redact`` builds new containers); the other
+        # fields are copied as JSON, cheap next to the configs.
+        rec = RunRecord.from_json(
+            {
+                **json.loads(canonical_json(_body(record))),
+                "config": redact(
+                    record.config,
+                    self.salt,
+                    patterns=self.secret_patterns,
+                    secret_paths=secret_paths,
+                ),
+                "raw_config": redact(
+                    record.raw_config,
+                    self.salt,
+                    patterns=self.secret_patterns,
+                    secret_paths=secret_paths,
+                ),
+                "patch": record.patch,
+            }
         )
         config_text = canonical_json(rec.config)
         rec.fingerprint = _sha(config_text)
         raw_text = canonical_json(rec.raw_config)
         raw_hash = _sha(raw_text)
         patch_hash = _sha(rec.patch) if rec.patch else None
-        body = canonical_json({k: v for k, v in rec.to_json().items() if k not in _BODY_SKIP})
+        body = canonical_json(_body(rec))
         blob_sql = self._sql(
             "INSERT INTO blobs (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING"
         )

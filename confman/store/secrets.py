@@ -7,6 +7,7 @@ up in a table of common passwords.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -21,7 +22,13 @@ SECRET_PREFIX = "<secret sha256:"
 def is_secret_key(key: str, patterns: Iterable[str] = DEFAULT_SECRET_PATTERNS) -> bool:
     """Whether a key's last segment names a secret (case-insensitive substring match)."""
     last = key.rsplit(".", 1)[-1].lower()
-    return any(re.search(p, last) for p in patterns)
+    return _matcher(tuple(patterns)).search(last) is not None
+
+
+@functools.lru_cache(maxsize=32)
+def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """All patterns as one compiled regex (a record has hundreds of keys to check)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
 
 
 def marker(value: Any, salt: str) -> str:
