@@ -20,6 +20,7 @@ from linttree import CLEAN, write_tree
 from omegaconf import OmegaConf
 
 from confman import ConfmanError, compose
+from confman.lint import context as context_module
 from confman.lint.composer import LintComposer, PlainComposed, select
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context
@@ -277,3 +278,20 @@ def test_select_equals_omegaconf_select(tmp_path: Path, key: str) -> None:
         expected = OmegaConf.to_container(expected)
         got = OmegaConf.to_container(got) if OmegaConf.is_config(got) else got
     assert strict_same(got, expected)
+
+
+def _child_fails(*args: Any) -> Any:
+    raise RuntimeError("the child process fails")
+
+
+def test_failed_child_composes_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _generated(tmp_path)
+    (tmp_path / "conf" / "experiment" / "list_over_map.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    settings = load_settings(cwd=tmp_path)
+    serial = build_context(settings, background=False)
+    monkeypatch.setattr(context_module, "_compositions_only", _child_fails)
+    fallback = build_context(settings, background=True)
+    assert fallback.composed_in == "here"
+    assert [c.label for c in fallback.compositions] == [c.label for c in serial.compositions]
+    assert fallback.problems == serial.problems
