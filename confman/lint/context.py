@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hydra.core.config_store import ConfigStore
+
 from confman.compose import Composed
 from confman.errors import ConfmanError
 from confman.lint.background import Background, can_fork
@@ -98,7 +100,8 @@ class LintContext:
     problems: list[Diagnostic] = field(default_factory=list)
     run_selections: set[tuple[str, str]] = field(default_factory=set)
     lint_settings: dict[str, Any] = field(default_factory=dict)
-    #: where the compositions were made: "here", or "child" (a forked process, see background)
+    #: where the compositions were made: "here", "child" (a forked process, see background) or
+    #: "reused" (an earlier lint of the unchanged tree in this process)
     composed_in: str = "here"
 
     def shown(self, rel: str | None) -> str:
@@ -202,6 +205,9 @@ def build_context(
         ctx.problem(_show(settings.config_dir, settings.root), 0, "config dir does not exist")
         return ctx
     yaml_paths = sorted(settings.config_dir.rglob("*.yaml"))
+    reuse_key = (str(settings.config_dir.resolve()), settings.version_base, fast)
+    if background is None and reuse_key in _recent:
+        background = False  # most likely unchanged: reusing beats forking
     if background is None:
         rels = [p.relative_to(settings.config_dir).parts for p in yaml_paths]
         primaries = sum(len(r) == 1 for r in rels)
@@ -211,8 +217,9 @@ def build_context(
     child = Background(_compositions_only, settings, yaml_paths, fast) if background else None
     _read_tree(ctx, yaml_paths, primaries_only=False)
     read_problems = len(ctx.problems)
-    if child is None:
+    if child is None and not _reuse(ctx, reuse_key, yaml_paths):
         _compose_all(ctx, fast)
+        _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
     ctx.python = collect_python(python_files(settings, ctx), settings.root)
     tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
     test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
@@ -224,14 +231,77 @@ def build_context(
             problems = ctx.problems[read_problems:]
             del ctx.problems[read_problems:]
             _compose_all(ctx, fast)
+            _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
             ctx.problems.extend(problems)
         else:
             ctx.compositions, compose_problems = done
             ctx.composed_in = "child"
             ctx.problems[read_problems:read_problems] = compose_problems
+            _remember(ctx, reuse_key, yaml_paths, compose_problems)
     for prob in ctx.python.problems:
         ctx.problem(_show(prob.file, settings.root), prob.line, prob.message)
     return ctx
+
+
+@dataclass
+class _Composed:
+    """One config dir's compositions, and the parses they were made from."""
+
+    parses: dict[str, ParsedYaml]
+    store_size: int
+    compositions: list[Composition]
+    problems: list[Diagnostic]
+
+
+#: The compositions of the last few config dirs linted in this process.
+_recent: dict[tuple[str, str | None, bool], _Composed] = {}
+MAX_REMEMBERED = 4
+
+
+def _store_size() -> int:
+    """How many entries Hydra's ConfigStore holds (schemas can change what composes)."""
+
+    def count(node: object) -> int:
+        return 1 + sum(count(v) for v in node.values()) if isinstance(node, dict) else 1
+
+    return count(ConfigStore.instance().repo)
+
+
+def _remember(
+    ctx: LintContext,
+    key: tuple[str, str | None, bool],
+    yaml_paths: list[Path],
+    problems: list[Diagnostic],
+) -> None:
+    """Keep the compositions for the next lint of this tree in this process (``--fix`` and
+    ``--add-noqa`` lint again; so do editors and watchers). Trees with an unparsable file are
+    not kept: their compose errors depend on text the parses do not pin."""
+    parses = {rel: yf.parsed for rel, yf in ctx.files.items() if yf.parsed is not None}
+    if len(parses) != len(yaml_paths):
+        return
+    _recent.pop(key, None)
+    _recent[key] = _Composed(parses, _store_size(), list(ctx.compositions), list(problems))
+    while len(_recent) > MAX_REMEMBERED:
+        del _recent[next(iter(_recent))]
+
+
+def _reuse(ctx: LintContext, key: tuple[str, str | None, bool], yaml_paths: list[Path]) -> bool:
+    """Take the remembered compositions when every YAML file parsed to the very same cached
+    parse as then (``confman.yamlsource`` re-parses a file whose mtime or size changed, and
+    ``clear_cache`` forgets them all), and the ConfigStore did not change."""
+    entry = _recent.get(key)
+    if entry is None or not len(entry.parses) == len(yaml_paths) == len(ctx.files):
+        return False
+    for rel, parsed in entry.parses.items():
+        yf = ctx.files.get(rel)
+        if yf is None or yf.parsed is not parsed:
+            return False
+    if entry.store_size != _store_size():
+        return False
+    ctx.compositions = list(entry.compositions)
+    ctx.problems.extend(entry.problems)
+    ctx.composed_in = "reused"
+    return True
 
 
 def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool) -> None:

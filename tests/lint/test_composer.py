@@ -26,6 +26,7 @@ from confman.lint.context import build_context
 from confman.lint.engine import lint_context
 from confman.lint.rules import RULES
 from confman.settings import load_settings
+from confman.yamlsource import clear_cache
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "compose" / "corpus"
@@ -295,3 +296,33 @@ def test_failed_child_composes_in_process(tmp_path: Path, monkeypatch: pytest.Mo
     assert fallback.composed_in == "here"
     assert [c.label for c in fallback.compositions] == [c.label for c in serial.compositions]
     assert fallback.problems == serial.problems
+
+
+def test_unchanged_tree_reuses_compositions(tmp_path: Path) -> None:
+    """A second lint of the unchanged tree in one process reuses the compositions; any edit (or
+    a cleared parse cache) composes again, and the findings are those of a fresh lint."""
+    root = write_tree(tmp_path, {**CLEAN, **PLANTED["broken_interp"]})
+    settings = load_settings(cwd=root)
+    codes = list(RULES)
+    first = build_context(settings, background=False)
+    again = build_context(settings, background=False)
+    assert (first.composed_in, again.composed_in) == ("here", "reused")
+    assert lint_context(again, codes).diagnostics == lint_context(first, codes).diagnostics
+
+    mlp = root / "conf" / "model" / "mlp.yaml"
+    mlp.write_text(mlp.read_text() + "extra: 1\n")
+    edited = build_context(settings, background=False)
+    assert edited.composed_in == "here"
+    assert any("model.extra" in c.composed.provenance for c in edited.compositions)
+    fresh = build_context(settings, background=False, fast=False)
+    assert lint_context(edited, codes).diagnostics == lint_context(fresh, codes).diagnostics
+
+    clear_cache()
+    assert build_context(settings, background=False).composed_in == "here"
+
+
+def test_tree_with_unparsable_file_is_not_reused(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {**CLEAN, "conf/data/bad.yaml": "name: [x\n"})
+    settings = load_settings(cwd=root)
+    build_context(settings, background=False)
+    assert build_context(settings, background=False).composed_in == "here"
