@@ -484,6 +484,7 @@ def _describe_defaults(
     meta = defaults.overrides.override_metadata
     cli = {o.get_key_element(): o.input_line for o in parsed if o.input_line is not None}
     choices: dict[str, Choice] = {}
+    memo: dict[tuple[Any, ...], _Placed] = {}
 
     def chosen_by(node: InputDefault, parent: str | None) -> str | None:
         if not isinstance(node, GroupDefault):
@@ -495,9 +496,9 @@ def _describe_defaults(
         if info is not None and info.used:
             if info.external_override:
                 return f"override '{cli.get(key, key)}'"
-            where = _defaults_line(repo, info.containing_config_path, node)
+            where = _defaults_line(repo, info.containing_config_path, node, memo)
             return f"{where} via 'override /{node.get_group_path()}'"
-        return _defaults_line(repo, parent, node)
+        return _defaults_line(repo, parent, node, memo)
 
     def convert(tree: DefaultsTreeNode | InputDefault, parent: str | None) -> DefaultsNode:
         node = tree.node if isinstance(tree, DefaultsTreeNode) else tree
@@ -574,7 +575,10 @@ def _option(node: GroupDefault) -> str | list[str] | None:
 
 
 def _defaults_line(
-    repo: CachingConfigRepository, config_path: str | None, node: GroupDefault
+    repo: CachingConfigRepository,
+    config_path: str | None,
+    node: GroupDefault,
+    memo: dict[tuple[Any, ...], _Placed] | None = None,
 ) -> str:
     """``file:line`` of the defaults-list entry in ``config_path`` that names ``node``'s group."""
     if config_path is None:
@@ -583,7 +587,7 @@ def _defaults_line(
     found = loaded_file(loaded) if loaded is not None else None
     if loaded is None or found is None:
         return config_path
-    index = _entry_index(loaded, config_path, node)
+    index = _entry_index(loaded, config_path, node, memo)
     if index is not None:
         line = found.parsed.lines.get(f"defaults[{index}]")
         return f"{found.name}:{line}" if line else found.name
@@ -598,30 +602,70 @@ def _defaults_line(
     return found.name
 
 
-def _entry_index(loaded: ConfigResult, config_path: str, node: GroupDefault) -> int | None:
+_Placed = list[tuple[int, Any]]
+
+
+def _entry_index(
+    loaded: ConfigResult,
+    config_path: str,
+    node: GroupDefault,
+    memo: dict[tuple[Any, ...], _Placed] | None = None,
+) -> int | None:
     """Index of the entry naming ``node``'s group in the defaults list Hydra parsed from ``loaded``.
 
     Hydra resolves each tree node from a copy of that entry placed under its parent, so the
     entry is found by placing each parsed entry under the same parent and comparing override
     keys (``db`` and ``db@backup`` are different entries). An ``override /group`` entry sits
     in another config: it is matched on its group path and explicit package.
+
+    ``memo`` keeps the placed entries' keys per config and parent across the nodes of one
+    defaults tree: placing every entry again for every node is quadratic in the list's length.
     """
-    for index, entry in enumerate(getattr(loaded, "defaults_list", None) or []):
-        if not isinstance(entry, GroupDefault):
-            continue
-        placed = copy.copy(entry)
-        try:
-            if placed.override:
-                placed.update_parent(posixpath.dirname(config_path), "")
-                if (
-                    placed.get_group_path() == node.get_group_path()
-                    and placed.package == node.package
-                ):
-                    return index
-            else:
-                placed.update_parent(node.parent_base_dir, node.parent_package)
-                if placed.get_override_key() == node.get_override_key():
-                    return index
-        except (AssertionError, HydraException):
-            continue
-    return None
+    memo = {} if memo is None else memo
+    entries = getattr(loaded, "defaults_list", None) or []
+    found: list[int] = []
+    overrides = memo.get(("override", config_path))
+    if overrides is None:
+        overrides = memo[("override", config_path)] = [
+            (i, key)
+            for i, entry in enumerate(entries)
+            if isinstance(entry, GroupDefault) and entry.override
+            for key in _placed_keys(entry, posixpath.dirname(config_path), "", override=True)
+        ]
+    plain_key = ("plain", config_path, node.parent_base_dir, node.parent_package)
+    plain = memo.get(plain_key)
+    if plain is None:
+        plain = memo[plain_key] = [
+            (i, key)
+            for i, entry in enumerate(entries)
+            if isinstance(entry, GroupDefault) and not entry.override
+            for key in _placed_keys(
+                entry, node.parent_base_dir, node.parent_package, override=False
+            )
+        ]
+    try:
+        wanted = (node.get_group_path(), node.package)
+        found += [i for i, key in overrides if key == wanted][:1]
+    except (AssertionError, HydraException):
+        pass
+    try:
+        wanted_key = node.get_override_key()
+        found += [i for i, key in plain if key == wanted_key][:1]
+    except (AssertionError, HydraException):
+        pass
+    return min(found, default=None)
+
+
+def _placed_keys(
+    entry: GroupDefault, base_dir: str | None, package: str | None, *, override: bool
+) -> list[Any]:
+    """``entry`` placed under a parent: its (group path, package) for an ``override`` entry,
+    its override key otherwise; nothing when Hydra cannot place it."""
+    placed = copy.copy(entry)
+    try:
+        placed.update_parent(base_dir, package)
+        if override:
+            return [(placed.get_group_path(), placed.package)]
+        return [placed.get_override_key()]
+    except (AssertionError, HydraException):
+        return []

@@ -72,20 +72,36 @@ class Write:
         return {self.kind: self.note, "value": self.value}
 
 
-def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield ``(dotted_path, value)`` for every leaf of plain nested dicts.
+_NOT_MAPPINGS = frozenset({str, int, float, bool, type(None), list})
 
-    Lists, scalars, ``None`` and empty mappings are leaves; non-empty mappings are recursed.
+
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, without the ABC lookup for the usual plain types."""
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
+def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield ``(dotted_path, value)`` for every leaf of plain nested dicts, depth first in order.
+
+    Lists, scalars, ``None`` and empty mappings are leaves; non-empty mappings are recursed
+    (with an explicit stack: nested generators cost a frame per level per leaf).
     """
-    if isinstance(data, Mapping) and data:
-        for key, value in data.items():
-            path = f"{prefix}{key}"
-            if isinstance(value, Mapping) and value:
-                yield from iter_leaves(value, f"{path}.")
-            else:
-                yield path, value
-    elif prefix:
-        yield prefix.rstrip("."), data
+    if not (_is_mapping(data) and data):
+        if prefix:
+            yield prefix.rstrip("."), data
+        return
+    stack = [(prefix, iter(data.items()))]
+    while stack:
+        base, items = stack[-1]
+        for key, value in items:
+            path = f"{base}{key}"
+            if _is_mapping(value) and value:
+                stack.append((f"{path}.", iter(value.items())))
+                break
+            yield path, value
+        else:
+            stack.pop()
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -160,14 +176,18 @@ class Provenance:
         overwritten = (current and current[-1].value != MISSING) or path in self._interior
         if isinstance(value, str) and value == MISSING and overwritten and not assign:
             return
-        if isinstance(value, Mapping) and not value:
+        if _is_mapping(value) and not value:
             if path in self._interior:
                 return  # merging {} into a mapping changes nothing
         elif path in self._interior:
             self._drop_subtree(path)
-        if self._write_into_list(path, write):
-            return
-        self._end_ancestors(path)
+        dot = path.rfind(".")
+        # When the parent is already a mapping, so is every ancestor (``_interior`` holds every
+        # ancestor of what it holds, and none of them has a history): nothing to walk.
+        if dot != -1 and path[:dot] not in self._interior:
+            if self._write_into_list(path, write):
+                return
+            self._end_ancestors(path)
         self.writes.setdefault(path, []).append(write)
 
     def delete(self, path: str, write: Write) -> None:

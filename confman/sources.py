@@ -62,11 +62,14 @@ def loaded_file(result: ConfigResult) -> LoadedFile | None:
 class _ConfinedFileSource(FileConfigSource):
     """``file://`` source reading through confman's cached, safe YAML loader."""
 
-    def __init__(self, provider: str, path: str, *, label_root: str, cache: bool) -> None:
+    def __init__(
+        self, provider: str, path: str, *, label_root: str, cache: bool, skeleton: bool = False
+    ) -> None:
         super().__init__(provider=provider, path=path)
         self._root = os.path.realpath(self.path)
         self._label_root = label_root
         self._cache = cache
+        self._skeleton = skeleton
         # full path -> (the parse the nodes were built from, pickled DictConfig)
         self._nodes: dict[str, tuple[ParsedYaml, bytes]] = {}
         self._lock = threading.Lock()
@@ -113,6 +116,8 @@ class _ConfinedFileSource(FileConfigSource):
         Nodes are pickled on a parse's second use, not its first: a one-shot CLI process
         composes once and would pay for a pickle it never reads.
         """
+        if self._skeleton:
+            return _skeleton(parsed)
         hit = None
         if self._cache:
             with self._lock:
@@ -139,6 +144,22 @@ class _ConfinedFileSource(FileConfigSource):
     def is_config(self, config_path: str) -> bool:
         full = self._inside(self._normalize_file_name(config_path))
         return full is not None and os.path.isfile(full)
+
+
+def _skeleton(parsed: ParsedYaml) -> Any:
+    """The part of a file's config Hydra reads to build a defaults list, as a small node.
+
+    Hydra reads a loaded config's ``defaults``, its ``hydra`` node (``hydra.searchpath`` in a
+    primary) and, for ``_self_``, whether any other top-level key is set (not ``???``); the
+    values of the other keys only matter to the merge. Everything else is left out.
+    """
+    data = parsed.data
+    if isinstance(data, dict):
+        data = {
+            k: v if k in ("defaults", "hydra") else (v if v == "???" else None)
+            for k, v in data.items()
+        }
+    return OmegaConf.create() if data is None else OmegaConf.create(data)
 
 
 class _CachedPackageSource(ImportlibResourcesConfigSource):
@@ -189,9 +210,19 @@ class _CachedPackageSource(ImportlibResourcesConfigSource):
 class Repository(ConfigRepository):
     """Hydra's config repository with confman's sources swapped in (also after a searchpath)."""
 
-    def __init__(self, search_path: ConfigSearchPath, *, label_root: str, cache: bool) -> None:
+    def __init__(
+        self,
+        search_path: ConfigSearchPath,
+        *,
+        label_root: str,
+        cache: bool,
+        skeleton: bool = False,
+    ) -> None:
+        """``skeleton``: file configs hold only what Hydra reads to build defaults lists (see
+        ``_skeleton``); for callers that merge the parsed data themselves, like lint."""
         self._label_root = label_root
         self._cache = cache
+        self._skeleton = skeleton
         super().__init__(search_path)
 
     def initialize_sources(self, config_search_path: ConfigSearchPath) -> None:
@@ -208,6 +239,7 @@ class Repository(ConfigRepository):
                 source.full_path(),
                 label_root=self._label_root,
                 cache=self._cache,
+                skeleton=self._skeleton,
             )
         if kind == ImportlibResourcesConfigSource.__name__:
             if source.path == "hydra" or source.path.startswith("hydra."):
@@ -217,7 +249,11 @@ class Repository(ConfigRepository):
                 # A user's package (``pkg://myproject.conf``, often an editable install): its
                 # files change while a process runs, and provenance wants their lines.
                 return _ConfinedFileSource(
-                    source.provider, folder, label_root=self._label_root, cache=self._cache
+                    source.provider,
+                    folder,
+                    label_root=self._label_root,
+                    cache=self._cache,
+                    skeleton=self._skeleton,
                 )
         return source
 

@@ -16,9 +16,10 @@ expansion and nesting depth are capped before any value is built, and cyclic ali
 
 from __future__ import annotations
 
+import codecs
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,8 @@ class ParsedYaml:
             ``defaults`` list are indexed as ``defaults[i]``.
         duplicates: every key repeated in one mapping, with both lines.
         header_text: the first 512 characters, where Hydra looks for ``# @package``.
+        text: the whole text as read (a UTF-8 byte-order mark kept), for callers that show
+            lines (lint), so they need not read the file again.
     """
 
     name: str
@@ -82,6 +85,7 @@ class ParsedYaml:
     lines: dict[str, int]
     duplicates: tuple[DuplicateKey, ...]
     header_text: str
+    text: str = field(default="", repr=False, compare=False)
 
 
 def parse_yaml(text: str, *, name: str) -> ParsedYaml:
@@ -91,7 +95,7 @@ def parse_yaml(text: str, *, name: str) -> ParsedYaml:
         YamlSourceError: syntax errors, unsafe tags, alias bombs, cycles or absurd nesting,
             each with ``name:line``.
     """
-    _check_nesting(text, name)
+    bound = _check_nesting(text, name)
     loader = _Loader(text)
     try:
         try:
@@ -103,7 +107,8 @@ def parse_yaml(text: str, *, name: str) -> ParsedYaml:
         lines: dict[str, int] = {}
         duplicates: list[DuplicateKey] = []
         if node is not None:
-            _check_bounds(node, name)
+            if not _bounded_without_aliases(text, bound):
+                _check_bounds(node, name)
             _index_keys(node, "", lines, duplicates)
             try:
                 data = loader.construct_document(node)
@@ -121,32 +126,55 @@ def parse_yaml(text: str, *, name: str) -> ParsedYaml:
         lines=lines,
         duplicates=tuple(duplicates),
         header_text=text[:512],
+        text=text,
     )
 
 
 def _nesting_upper_bound(text: str) -> int:
-    """A cheap upper bound on how deeply a document can nest.
+    """A cheap upper bound on how deeply a document can nest (scalars not counted).
 
     Flow collections need an opening bracket per level; block collections need more indentation
     or another ``- `` on the same line per level. Quoted text can only inflate the bound.
     """
     flow = text.count("[") + text.count("{")
+    lines = text.splitlines()
+    # A line's indent plus its "- " count is at most its length, so this coarser bound needs no
+    # per-line work; it is used whenever it already fits under the limit (it always does for
+    # ordinary files).
+    coarse = flow + max(map(len, lines), default=0) + 2
+    if coarse < MAX_DEPTH:
+        return coarse
     block = 0
-    for line in text.splitlines():
+    for line in lines:
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
         block = max(block, indent + stripped.count("- ") + 1)
     return flow + block + 1
 
 
-def _check_nesting(text: str, name: str) -> None:
+def _bounded_without_aliases(text: str, nesting_bound: int) -> bool:
+    """Whether ``_check_bounds`` cannot fail on this document, so its graph walk can be skipped.
+
+    Without a ``*`` there is no alias: the graph is a tree (no cycle), its expanded size is its
+    node count, at most two nodes per character (an implicit null value pairs with a key), and
+    its depth (scalars count one level) is at most the nesting bound plus one.
+    """
+    return (
+        "*" not in text
+        and 2 * len(text) + 2 <= MAX_EXPANDED_NODES
+        and nesting_bound + 1 <= MAX_DEPTH
+    )
+
+
+def _check_nesting(text: str, name: str) -> int:
     """Refuse absurd nesting before libyaml's recursive composer could exhaust the C stack.
 
     Only when the cheap bound is exceeded are the parser's events counted exactly; libyaml's
-    event parser is iterative, so this pass is safe on any input.
+    event parser is iterative, so this pass is safe on any input. Returns the cheap bound.
     """
-    if _nesting_upper_bound(text) <= MAX_DEPTH:
-        return
+    bound = _nesting_upper_bound(text)
+    if bound <= MAX_DEPTH:
+        return bound
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
@@ -161,6 +189,7 @@ def _check_nesting(text: str, name: str) -> None:
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(name, exc) from exc
+    return bound
 
 
 def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> YamlSourceError:
@@ -368,6 +397,8 @@ def load_yaml_file(path: str | Path, *, name: str | None = None, cache: bool = T
     except OSError as exc:
         raise YamlSourceError(f"{label}: cannot read file: {exc.strerror}") from exc
     parsed = parse_yaml(_decode(raw, label), name=label)
+    if raw.startswith(codecs.BOM_UTF8):
+        parsed = replace(parsed, text="\ufeff" + parsed.text)
     if cache:
         with _cache_lock:
             _cache[full] = (stat.st_mtime_ns, stat.st_size, parsed)
@@ -375,7 +406,7 @@ def load_yaml_file(path: str | Path, *, name: str | None = None, cache: bool = T
 
 
 def _renamed(parsed: ParsedYaml, name: str) -> ParsedYaml:
-    return ParsedYaml(name, parsed.data, parsed.lines, parsed.duplicates, parsed.header_text)
+    return replace(parsed, name=name)
 
 
 def _decode(raw: bytes, label: str) -> str:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from confman.provenance import Provenance, Write, iter_leaves, same_value
 
@@ -96,3 +100,29 @@ def test_write_json_shapes():
         "override": "~a",
         "deleted": True,
     }
+
+
+def _leaves_recursive(data, prefix=""):
+    """The plain recursive definition ``iter_leaves`` must keep to."""
+    if isinstance(data, Mapping) and data:
+        for key, value in data.items():
+            path = f"{prefix}{key}"
+            if isinstance(value, Mapping) and value:
+                yield from _leaves_recursive(value, f"{path}.")
+            else:
+                yield path, value
+    elif prefix:
+        yield prefix.rstrip("."), data
+
+
+_TREES = st.recursive(
+    st.one_of(st.integers(), st.none(), st.text(max_size=2), st.lists(st.integers(), max_size=2)),
+    lambda inner: st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TREES, st.sampled_from(["", "x.", "p.q."]))
+def test_iter_leaves_matches_the_recursive_definition(data, prefix):
+    assert list(iter_leaves(data, prefix)) == list(_leaves_recursive(data, prefix))

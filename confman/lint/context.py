@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from confman.compose import Composed, compose
+from hydra.core.config_store import ConfigStore
+
+from confman.compose import Composed
 from confman.errors import ConfmanError
+from confman.lint.background import Background, can_fork
+from confman.lint.composer import LintComposer, PlainComposed
 from confman.lint.diagnostic import Diagnostic
 from confman.lint.pysource import PythonEvidence, collect_python
 from confman.settings import Settings
@@ -67,12 +71,17 @@ class Selection:
 
 @dataclass
 class Composition:
-    """One composed config: a primary, or a primary with ``experiment=<opt>``."""
+    """One composed config: a primary, or a primary with ``experiment=<opt>``.
+
+    ``composed`` is ``confman.compose``'s result, or the same result as plain data when
+    :mod:`confman.lint.composer` could prove its fast path applies (same reading surface:
+    ``provenance``, ``choices``, ``config``, ``to_container``).
+    """
 
     label: str
     primary: str
     overrides: tuple[str, ...]
-    composed: Composed
+    composed: Composed | PlainComposed
 
 
 @dataclass
@@ -91,6 +100,9 @@ class LintContext:
     problems: list[Diagnostic] = field(default_factory=list)
     run_selections: set[tuple[str, str]] = field(default_factory=set)
     lint_settings: dict[str, Any] = field(default_factory=dict)
+    #: where the compositions were made: "here", "child" (a forked process, see background) or
+    #: "reused" (an earlier lint of the unchanged tree in this process)
+    composed_in: str = "here"
 
     def shown(self, rel: str | None) -> str:
         """A config-dir-relative file name as diagnostics show it."""
@@ -167,24 +179,150 @@ def python_files(settings: Settings, ctx: LintContext) -> list[Path]:
     return found
 
 
-def build_context(settings: Settings, *, paths: list[Path] | None = None) -> LintContext:
-    """Read the config tree, compose every primary and experiment, and read the Python source."""
+#: Fewest compositions worth composing in a forked child while the tree is read.
+BACKGROUND_MIN_COMPOSITIONS = 8
+
+
+def build_context(
+    settings: Settings,
+    *,
+    paths: list[Path] | None = None,
+    fast: bool = True,
+    background: bool | None = None,
+) -> LintContext:
+    """Read the config tree, compose every primary and experiment, and read the Python source.
+
+    Args:
+        settings: the project's settings.
+        paths: unused here (the engine filters findings by path).
+        fast: False composes everything with ``confman.compose`` (tests pin the fast path to it).
+        background: compose in a forked child while this process reads the files (None: when
+            there are enough compositions and :func:`background.can_fork` says it is safe).
+    """
     lint = settings.raw.get("lint", {}) if isinstance(settings.raw.get("lint"), dict) else {}
     ctx = LintContext(settings, settings.root, settings.config_dir, lint_settings=lint)
     if not settings.config_dir.is_dir():
         ctx.problem(_show(settings.config_dir, settings.root), 0, "config dir does not exist")
         return ctx
-    for path in sorted(settings.config_dir.rglob("*.yaml")):
+    yaml_paths = sorted(settings.config_dir.rglob("*.yaml"))
+    reuse_key = (str(settings.config_dir.resolve()), settings.version_base, fast)
+    if background is None and reuse_key in _recent:
+        background = False  # most likely unchanged: reusing beats forking
+    if background is None:
+        rels = [p.relative_to(settings.config_dir).parts for p in yaml_paths]
+        primaries = sum(len(r) == 1 for r in rels)
+        experiments = sum(len(r) == 2 and r[0] == "experiment" for r in rels)
+        wanted = primaries * (1 + experiments) >= BACKGROUND_MIN_COMPOSITIONS
+        background = wanted and can_fork()
+    child = Background(_compositions_only, settings, yaml_paths, fast) if background else None
+    _read_tree(ctx, yaml_paths, primaries_only=False)
+    read_problems = len(ctx.problems)
+    if child is None and not _reuse(ctx, reuse_key, yaml_paths):
+        _compose_all(ctx, fast)
+        _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
+    ctx.python = collect_python(python_files(settings, ctx), settings.root)
+    tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
+    test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
+    # tests that compose `data=wine` select that option, though they read no keys for production
+    ctx.python.selections |= collect_python(test_files, settings.root).selections
+    if child is not None:
+        done = child.result()
+        if done is None:  # the child failed: compose here, as without a child
+            problems = ctx.problems[read_problems:]
+            del ctx.problems[read_problems:]
+            _compose_all(ctx, fast)
+            _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
+            ctx.problems.extend(problems)
+        else:
+            ctx.compositions, compose_problems = done
+            ctx.composed_in = "child"
+            ctx.problems[read_problems:read_problems] = compose_problems
+            _remember(ctx, reuse_key, yaml_paths, compose_problems)
+    for prob in ctx.python.problems:
+        ctx.problem(_show(prob.file, settings.root), prob.line, prob.message)
+    return ctx
+
+
+@dataclass
+class _Composed:
+    """One config dir's compositions, and the parses they were made from."""
+
+    parses: dict[str, ParsedYaml]
+    store_size: int
+    compositions: list[Composition]
+    problems: list[Diagnostic]
+
+
+#: The compositions of the last few config dirs linted in this process.
+_recent: dict[tuple[str, str | None, bool], _Composed] = {}
+MAX_REMEMBERED = 4
+
+
+def _store_size() -> int:
+    """How many entries Hydra's ConfigStore holds (schemas can change what composes)."""
+
+    def count(node: object) -> int:
+        return 1 + sum(count(v) for v in node.values()) if isinstance(node, dict) else 1
+
+    return count(ConfigStore.instance().repo)
+
+
+def _remember(
+    ctx: LintContext,
+    key: tuple[str, str | None, bool],
+    yaml_paths: list[Path],
+    problems: list[Diagnostic],
+) -> None:
+    """Keep the compositions for the next lint of this tree in this process (``--fix`` and
+    ``--add-noqa`` lint again; so do editors and watchers). Trees with an unparsable file are
+    not kept: their compose errors depend on text the parses do not pin."""
+    parses = {rel: yf.parsed for rel, yf in ctx.files.items() if yf.parsed is not None}
+    if len(parses) != len(yaml_paths):
+        return
+    _recent.pop(key, None)
+    _recent[key] = _Composed(parses, _store_size(), list(ctx.compositions), list(problems))
+    while len(_recent) > MAX_REMEMBERED:
+        del _recent[next(iter(_recent))]
+
+
+def _reuse(ctx: LintContext, key: tuple[str, str | None, bool], yaml_paths: list[Path]) -> bool:
+    """Take the remembered compositions when every YAML file parsed to the very same cached
+    parse as then (``confman.yamlsource`` re-parses a file whose mtime or size changed, and
+    ``clear_cache`` forgets them all), and the ConfigStore did not change."""
+    entry = _recent.get(key)
+    if entry is None or not len(entry.parses) == len(yaml_paths) == len(ctx.files):
+        return False
+    for rel, parsed in entry.parses.items():
+        yf = ctx.files.get(rel)
+        if yf is None or yf.parsed is not parsed:
+            return False
+    if entry.store_size != _store_size():
+        return False
+    ctx.compositions = list(entry.compositions)
+    ctx.problems.extend(entry.problems)
+    ctx.composed_in = "reused"
+    return True
+
+
+def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool) -> None:
+    """Read every YAML file into ``ctx`` (with ``primaries_only``: read only the primaries and
+    the experiments, and list the other files as group options, which is all composing needs)."""
+    settings = ctx.settings
+    for path in yaml_paths:
         rel = path.relative_to(settings.config_dir).as_posix()
         shown = _show(path, settings.root)
-        try:
-            text = path.read_text(encoding="utf-8")
-            parsed: ParsedYaml | None = load_yaml_file(path, name=rel)
-        except (OSError, UnicodeDecodeError) as exc:
-            ctx.problem(shown, 1, f"cannot read: {exc}")
+        if primaries_only and "/" in rel and not rel.startswith("experiment/"):
+            ctx.groups.setdefault(str(Path(rel).parent), []).append(Path(rel).stem)
             continue
+        try:
+            parsed: ParsedYaml | None = load_yaml_file(path, name=rel)
+            text = parsed.text if parsed else ""  # the file as read_text gives it, BOM included
         except ConfmanError as exc:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            try:  # unreadable or not UTF-8: said as such, and the file is left out
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as read_exc:
+                ctx.problem(shown, 1, f"cannot read: {read_exc}")
+                continue
             parsed = None
             line = re.search(r":(\d+)", exc.message)
             ctx.problem(shown, int(line.group(1)) if line else 1, exc.message)
@@ -195,19 +333,27 @@ def build_context(settings: Settings, *, paths: list[Path] | None = None) -> Lin
         else:
             ctx.groups.setdefault(yf.group, []).append(yf.option)
         ctx.selections.extend(_selections(yf))
-    _compose_all(ctx)
-    ctx.python = collect_python(python_files(settings, ctx), settings.root)
-    tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
-    test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
-    # tests that compose `data=wine` select that option, though they read no keys for production
-    ctx.python.selections |= collect_python(test_files, settings.root).selections
-    for prob in ctx.python.problems:
-        ctx.problem(_show(prob.file, settings.root), prob.line, prob.message)
-    return ctx
 
 
-def _compose_all(ctx: LintContext) -> None:
+def _compositions_only(
+    settings: Settings, yaml_paths: list[Path], fast: bool
+) -> tuple[list[Composition], list[Diagnostic]]:
+    """``_compose_all``'s compositions and problems, reading only what it needs (the primaries).
+
+    Runs in a forked child; provenance is finished here so the parent gets it ready.
+    """
+    ctx = LintContext(settings, settings.root, settings.config_dir)
+    _read_tree(ctx, yaml_paths, primaries_only=True)
+    read_problems = len(ctx.problems)
+    _compose_all(ctx, fast)
+    for comp in ctx.compositions:
+        _ = comp.composed.provenance
+    return ctx.compositions, ctx.problems[read_problems:]
+
+
+def _compose_all(ctx: LintContext, fast: bool) -> None:
     experiments = sorted(ctx.groups.get("experiment", []))
+    composer = LintComposer(ctx.config_dir, ctx.settings.version_base, fast=fast)
     for primary in ctx.primaries:
         yf = ctx.files[f"{primary}.yaml"]
         if yf.parsed is None:
@@ -217,12 +363,7 @@ def _compose_all(ctx: LintContext) -> None:
             runs += [(f"{primary} experiment={e}", (f"experiment={e}",)) for e in experiments]
         for label, overrides in runs:
             try:
-                composed = compose(
-                    primary,
-                    overrides,
-                    config_dir=ctx.config_dir,
-                    version_base=ctx.settings.version_base,
-                )
+                composed = composer.compose(primary, overrides)
             except ConfmanError as exc:
                 if "duplicate key" not in exc.message:  # CM201 reports those, at their line
                     ctx.problem(yf.shown, 1, f"cannot compose '{label}': {exc.message}")

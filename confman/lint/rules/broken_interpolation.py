@@ -31,8 +31,10 @@ from collections.abc import Iterator
 from omegaconf import ListConfig, OmegaConf
 from omegaconf.errors import InterpolationKeyError
 
+from confman.lint.composer import PlainComposed
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
+from confman.lint.plaininterp import references_resolve
 
 CODE = "CM301"
 NAME = "broken-interpolation"
@@ -56,7 +58,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     broken: dict[tuple[str, int, str], list[str]] = defaultdict(list)
     messages: dict[tuple[str, int, str], str] = {}
     for comp in ctx.compositions:
-        cfg = comp.composed.config
+        composed = comp.composed
+        if isinstance(composed, PlainComposed) and references_resolve(composed.container):
+            continue  # proven on the plain data; otherwise OmegaConf resolves, as below
+        cfg = composed.config
         try:  # one resolve of the whole config is much cheaper than one select per leaf
             OmegaConf.to_container(cfg, resolve=True)
             continue

@@ -31,8 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from omegaconf import OmegaConf
-
+from confman.lint.composer import select
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
 from confman.lint.interpolation import referenced
@@ -53,13 +52,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         return  # no code, no evidence either way
     leaves: dict[str, tuple[str | None, int | None, object]] = {}
     consumed = {c for c in ev.consumed if not c.startswith("@")}
+    instantiated = [r.split(":", 1)[1] for r in ev.consumed if r.startswith("@instantiate:")]
     for comp in ctx.compositions:
-        cfg = comp.composed.config
-        for raw in ev.consumed:
-            if not raw.startswith("@instantiate:"):
-                continue
-            sub = raw.split(":", 1)[1]
-            target = OmegaConf.select(cfg, f"{sub}._target_", default=None)
+        for sub in instantiated:
+            target = select(comp.composed, f"{sub}._target_")
             sig = ev.signatures.get(str(target)) or ev.signatures.get(
                 str(target).rsplit(".", 1)[-1]
             )

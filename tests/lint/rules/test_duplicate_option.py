@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+from itertools import combinations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from linttree import findings, messages
+
+from confman.lint.rules.duplicate_option import _candidates
+from confman.provenance import same_value
 
 
 def test_near_identical_option_says_how_it_differs(system):
@@ -25,3 +32,25 @@ def test_identical_option(system):
 
 def test_distinct_options_are_clean(system):
     assert findings(system(), "CM204") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.one_of(
+                st.sampled_from([0, 1, 1.0, True, False, None, "x", float("nan")]),
+                st.lists(st.sampled_from([0, 1, True]), max_size=2),
+            ),
+            max_size=4,
+        ),
+        max_size=8,
+    )
+)
+def test_candidate_pairs_include_every_near_duplicate(leaves: list[dict[str, object]]) -> None:
+    """The bucketing never drops a pair the exact pairwise comparison would report."""
+    found = set(_candidates(leaves))
+    for (i, la), (j, lb) in combinations(enumerate(leaves), 2):
+        if la and set(la) == set(lb) and sum(not same_value(la[k], lb[k]) for k in la) <= 1:
+            assert (i, j) in found

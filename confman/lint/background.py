@@ -1,0 +1,67 @@
+"""Run one function in a forked child process while this process goes on with other work.
+
+Lint's two big jobs are independent: reading every YAML and Python file, and composing the
+primary and every experiment (which reads only the files those compositions select). On a
+machine with two or more cores, the compositions run in a forked child while the parent reads
+the tree; the child sends its result back pickled. Fork is used only where it is safe and
+cheap: a POSIX system, a process with a single thread (forking a threaded process can deadlock),
+and at least two usable cores of which one is idle (1-minute load average below cores - 1): on a
+busy machine the child only competes with this process and the pickling is pure cost.
+Anything that goes wrong in the child makes ``result`` return None, and the caller does the
+work itself, so the outcome never depends on this module.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+__all__ = ["Background", "can_fork"]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _idle_core(cores: int) -> bool:
+    try:
+        return os.getloadavg()[0] < cores - 1
+    except (AttributeError, OSError):
+        return False
+
+
+def can_fork() -> bool:
+    """Whether a forked helper process can run alongside this one, safely and in parallel."""
+    cores = _cores()
+    return (
+        os.name == "posix"
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+        and cores >= 2
+        and _idle_core(cores)
+    )
+
+
+class Background:
+    """``fn(*args)`` running in a forked child; ``result()`` waits for it (None if it failed)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("fork")
+        )
+        self._future: Future[Any] = self._pool.submit(fn, *args)
+
+    def result(self) -> Any:
+        try:
+            return self._future.result()
+        except Exception:  # the child failed or died: the caller computes it here instead
+            return None
+        finally:
+            self._pool.shutdown(wait=True)

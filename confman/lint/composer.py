@@ -1,0 +1,330 @@
+"""Compose a primary and each of its experiments for lint, fast, with ``confman.compose``'s result.
+
+Lint composes the primary and every experiment (41 compositions on a 40-experiment tree). A full
+``confman.compose`` costs ~200 ms each on a 40-group tree, almost all of it OmegaConf node work
+that lint throws away: Hydra builds a ``known_choices`` DictConfig for every node of the defaults
+tree, and every ``merge_with`` re-parents the whole growing result. Lint needs the composed data,
+its provenance and the group choices, not nodes, so this module keeps what decides the result
+with Hydra and drops the node work:
+
+* the defaults list (which files, in which order, at which package; who chose each option) is
+  Hydra's own ``create_defaults_list``, run over one caching repository shared by all the
+  compositions of a primary (Hydra only reads the configs while building defaults lists), whose
+  file configs are skeletons holding just what Hydra reads there (``sources._skeleton``);
+* two pure costs inside Hydra's defaults-list build are skipped with identical results (see
+  ``_hydra_shortcuts``): a ``known_choices`` map nothing reads, and re-parsing version strings;
+* the merge of the loaded files is done on plain data by :mod:`confman.lint.plainmerge`, which
+  refuses every case where OmegaConf's merge is not the plain one;
+* provenance is recorded by the same code as ``confman.compose`` (``_record_loaded``).
+
+Whenever the fast path does not apply (CLI config overrides, anything touching Hydra's own
+``hydra`` node, a ConfigStore schema for a file, structured configs, a merge that is not plain,
+any error), the composition is made by ``confman.compose`` itself, so a result or an error is
+always the real one. ``tests/lint/test_composer.py`` checks both paths give the same data,
+provenance and choices on the example system, the compose corpus and generated trees.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, cast
+
+from hydra import version as hydra_version
+from hydra._internal import defaults_list as hydra_defaults_list
+from hydra._internal.config_repository import CachingConfigRepository
+from hydra._internal.defaults_list import create_defaults_list
+from hydra._internal.utils import create_config_search_path
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.plugins.config_source import ConfigSource
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from packaging.version import Version
+
+from confman.compose import Choice, Composed, DefaultsNode, compose
+from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
+from confman.provenance import Provenance, Write
+from confman.sources import Repository, loaded_file
+
+__all__ = ["LintComposer", "PlainComposed", "select"]
+
+# ``confman.compose`` the module (the package re-exports the function under the same name).
+_compose_mod = sys.modules[compose.__module__]
+
+
+@dataclass
+class PlainComposed:
+    """A composition as plain data, with the same reading surface as :class:`Composed`.
+
+    ``config`` is built on first use only (lint rules rarely need nodes).
+    """
+
+    config_name: str | None
+    config_dir: Path
+    overrides: tuple[str, ...]
+    choices: dict[str, Choice]
+    defaults_tree: DefaultsNode
+    container: dict[str, Any]
+    _provenance: Provenance = field(repr=False, compare=False)
+
+    @cached_property
+    def provenance(self) -> dict[str, tuple[Write, ...]]:
+        """Every leaf's write history, oldest first and the winner last."""
+        return self._provenance.finish(self.container)
+
+    @cached_property
+    def config(self) -> DictConfig:
+        """The composed config as OmegaConf nodes, in struct mode like ``Composed.config``."""
+        cfg = OmegaConf.create(self.container)
+        OmegaConf.set_struct(cfg, True)
+        return cfg
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the recording once the provenance is finished (half the bytes)."""
+        state = dict(self.__dict__)
+        state.pop("config", None)
+        if "provenance" in state:
+            state["_provenance"] = None
+        return state
+
+    @property
+    def deleted(self) -> dict[str, tuple[Write, ...]]:
+        """Always empty: compositions with ``~key`` overrides take the real path."""
+        return {}
+
+    def to_container(self, *, resolve: bool = False) -> dict[str, Any]:
+        """The config as plain dicts and lists (a fresh copy)."""
+        if resolve:
+            data = OmegaConf.to_container(self.config, resolve=True)
+            assert isinstance(data, dict)
+            return cast(dict[str, Any], data)
+        return copy.deepcopy(self.container)
+
+
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
+def select(composed: Composed | PlainComposed, key: str) -> Any:
+    """``OmegaConf.select(composed.config, key, default=None)``, read off the plain data when
+    the answer there is plainly the same (dict keys all the way, a value that is neither an
+    interpolation nor ``???``), so lint does not build nodes to look up one key."""
+    if isinstance(composed, PlainComposed) and _DOTTED.match(key):
+        node: Any = composed.container
+        for part in key.split("."):
+            if not isinstance(node, dict):
+                break
+            if part not in node:
+                return None
+            node = node[part]
+        else:
+            special = isinstance(node, str) and ("${" in node or node == "???")
+            if not special and not isinstance(node, dict | list):
+                return node
+    return OmegaConf.select(composed.config, key, default=None)
+
+
+class _NotApplicable(Exception):
+    """The fast path cannot prove its result equal to ``confman.compose``'s."""
+
+
+def _may_interpolate(default: Any) -> bool:
+    """False only when no string field of a defaults entry holds ``${`` (then Hydra's
+    ``is_interpolation``, which builds a node to ask, must say False too)."""
+    for value in vars(default).values():
+        if isinstance(value, str) and "${" in value:
+            return True
+        if isinstance(value, list) and any(isinstance(x, str) and "${" in x for x in value):
+            return True
+    return False
+
+
+@contextmanager
+def _hydra_shortcuts() -> Iterator[None]:
+    """Skip two pure costs of Hydra's defaults-list build, with the same results.
+
+    * Hydra builds its ``known_choices`` map (a DictConfig of every choice so far) for every
+      node of the defaults tree, but reads it only to resolve the node's interpolated entries
+      (``db: ${platform}``), which are entries of the same list. Without one, the map is never
+      read; ``None`` stands in.
+    * ``hydra.version.base_at_least`` parses version strings on every call (tens of thousands
+      per defaults list); its answer depends only on its argument and the current version base,
+      so it is remembered per (argument, base).
+
+    Patched under confman's compose lock for the duration of one defaults-list build; the
+    patched functions compute what Hydra's do, for any caller.
+    """
+    original_map = hydra_defaults_list._create_interpolation_map
+    original_base = hydra_version.base_at_least
+    answers: dict[tuple[str, Version], bool] = {}
+
+    def lazy_map(overrides: Any, defaults_list: Any, self_added: bool) -> Any:
+        if any(_may_interpolate(d) for d in defaults_list):
+            return original_map(overrides, defaults_list, self_added)
+        return None
+
+    def base_at_least(ver: str) -> bool:
+        base = hydra_version.VersionBase.instance().getbase()
+        if not isinstance(base, Version):
+            return original_base(ver)  # unset: Hydra sets its default, let it
+        answer = answers.get((ver, base))
+        if answer is None:
+            answer = answers[(ver, base)] = original_base(ver)
+        return answer
+
+    hydra_defaults_list._create_interpolation_map = lazy_map
+    hydra_version.base_at_least = base_at_least
+    try:
+        yield
+    finally:
+        hydra_defaults_list._create_interpolation_map = original_map
+        hydra_version.base_at_least = original_base
+
+
+class LintComposer:
+    """Composes configs of one config dir, reusing Hydra's repository across compositions.
+
+    Args:
+        config_dir: the config tree.
+        version_base: Hydra version base (None: confman's default, as ``compose`` uses).
+        fast: False to always use ``confman.compose`` (tests compare the two).
+    """
+
+    def __init__(self, config_dir: Path, version_base: str | None, *, fast: bool = True) -> None:
+        self.config_dir = config_dir.resolve()
+        self.version_base = version_base
+        self.fast = fast
+        self._repos: dict[str | None, CachingConfigRepository] = {}
+        self._writes: dict[tuple[str, str], list[tuple[str, Write]]] = {}
+        self._checked: set[str] = set()
+        #: how many compositions took each path (for tests and benchmarks)
+        self.counts = {"fast": 0, "real": 0}
+
+    def compose(self, config_name: str | None, overrides: Sequence[str] = ()) -> Any:
+        """The composition of ``config_name`` with ``overrides``: a ``PlainComposed`` or, when the
+        fast path does not apply, ``confman.compose``'s ``Composed`` (or its error)."""
+        if self.fast:
+            try:
+                result = self._fast(config_name, list(overrides))
+            except Exception:  # anything unusual: the real compose decides, or raises
+                result = None
+            if result is not None:
+                self.counts["fast"] += 1
+                return result
+        self.counts["real"] += 1
+        composed: Composed = compose(
+            config_name,
+            list(overrides),
+            config_dir=self.config_dir,
+            version_base=self.version_base,
+        )
+        return composed
+
+    def _fast(self, config_name: str | None, overrides: list[str]) -> PlainComposed | None:
+        base = self.version_base or _compose_mod.DEFAULT_VERSION_BASE
+        with _compose_mod._lock, _compose_mod._version_base(base):
+            loader = _compose_mod._loader(str(self.config_dir), True)
+            parsed = OverridesParser.create().parse_overrides(overrides=overrides)
+            repo = self._repos.get(config_name)
+            if repo is None:
+                repo = CachingConfigRepository(
+                    Repository(
+                        create_config_search_path(str(self.config_dir)),
+                        label_root=str(self.config_dir),
+                        cache=True,
+                        skeleton=True,
+                    )
+                )
+                loader._process_config_searchpath(config_name, parsed, repo)
+            if any(o.is_hydra_override() for o in parsed):
+                return None  # may change the search path the shared repository was built for
+            self._repos.setdefault(config_name, repo)
+            loader.validate_sweep_overrides_legal(parsed, run_mode=RunMode.RUN, from_shell=False)
+            with _hydra_shortcuts():
+                defaults = create_defaults_list(
+                    repo=repo,
+                    config_name=config_name,
+                    overrides_list=parsed,
+                    prepend_hydra=True,
+                    skip_missing=False,
+                )
+                tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
+            if defaults.config_overrides or _compose_mod._touches_hydra(defaults, repo, parsed):
+                return None
+            try:
+                container, provenance = _merge(defaults.defaults, repo, self._writes, self._checked)
+            except (NotPlain, _NotApplicable):
+                return None
+        return PlainComposed(
+            config_name=config_name,
+            config_dir=self.config_dir,
+            overrides=tuple(overrides),
+            choices=choices,
+            defaults_tree=tree,
+            container=container,
+            _provenance=provenance,
+        )
+
+
+@dataclass
+class _Recorder(Provenance):
+    """Keeps the ``record`` calls ``_record_loaded`` makes, to replay them into many
+    compositions' provenance (the calls depend only on the file and its package)."""
+
+    calls: list[tuple[str, Write]] = field(default_factory=list)
+
+    def record(self, path: str, write: Write, *, assign: bool = False) -> None:
+        assert not assign  # loaded files are merged, never assigned
+        self.calls.append((path, write))
+
+
+def _merge(
+    defaults: list[Any],
+    repo: CachingConfigRepository,
+    writes: dict[tuple[str, str], list[tuple[str, Write]]],
+    checked: set[str],
+) -> tuple[dict[str, Any], Provenance]:
+    """Hydra's ``_compose_config_from_defaults_list`` on plain data, with provenance.
+
+    ``writes`` keeps each (file, package)'s recorded writes across the compositions, and
+    ``checked`` the files whose data passed ``check_plain``.
+    """
+    schema = repo.get_schema_source()
+    container: dict[str, Any] = {}
+    provenance = Provenance()
+    for default in defaults:
+        if _compose_mod._is_hydra_package(default.package):
+            continue  # Hydra's own node: confman.compose drops it when nothing touches it
+        path = default.config_path
+        if path is None or default.package is None:
+            raise _NotApplicable(f"unplaced default {default!r}")
+        if schema.is_config(ConfigSource._normalize_file_name(path)):
+            raise _NotApplicable(f"'{path}' is matched by a ConfigStore schema")
+        loaded = repo.load_config(path)
+        found = loaded_file(loaded) if loaded is not None else None
+        if found is None:
+            raise _NotApplicable(f"'{path}' is not a YAML file")
+        data = found.parsed.data
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise _NotApplicable(f"'{path}' does not hold a mapping")
+        if "defaults" in data:
+            data = {k: v for k, v in data.items() if k != "defaults"}
+        if path not in checked:
+            check_plain(data)
+            checked.add(path)
+        merge_into(container, embed(data, default.package))
+        calls = writes.get((path, default.package))
+        if calls is None:
+            recorder = _Recorder()
+            _compose_mod._record_loaded(recorder, default, loaded)
+            calls = writes[(path, default.package)] = recorder.calls
+        for leaf, write in calls:
+            provenance.record(leaf, write)
+    return container, provenance

@@ -1,0 +1,328 @@
+"""Lint's fast compositions equal ``confman.compose``'s, and lint's results equal the slow path's.
+
+The fast path keeps Hydra's defaults lists and replaces OmegaConf's node merge with a plain one
+where that is provably the same; these tests pin it to the real compose on the example system,
+on every case of the compose corpus, and on generated trees, including trees built to hit each
+fallback.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from linttree import CLEAN, write_tree
+from omegaconf import OmegaConf
+
+from confman import ConfmanError, compose
+from confman.lint import context as context_module
+from confman.lint.composer import LintComposer, PlainComposed, select
+from confman.lint.context import build_context
+from confman.lint.engine import lint_context
+from confman.lint.rules import RULES
+from confman.settings import load_settings
+from confman.yamlsource import clear_cache
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "tests" / "compose" / "corpus"
+sys.path.insert(0, str(REPO / "benchmarks"))
+from gentree import generate  # noqa: E402
+
+
+def strict_same(a: Any, b: Any) -> bool:
+    """Deep equality that also compares key order and types (``True`` is not ``1``)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(strict_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(strict_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if type(a) is not type(b):
+        return False
+    if hasattr(a, "__dataclass_fields__"):
+        return all(strict_same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
+    return bool(a == b)
+
+
+def assert_same(fast: Any, real: Any) -> None:
+    assert strict_same(fast.to_container(), real.to_container())
+    assert strict_same(fast.provenance, real.provenance)
+    assert fast.choices == real.choices
+    assert fast.defaults_tree == real.defaults_tree
+    assert fast.deleted == real.deleted
+    assert strict_same(OmegaConf.to_container(fast.config), OmegaConf.to_container(real.config))
+    assert OmegaConf.is_struct(fast.config) == OmegaConf.is_struct(real.config)
+
+
+def both(conf: Path, name: str | None, overrides: list[str]) -> tuple[Any, Any, str]:
+    """(fast result or error message, real result or error message, path the fast one took)."""
+    composer = LintComposer(conf, None)
+    try:
+        fast: Any = composer.compose(name, overrides)
+    except ConfmanError as exc:
+        fast = f"{type(exc).__name__}: {exc.message}"
+    try:
+        real: Any = compose(name, overrides, config_dir=conf)
+    except ConfmanError as exc:
+        real = f"{type(exc).__name__}: {exc.message}"
+    took = "fast" if composer.counts["fast"] else "real"
+    return fast, real, took
+
+
+def check(conf: Path, name: str | None, overrides: list[str]) -> str:
+    fast, real, took = both(conf, name, overrides)
+    if isinstance(real, str):
+        assert fast == real
+    else:
+        assert_same(fast, real)
+        assert isinstance(fast, PlainComposed) == (took == "fast")
+    return took
+
+
+def _corpus_cases() -> list[Any]:
+    params = []
+    for case_dir in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+        for run in yaml.safe_load((case_dir / "cases.yaml").read_text(encoding="utf-8")):
+            overrides = [str(o) for o in run.get("overrides", [])]
+            conf = case_dir / run.get("config_dir", ".")
+            rid = f"{case_dir.name}:{run['config']}[{' '.join(overrides)}]"
+            params.append(pytest.param(conf, run["config"], overrides, id=rid))
+    return params
+
+
+@pytest.fixture
+def corpus_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONFMAN_CORPUS_DIR", str(CORPUS / "searchpath"))
+    monkeypatch.syspath_prepend(str(CORPUS / "searchpath_pkg"))
+
+
+@pytest.mark.parametrize(("conf", "name", "overrides"), _corpus_cases())
+def test_corpus_case_equals_compose(
+    corpus_env: None, conf: Path, name: str, overrides: list[str]
+) -> None:
+    check(conf, name, overrides)
+
+
+def test_corpus_takes_both_paths(corpus_env: None) -> None:
+    """The corpus exercises the fast path and every kind of fallback, not just one of them."""
+    took = {check(p.values[0], p.values[1], p.values[2]) for p in _corpus_cases()}
+    assert took == {"fast", "real"}
+
+
+def test_fallback_cases_fall_back(corpus_env: None) -> None:
+    for case, overrides in [
+        ("dict_into_interpolation", []),  # OmegaConf expands an interpolation
+        ("missing_never_overwrites", []),  # '???' keeps the old value
+        ("deletions", None),  # ~key overrides
+    ]:
+        runs = yaml.safe_load((CORPUS / case / "cases.yaml").read_text(encoding="utf-8"))
+        for run in runs:
+            if run.get("error"):
+                continue
+            ovr = [str(o) for o in run.get("overrides", [])]
+            if overrides is not None and ovr != overrides:
+                continue
+            took = check(CORPUS / case / run.get("config_dir", "."), run["config"], ovr)
+            if case != "deletions" or any(o.startswith("~") for o in ovr):
+                assert took == "real", (case, ovr)
+
+
+def test_example_system_is_all_fast() -> None:
+    ctx = build_context(load_settings(cwd=REPO), fast=False)
+    assert len(ctx.compositions) >= 5
+    for comp in ctx.compositions:
+        assert check(REPO / "conf", comp.primary, list(comp.overrides)) == "fast"
+
+
+def _generated(root: Path) -> Path:
+    conf = generate(root / "conf", groups=6, options=4, keys=20)
+    primary = conf / "config.yaml"
+    primary.write_text(
+        primary.read_text().replace("  - _self_\n", "  - _self_\n  - experiment: null\n")
+    )
+    (conf / "experiment").mkdir()
+    experiments = {
+        "plain": "defaults:\n  - override /g1: opt2\ntop:\n  lr: 0.5\n",
+        "two": "defaults:\n  - override /g0: opt3\n  - override /g5: opt1\nseed: 7\n",
+        "newkeys": "g2:\n  extra: {a: 1, b: [1, 2]}\n",
+        "replace_interp": "g0:\n  sec0:\n    k4: 5\n",  # k4 is ${.k0}: fallback
+        "missing": "top:\n  lr: ???\n",  # '???' over a value: fallback
+        "list_over_map": "g1:\n  sec0: [1]\n",  # OmegaConf refuses or not: the real path says
+    }
+    for name, text in experiments.items():
+        (conf / "experiment" / f"{name}.yaml").write_text("# @package _global_\n" + text)
+    return conf
+
+
+def test_generated_tree(tmp_path: Path) -> None:
+    conf = _generated(tmp_path)
+    took = {
+        name: check(conf, "config", [f"experiment={name}"] if name else [])
+        for name in ["", "plain", "two", "newkeys", "replace_interp", "missing", "list_over_map"]
+    }
+    assert took[""] == took["plain"] == took["two"] == took["newkeys"] == "fast"
+    assert took["replace_interp"] == took["missing"] == took["list_over_map"] == "real"
+
+
+def test_cli_config_overrides_take_the_real_path(tmp_path: Path) -> None:
+    conf = _generated(tmp_path)
+    assert check(conf, "config", ["top.lr=3"]) == "real"
+    assert check(conf, "config", ["+extra=1"]) == "real"
+    assert check(conf, "config", ["g0=opt1"]) == "fast"
+    assert check(conf, "config", ["g0=nope"]) == "real"  # the real error
+
+
+def _lint_both(root: Path) -> tuple[list[Any], list[Any]]:
+    settings = load_settings(cwd=root)
+    codes = list(RULES)
+    fast = lint_context(build_context(settings, fast=True), codes).diagnostics
+    slow = lint_context(build_context(settings, fast=False), codes).diagnostics
+    return fast, slow
+
+
+PLANTED = {
+    "clean": {},
+    "broken_interp": {"conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${data.nope}\n"},
+    "chain": {
+        "conf/data/wine.yaml": "name: wine\nnum_classes: ${.classes}\npath: /data/wine\n",
+        "conf/experiment/big.yaml": CLEAN["conf/experiment/big.yaml"],
+    },
+    "relative_and_env": {
+        "conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_classes: ${..data.num_classes}\n"
+        "home: ${oc.env:HOME}/${.name}\nlst: ['${data.path}']\n",
+    },
+    "experiment_typo": {
+        "conf/experiment/big.yaml": "# @package _global_\ndefaults:\n"
+        "  - override /optimizer: sgd\noptimizer:\n  lrr: 0.5\nmodel:\n  hidden: 64\n",
+    },
+    "experiment_over_interp": {
+        "conf/experiment/big.yaml": "# @package _global_\nmodel:\n  num_classes: 3\n",
+    },
+}
+
+
+@pytest.mark.parametrize("plant", sorted(PLANTED))
+def test_lint_equals_slow_path(tmp_path: Path, plant: str) -> None:
+    root = write_tree(tmp_path, {**CLEAN, **PLANTED[plant]})
+    fast, slow = _lint_both(root)
+    assert fast == slow
+    if plant != "clean":
+        (tmp_path / "clean").mkdir()
+        assert fast != _lint_both(write_tree(tmp_path / "clean", CLEAN))[0]
+
+
+def test_lint_example_system_equals_slow_path(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "conf", tmp_path / "conf")
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.confman]\nconfig_dir = "conf"\n[tool.confman.lint]\nsrc = ["examples"]\n'
+    )
+    mlp = tmp_path / "conf" / "model" / "mlp.yaml"
+    mlp.write_text(mlp.read_text() + "width: ${data.no_such_key}\nwarmup_steps: 500\n")
+    fast, slow = _lint_both(tmp_path)
+    assert fast == slow
+    assert {d.code for d in fast} >= {"CM101", "CM301"}
+
+
+def test_lint_generated_tree_equals_slow_path(tmp_path: Path) -> None:
+    _generated(tmp_path)
+    (tmp_path / "conf" / "experiment" / "list_over_map.yaml").unlink()
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "run.py").write_text("def run(cfg):\n    return cfg.top.lr, cfg.g0.sec0.k0\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.confman]\nconfig_dir = "conf"\n[tool.confman.lint]\nsrc = ["src"]\n'
+    )
+    fast, slow = _lint_both(tmp_path)
+    assert fast == slow
+    assert len(fast) > 10
+
+
+def test_background_compositions_equal_serial(tmp_path: Path) -> None:
+    """Composing in a forked child gives the same context as composing in-process."""
+    _generated(tmp_path)
+    (tmp_path / "conf" / "experiment" / "list_over_map.yaml").unlink()
+    (tmp_path / "conf" / "experiment" / "broken.yaml").write_text(
+        "# @package _global_\ndefaults:\n  - override /g0: no_such_option\n"
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    settings = load_settings(cwd=tmp_path)
+    serial = build_context(settings, background=False)
+    forked = build_context(settings, background=True)
+    assert (serial.composed_in, forked.composed_in) == ("here", "child")
+    assert [c.label for c in forked.compositions] == [c.label for c in serial.compositions]
+    for a, b in zip(forked.compositions, serial.compositions, strict=True):
+        assert type(a.composed) is type(b.composed)
+        assert_same(a.composed, b.composed)
+    assert forked.problems == serial.problems
+    assert any("no_such_option" in p.message for p in serial.problems)
+    codes = list(RULES)
+    assert lint_context(forked, codes).diagnostics == lint_context(serial, codes).diagnostics
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["top.lr", "g0.sec0.k0", "g0.sec0.k4", "g0.sec0", "g0.nope", "nope.x", "top.lr.x", "seed"],
+)
+def test_select_equals_omegaconf_select(tmp_path: Path, key: str) -> None:
+    conf = _generated(tmp_path)
+    composed = LintComposer(conf, None).compose("config", [])
+    assert isinstance(composed, PlainComposed)
+    expected = OmegaConf.select(composed.config, key, default=None)
+    got = select(composed, key)
+    if OmegaConf.is_config(expected):
+        expected = OmegaConf.to_container(expected)
+        got = OmegaConf.to_container(got) if OmegaConf.is_config(got) else got
+    assert strict_same(got, expected)
+
+
+def _child_fails(*args: Any) -> Any:
+    raise RuntimeError("the child process fails")
+
+
+def test_failed_child_composes_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _generated(tmp_path)
+    (tmp_path / "conf" / "experiment" / "list_over_map.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    settings = load_settings(cwd=tmp_path)
+    serial = build_context(settings, background=False)
+    monkeypatch.setattr(context_module, "_compositions_only", _child_fails)
+    fallback = build_context(settings, background=True)
+    assert fallback.composed_in == "here"
+    assert [c.label for c in fallback.compositions] == [c.label for c in serial.compositions]
+    assert fallback.problems == serial.problems
+
+
+def test_unchanged_tree_reuses_compositions(tmp_path: Path) -> None:
+    """A second lint of the unchanged tree in one process reuses the compositions; any edit (or
+    a cleared parse cache) composes again, and the findings are those of a fresh lint."""
+    root = write_tree(tmp_path, {**CLEAN, **PLANTED["broken_interp"]})
+    settings = load_settings(cwd=root)
+    codes = list(RULES)
+    first = build_context(settings, background=False)
+    again = build_context(settings, background=False)
+    assert (first.composed_in, again.composed_in) == ("here", "reused")
+    assert lint_context(again, codes).diagnostics == lint_context(first, codes).diagnostics
+
+    mlp = root / "conf" / "model" / "mlp.yaml"
+    mlp.write_text(mlp.read_text() + "extra: 1\n")
+    edited = build_context(settings, background=False)
+    assert edited.composed_in == "here"
+    assert any("model.extra" in c.composed.provenance for c in edited.compositions)
+    fresh = build_context(settings, background=False, fast=False)
+    assert lint_context(edited, codes).diagnostics == lint_context(fresh, codes).diagnostics
+
+    clear_cache()
+    assert build_context(settings, background=False).composed_in == "here"
+
+
+def test_tree_with_unparsable_file_is_not_reused(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {**CLEAN, "conf/data/bad.yaml": "name: [x\n"})
+    settings = load_settings(cwd=root)
+    build_context(settings, background=False)
+    assert build_context(settings, background=False).composed_in == "here"

@@ -1,0 +1,93 @@
+"""The plain merge equals OmegaConf's merge on every input it accepts, and refuses the rest."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from omegaconf import OmegaConf
+from test_composer import strict_same
+
+from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
+
+KEYS = st.sampled_from(["a", "b", "c", "lr", "_target_"])
+SCALARS = st.one_of(
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, width=32),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["x", "", "???", "${a}", "${.b}", "pre-${c}", "${oc.env:HOME}"]),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(KEYS, inner, max_size=4)),
+    max_leaves=12,
+)
+CONFIGS = st.dictionaries(KEYS, VALUES, max_size=5)
+
+
+def omegaconf_merge(dest: dict[str, Any], src: dict[str, Any]) -> Any:
+    cfg = OmegaConf.create(dest)
+    cfg.merge_with(OmegaConf.create(src))
+    return OmegaConf.to_container(cfg, resolve=False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(CONFIGS, CONFIGS)
+def test_accepted_merges_equal_omegaconf(dest: dict[str, Any], src: dict[str, Any]) -> None:
+    src_before = copy.deepcopy(src)
+    mine = copy.deepcopy(dest)
+    try:
+        merge_into(mine, src)
+    except NotPlain:
+        return
+    assert strict_same(mine, omegaconf_merge(dest, src))
+    assert strict_same(src, src_before)  # the source (a cached parse) is never written
+
+
+@settings(max_examples=200, deadline=None)
+@given(CONFIGS, CONFIGS, CONFIGS)
+def test_merged_result_does_not_alias_sources(
+    a: dict[str, Any], b: dict[str, Any], c: dict[str, Any]
+) -> None:
+    """A source merged first and written into by a later merge stays as it was parsed."""
+    a_before, b_before = copy.deepcopy(a), copy.deepcopy(b)
+    dest: dict[str, Any] = {}
+    try:
+        for src in (a, b, c):
+            merge_into(dest, src)
+    except NotPlain:
+        pass
+    assert strict_same(a, a_before) and strict_same(b, b_before)
+
+
+@pytest.mark.parametrize(
+    ("dest", "src"),
+    [
+        ({"a": 1}, {"a": "???"}),  # OmegaConf keeps 1
+        ({"a": "${b}", "b": {"x": 1}}, {"a": {"y": 2}}),  # OmegaConf expands the interpolation
+        ({"a": "${b}", "b": 1}, {"a": 2}),  # OmegaConf dereferences first
+        ({"a": {"x": 1}}, {"a": [1]}),
+        ({"a": [1]}, {"a": {"x": 1}}),
+    ],
+)
+def test_special_cases_are_refused(dest: dict[str, Any], src: dict[str, Any]) -> None:
+    with pytest.raises(NotPlain):
+        merge_into(copy.deepcopy(dest), src)
+
+
+def test_odd_keys_and_types_are_refused() -> None:
+    for data in ({1: "a"}, {"a": {True: 1}}, {"a": b"raw"}, {"a": [{"b": (1, 2)}]}):
+        with pytest.raises(NotPlain):
+            check_plain(data)
+    check_plain({"a": [1, {"b": None}], "c": 1.5, "d": "${x}"})
+
+
+def test_embed_matches_omegaconf_update() -> None:
+    cfg = OmegaConf.create()
+    OmegaConf.update(cfg, "db.backup", {"port": 1}, merge=False)
+    assert embed({"port": 1}, "db.backup") == OmegaConf.to_container(cfg)
+    assert embed({"port": 1}, "") == {"port": 1}
