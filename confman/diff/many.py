@@ -134,7 +134,7 @@ class _Walk:
         """``nodes`` with each ``NodeRef`` replaced by its mapping (one fetch for all)."""
         assert self.store is not None, "a NodeRef comes from a store"
         stored = self.store.tree_nodes(refs)
-        return [stored[n].entries if type(n) is NodeRef else n for n in nodes]
+        return [stored[n] if type(n) is NodeRef else n for n in nodes]
 
     def table(self, configs: Mapping[str, Any]) -> RunTable:
         runs = tuple(configs)

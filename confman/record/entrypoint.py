@@ -15,8 +15,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, SecretStr
 
-from confman.record.recorder import start_recording
-from confman.record.tracking import track
+from confman.record.recorder import recorded, start_recording
 
 __all__ = ["main", "secret_paths"]
 
@@ -71,18 +70,8 @@ def main(
             recording = (
                 start_recording(cfg, schema=schema, secret_paths=secrets) if record else None
             )
-            seen: set[str] | None = None
-            if track_access:
-                obj, seen = track(obj)
-            try:
-                result = fn(obj)
-            except BaseException as exc:
-                if recording is not None:
-                    recording.finish(exc, seen)
-                raise
-            if recording is not None:
-                recording.finish(None, seen)
-            return result
+            with recorded(recording, obj, track_access=track_access) as view:
+                return fn(view)
 
         wrapped: Callable[[], Any] = hydra.main(
             config_path=config_path, config_name=config_name, version_base=version_base

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,11 @@ from omegaconf import DictConfig, OmegaConf
 from confman.compose import Composed
 from confman.errors import ConfmanError
 from confman.record.environment import git_state, host_user, packages, python_version
+from confman.record.tracking import track
 from confman.settings import load_settings
 from confman.store import RunRecord, SQLStore, fingerprint, open_store
 
-__all__ = ["Recording", "start_recording", "start_recording_composed"]
+__all__ = ["Recording", "recorded", "start_recording", "start_recording_composed"]
 
 
 def _containers(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -52,6 +55,11 @@ def _provenance(
         composed = compose(config_name, overrides, config_dir=config_dir)
     except ConfmanError:
         return {}
+    return _winners(composed)
+
+
+def _winners(composed: Composed) -> dict[str, str]:
+    """The winning ``file:line`` (or override) of every leaf."""
     return {key: writes[-1].location for key, writes in composed.provenance.items() if writes}
 
 
@@ -83,6 +91,27 @@ class Recording:
         if accessed is not None:
             self.record.accessed = sorted(accessed)
         self._put()
+
+
+@contextmanager
+def recorded(recording: Recording | None, obj: Any, *, track_access: bool) -> Iterator[Any]:
+    """Hand out ``obj`` for the run and finish ``recording`` when the block ends.
+
+    With ``track_access`` the block gets a read-tracking view of ``obj`` and the record keeps
+    the keys read. The record ends completed, or failed with the type of the exception the
+    block raised (which propagates). Shared by ``@confman.main`` and ``confman.record_run``.
+    """
+    seen: set[str] | None = None
+    if track_access:
+        obj, seen = track(obj)
+    try:
+        yield obj
+    except BaseException as exc:
+        if recording is not None:
+            recording.finish(exc, seen)
+        raise
+    if recording is not None:
+        recording.finish(None, seen)
 
 
 def _config_dir(hc: Any) -> str | None:
@@ -151,7 +180,7 @@ def start_recording_composed(
             choices={k: c.option for k, c in composed.choices.items()},
             config=resolved,
             raw_config=raw,
-            provenance={k: w[-1].location for k, w in composed.provenance.items() if w},
+            provenance=_winners(composed),
             extra={"config_dir": str(composed.config_dir)},
         ),
         schema,

@@ -15,8 +15,7 @@ from pydantic import BaseModel
 
 from confman.compose import Composed
 from confman.record.entrypoint import secret_paths
-from confman.record.recorder import start_recording_composed
-from confman.record.tracking import track
+from confman.record.recorder import recorded, start_recording_composed
 
 __all__ = ["record_run"]
 
@@ -48,12 +47,5 @@ def record_run(
         schema=type(model) if model is not None else None,
         secret_paths=secret_paths(model) if model is not None else None,
     )
-    seen: set[str] | None = None
-    if track_access:
-        obj, seen = track(obj)
-    try:
-        yield obj
-    except BaseException as exc:
-        recording.finish(exc, seen)
-        raise
-    recording.finish(None, seen)
+    with recorded(recording, obj, track_access=track_access) as view:
+        yield view

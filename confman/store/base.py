@@ -33,7 +33,7 @@ from confman.store.interface import RunNotFoundError, Store, StoreError
 from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, insert_nodes
 from confman.store.record import RunRecord, canonical_json
 from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact
-from confman.store.tree import StoredNode, child_hashes, decode_nodes, split_tree
+from confman.store.tree import child_hashes, decode_nodes, split_tree
 from confman.store.where import Where, condition_sql, leaf_row, parse_where
 
 __all__ = ["SCHEMA_VERSION", "RunNotFoundError", "SQLStore", "Store", "StoreError"]
@@ -382,9 +382,9 @@ class SQLStore(Store):
             for i, root in self._read(*self._newest(select, clauses, params, limit))
         }
 
-    def tree_nodes(self, hashes: Collection[str]) -> dict[str, StoredNode]:
+    def tree_nodes(self, hashes: Collection[str]) -> dict[str, dict[str, Any]]:
         """The stored nodes with these hashes (fetched in chunks of 500)."""
-        out: dict[str, StoredNode] = {}
+        out: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(list(hashes)):
             marks = ", ".join("?" * len(chunk))
             out.update(

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
-from typing import Self
+from typing import Any, Self
 
 from confman.errors import ConfmanError
 from confman.store.record import RunRecord
-from confman.store.tree import StoredNode
 from confman.store.where import Where
 
 __all__ = ["RunNotFoundError", "Store", "StoreError"]
@@ -69,8 +68,8 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def tree_nodes(self, hashes: Collection[str]) -> dict[str, StoredNode]:
-        """The stored nodes with these hashes."""
+    def tree_nodes(self, hashes: Collection[str]) -> dict[str, dict[str, Any]]:
+        """The stored nodes with these hashes: mappings in key order, children as ``NodeRef``."""
 
     @abstractmethod
     def tree_size(self, node: str) -> int:

@@ -25,7 +25,7 @@ from typing import Any
 
 from confman.store.record import canonical_json
 
-__all__ = ["Node", "NodeRef", "StoredNode", "child_hashes", "decode_nodes", "split_tree"]
+__all__ = ["Node", "NodeRef", "child_hashes", "decode_nodes", "split_tree"]
 
 
 class NodeRef(str):
@@ -47,13 +47,6 @@ class Node:
     hash: str
     text: str
     leaves: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredNode:
-    """A node as read back: its mapping in key order (child mappings as ``NodeRef``)."""
-
-    entries: dict[str, Any]
 
 
 def split_tree(config: Mapping[str, Any]) -> tuple[str, list[Node]]:
@@ -81,8 +74,8 @@ def _split(mapping: Mapping[str, Any], out: list[Node]) -> Node:
     return node
 
 
-def decode_nodes(rows: Iterable[tuple[str, str]]) -> dict[str, StoredNode]:
-    """Read ``(hash, text)`` rows back; child references become ``NodeRef``.
+def decode_nodes(rows: Iterable[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """Read ``(hash, text)`` rows back as mappings in key order; children become ``NodeRef``.
 
     The texts are decoded as one JSON array: one parser call for a thousand small nodes
     instead of a thousand calls. Entries come back in sorted key order, the order a whole
@@ -92,14 +85,14 @@ def decode_nodes(rows: Iterable[tuple[str, str]]) -> dict[str, StoredNode]:
     if not rows:
         return {}
     decoded = json.loads("[" + ",".join(text for _, text in rows) + "]")
-    out: dict[str, StoredNode] = {}
+    out: dict[str, dict[str, Any]] = {}
     for (key, _), (entries, kids) in zip(rows, decoded, strict=True):
         if kids:
             for name, child in kids.items():
                 entries[name] = NodeRef(child)
             if len(kids) < len(entries):
                 entries = dict(sorted(entries.items()))
-        out[key] = StoredNode(entries)
+        out[key] = entries
     return out
 
 

@@ -153,7 +153,7 @@ def test_delete_and_gc(store: SQLStore) -> None:
     assert store.gc() == {"configs": 1, "leaves": 8, "nodes": 2, "blobs": 2}
     assert store.get(keep.id).config["optimizer"]["lr"] == 0.1
     root = store.tree_roots(refs=[keep.id])[keep.id]
-    assert store.tree_size(root) == 8 and set(store.tree_nodes([root])[root].entries) == {
+    assert store.tree_size(root) == 8 and set(store.tree_nodes([root])[root]) == {
         "db",
         "model",
         "optimizer",

@@ -21,10 +21,10 @@ def test_split_and_decode() -> None:
     assert nodes[-1].hash == root
     assert [n.leaves for n in nodes] == [2, 1, 5]
     top = decode_nodes([(root, nodes[-1].text)])[root]
-    assert top.entries["seed"] == 1 and top.entries["empty"] == {}
-    assert type(top.entries["model"]) is NodeRef
+    assert top["seed"] == 1 and top["empty"] == {}
+    assert type(top["model"]) is NodeRef
     assert set(child_hashes(nodes[-1].text)) == {nodes[0].hash, nodes[1].hash}
-    assert list(top.entries) == sorted(CONFIG)  # the order a whole stored config has
+    assert list(top) == sorted(CONFIG)  # the order a whole stored config has
 
 
 def test_equal_subtrees_share_a_hash_and_types_do_not() -> None:
