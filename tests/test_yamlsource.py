@@ -7,10 +7,22 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from omegaconf import OmegaConf
+from omegaconf._utils import get_yaml_loader
 
 from confman.errors import YamlSourceError
-from confman.yamlsource import DuplicateKey, clear_cache, load_yaml_file, parse_yaml
+from confman.yamlsource import (
+    _NOT_PLAIN,
+    DuplicateKey,
+    _construct_plain,
+    _Loader,
+    clear_cache,
+    load_yaml_file,
+    parse_yaml,
+)
 
 TYPED = """
 int: 1
@@ -151,3 +163,141 @@ def test_unreadable_binary_and_non_utf8_files(tmp_path: Path):
     latin.write_bytes("a: 1\nb: caf\xe9\n".encode("latin-1"))
     with pytest.raises(YamlSourceError, match=r"l.yaml:2: not valid UTF-8"):
         load_yaml_file(latin, name="l.yaml")
+
+
+# --- the plain constructor is PyYAML's constructor, faster --------------------------------------
+
+_TOKENS = [
+    "1",
+    "-3",
+    "+7",
+    "0",
+    "1_000",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "190:20:30",
+    "1e-3",
+    "1.5",
+    "-2.",
+    ".5",
+    "1_0.5",
+    ".inf",
+    "-.inf",
+    ".NaN",
+    "true",
+    "True",
+    "yes",
+    "off",
+    "on",
+    "n",
+    "null",
+    "~",
+    "",
+    "2020-01-01",
+    "2001-12-14t21:59:43.10-05:00",
+    "'quoted'",
+    '"1"',
+    '"a\\tb"',
+    "${a.b}",
+    "a b",
+    "[1, two, 3.0]",
+    "{x: 1, y: [a]}",
+    "[]",
+    "{}",
+    "&anchor 3",
+    "!!str 5",
+    "!!int '7'",
+    "!!float 1",
+    "!!bool yes",
+    "!!null ''",
+    "!!binary aGVsbG8=",
+    "!!timestamp 2020-01-01",
+    "!!set {a, b}",
+    "!!omap [a: 1]",
+    "!custom x",
+    "{<<: {z: 1}}",
+    "{[a, b]: 1}",
+    "{{k: v}: 1}",
+    "? complex\n",
+    "|\n  block\n  text",
+    ">-\n  folded",
+]
+_KEYS = ["a", "b", "1", "true", "null", "2.5", "'q'", "<<", "x y", "a"]
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values of identical types all the way down (NaN equals NaN, 1 is not True)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        assert isinstance(b, list)
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and a != a:
+        return b != b
+    return a == b
+
+
+def _document(draw: st.DrawFn, depth: int = 0) -> list[str]:
+    lines = []
+    for key in draw(st.lists(st.sampled_from(_KEYS), min_size=1, max_size=4)):
+        if depth < 2 and draw(st.booleans()):
+            lines.append(f"{key}:")
+            lines += [f"  {line}" for line in _document(draw, depth + 1)]
+        else:
+            token = draw(st.sampled_from(_TOKENS))
+            lines += f"{key}: {token}".splitlines()
+    return lines
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> str:
+    return "\n".join(_document(draw)) + "\n"
+
+
+class _Reference(yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader with OmegaConf's implicit types: what confman's libyaml
+    loader, its resolver and its plain constructor must agree with."""
+
+    yaml_implicit_resolvers = get_yaml_loader().yaml_implicit_resolvers
+
+
+@settings(max_examples=400, deadline=None)
+@given(_documents())
+def test_parsing_equals_pure_pyyaml_with_omegaconf_types(text: str):
+    try:
+        expected = yaml.load(text, Loader=_Reference)
+    except yaml.YAMLError:
+        with pytest.raises(YamlSourceError):
+            parse_yaml(text, name="t.yaml")
+        return
+    assert _same(parse_yaml(text, name="t.yaml").data, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("a: 1\nb: [x, {c: .inf}]\n", True),
+        ("a: !!str 1\n", True),
+        ("a: !!set {x, y}\n", False),
+        ("a: {<<: {z: 1}}\n", False),
+        ("a: 2020-01-01\n", True),  # OmegaConf's resolvers keep dates as strings
+        ("a: !!binary aGVsbG8=\n", False),
+    ],
+)
+def test_plain_construction_leaves_tags_and_merges_to_pyyaml(text: str, plain: bool):
+    loader = _Loader(text)
+    try:
+        result = _construct_plain(loader, loader.get_single_node())
+    finally:
+        loader.dispose()
+    assert (result is not _NOT_PLAIN) is plain
+    assert _same(parse_yaml(text, name="t.yaml").data, yaml.load(text, Loader=_Reference))
+
+
+def test_a_mapping_used_as_a_key_is_still_refused_with_its_line():
+    with pytest.raises(YamlSourceError, match=r"t.yaml:2: found unhashable key"):
+        parse_yaml("a: 1\n[x, y]: 2\n", name="t.yaml")

@@ -46,47 +46,72 @@ def _leaves(data: object) -> dict[str, object]:
     return {k: v for k, v in iter_leaves(data) if not k.startswith("defaults")}
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _coarse(value: object) -> object:
-    """A hashable stand-in with ``same_value(a, b)`` implying ``_coarse(a) == _coarse(b)``."""
-    if isinstance(value, bool):
-        return ("bool", value)
+    """A hashable stand-in with ``same_value(a, b)`` implying ``_coarse(a) == _coarse(b)``
+    (``True`` may share one with ``1``: candidates are checked exactly afterwards)."""
+    if type(value) in _PLAIN and value == value:  # NaN is the one value unequal to itself
+        return value
     if isinstance(value, float) and math.isnan(value):
         return "nan"
-    if isinstance(value, int | float | str) or value is None:
+    if isinstance(value, bool | int | float | str) or value is None:
         return value
     if isinstance(value, list | dict):
         return (type(value).__name__, len(value))
     return type(value).__name__
 
 
-def _candidates(leaves: list[dict[str, object]]) -> list[tuple[int, int]]:
-    """The pairs (i < j) that may be identical or differ in one key, in ascending order.
-
-    Comparing every pair of a group's options is quadratic in options times keys; bucketing each
-    option by its values with one key left out finds the same pairs (and a few that the exact
-    comparison then drops) in linear time.
-    """
-    buckets: dict[object, list[int]] = defaultdict(list)
-    keysets: dict[tuple[str, ...], int] = {}
-    for i, la in enumerate(leaves):
-        if not la:
-            continue
-        keys = tuple(sorted(la))
-        kid = keysets.setdefault(keys, len(keysets))
-        sig = [_coarse(la[k]) for k in keys]
-        # hashes of every prefix and suffix: "all values but the k-th" in O(1) per k
+def _one_apart(
+    sigs: dict[int, tuple[object, ...]], members: list[int], lo: int, hi: int
+) -> set[tuple[int, int]]:
+    """The pairs of ``members`` whose signatures agree on ``[lo, hi)`` except at most one place:
+    bucketed by "every value but the k-th" (prefix and suffix hashes make each O(1))."""
+    buckets: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for i in members:
+        sig = sigs[i][lo:hi]
         pre = [0] * (len(sig) + 1)
         for k, value in enumerate(sig):
             pre[k + 1] = hash((pre[k], value))
         suf = [0] * (len(sig) + 1)
         for k in range(len(sig) - 1, -1, -1):
             suf[k] = hash((sig[k], suf[k + 1]))
-        buckets[(kid, -1, pre[-1], 0)].append(i)
         for k in range(len(sig)):
-            buckets[(kid, k, pre[k], suf[k + 1])].append(i)
+            buckets[(k, pre[k], suf[k + 1])].append(i)
+        if not sig:
+            buckets[(-1, 0, 0)].append(i)
+    return {pair for found in buckets.values() for pair in combinations(found, 2)}
+
+
+def _candidates(leaves: list[dict[str, object]]) -> list[tuple[int, int]]:
+    """The pairs (i < j) that may be identical or differ in one key, in ascending order.
+
+    Comparing every pair of a group's options is quadratic in options times keys. Two options
+    with the same keys that differ in at most one value agree on one half of their values
+    entirely, so options are first bucketed by each half; only options sharing a half are
+    compared on the other half, by leaving one value out at a time. Linear in the group's size
+    (candidates that then differ in more than one key are dropped by the exact comparison).
+    """
+    by_keys: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    sigs: dict[int, tuple[object, ...]] = {}
+    for i, la in enumerate(leaves):
+        if la:
+            keys = tuple(sorted(la))
+            by_keys[keys].append(i)
+            sigs[i] = tuple([_coarse(la[k]) for k in keys])
     pairs: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        pairs.update(combinations(members, 2))
+    for keys, members in by_keys.items():
+        if len(members) < 2:
+            continue
+        half = len(keys) // 2
+        for same, other in (((0, half), (half, len(keys))), ((half, len(keys)), (0, half))):
+            by_half: dict[tuple[object, ...], list[int]] = defaultdict(list)
+            for i in members:
+                by_half[sigs[i][same[0] : same[1]]].append(i)
+            for sharing in by_half.values():
+                if len(sharing) > 1:
+                    pairs |= _one_apart(sigs, sharing, *other)
     return sorted(pairs)
 
 

@@ -34,18 +34,18 @@ def test_distinct_options_are_clean(system):
     assert findings(system(), "CM204") == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
     st.lists(
         st.dictionaries(
-            st.sampled_from(["a", "b", "c", "d"]),
+            st.sampled_from(["a", "b", "c", "d", "e", "f"]),
             st.one_of(
                 st.sampled_from([0, 1, 1.0, True, False, None, "x", float("nan")]),
                 st.lists(st.sampled_from([0, 1, True]), max_size=2),
             ),
-            max_size=4,
+            max_size=6,
         ),
-        max_size=8,
+        max_size=10,
     )
 )
 def test_candidate_pairs_include_every_near_duplicate(leaves: list[dict[str, object]]) -> None:
