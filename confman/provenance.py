@@ -171,20 +171,22 @@ class Provenance:
         ``???``, which a merge never lets overwrite an existing value.
         """
         value = write.value
-        current = self.writes.get(path)
-        # OmegaConf never lets ``???`` overwrite an existing value or mapping in a merge.
-        overwritten = (current and current[-1].value != MISSING) or path in self._interior
-        if isinstance(value, str) and value == MISSING and overwritten and not assign:
-            return
+        interior = self._interior
+        if isinstance(value, str) and value == MISSING and not assign:
+            # OmegaConf never lets ``???`` overwrite an existing value or mapping in a merge.
+            current = self.writes.get(path)
+            if (current and current[-1].value != MISSING) or path in interior:
+                return
         if _is_mapping(value) and not value:
-            if path in self._interior:
+            if path in interior:
                 return  # merging {} into a mapping changes nothing
-        elif path in self._interior:
+        elif path in interior:
             self._drop_subtree(path)
+            interior = self._interior
         dot = path.rfind(".")
         # When the parent is already a mapping, so is every ancestor (``_interior`` holds every
         # ancestor of what it holds, and none of them has a history): nothing to walk.
-        if dot != -1 and path[:dot] not in self._interior:
+        if dot != -1 and path[:dot] not in interior:
             if self._write_into_list(path, write):
                 return
             self._end_ancestors(path)
@@ -240,9 +242,10 @@ class Provenance:
         nobody wrote, gets an ``indirect``/``coerced`` entry saying so rather than a wrong line.
         """
         result: dict[str, tuple[Write, ...]] = {}
+        writes = self.writes
         for path, value in iter_leaves(final):
-            history = self.writes.get(path, [])
-            if history and same_value(history[-1].value, value):
+            history = writes.get(path)
+            if history and (history[-1].value is value or same_value(history[-1].value, value)):
                 result[path] = tuple(history)
             elif history:
                 note = f"coerced from {history[-1].value!r} ({history[-1].location})"

@@ -51,6 +51,8 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _RESOLVERS = get_yaml_loader().yaml_implicit_resolvers
+#: Most distinct plain scalars whose tag the loader remembers.
+_MAX_REMEMBERED_TAGS = 65_536
 _WILDCARD_RESOLVERS = _RESOLVERS.get(None, [])
 
 
@@ -66,16 +68,34 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     }
     _implicit_wildcard = _WILDCARD_RESOLVERS
 
+    #: plain scalar text -> its implicit tag (keys and common values repeat across files)
+    _implicit_tags: dict[str, str] = {}
+
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        """PyYAML's ``resolve`` with the per-scalar list building hoisted out: libyaml calls
-        it for every node, which made it ~15% of parsing a config file."""
-        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
-            if implicit[0]:
-                for tag, regexp in self._implicit_by_first.get(value[:1], self._implicit_wildcard):
-                    if regexp.match(value):
-                        return str(tag)
-            return str(self.DEFAULT_SCALAR_TAG)
-        return str(super().resolve(kind, value, implicit))
+        """PyYAML's ``resolve``, remembering each plain scalar's tag: libyaml calls it for every
+        node, which made it ~15% of parsing a config file. Without path resolvers (this loader
+        has none) a scalar's tag depends only on its text and whether it was plain."""
+        if kind is not yaml.ScalarNode:
+            return str(super().resolve(kind, value, implicit))
+        if not implicit[0]:
+            return _STR_TAG
+        tag = self._implicit_tags.get(value)
+        if tag is None:
+            tag = _STR_TAG
+            for found, regexp in self._implicit_by_first.get(value[:1], self._implicit_wildcard):
+                if regexp.match(value):
+                    tag = found
+                    break
+            if len(self._implicit_tags) >= _MAX_REMEMBERED_TAGS:
+                self._implicit_tags.clear()
+            self._implicit_tags[value] = tag
+        return tag
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """Nothing to track: path resolvers are never added to this loader."""
+
+    def ascend_resolver(self) -> None:
+        """Nothing to track: path resolvers are never added to this loader."""
 
 
 @dataclass(frozen=True)

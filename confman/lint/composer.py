@@ -11,8 +11,9 @@ with Hydra and drops the node work:
   Hydra's own ``create_defaults_list``, run over one caching repository shared by all the
   compositions of a primary (Hydra only reads the configs while building defaults lists), whose
   file configs are skeletons holding just what Hydra reads there (``sources._skeleton``);
-* two pure costs inside Hydra's defaults-list build are skipped with identical results (see
-  ``_hydra_shortcuts``): a ``known_choices`` map nothing reads, and re-parsing version strings;
+* three pure costs inside Hydra's defaults-list build are skipped with identical results (see
+  ``_hydra_shortcuts``): a ``known_choices`` map nothing reads, re-parsing version strings, and
+  an OmegaConf node built per entry to ask whether its name holds ``${``;
 * the merge of the loaded files is done on plain data by :mod:`confman.lint.plainmerge`, which
   refuses every case where OmegaConf's merge is not the plain one;
 * provenance is recorded by the same code as ``confman.compose`` (``_record_loaded``).
@@ -41,6 +42,7 @@ from hydra._internal import defaults_list as hydra_defaults_list
 from hydra._internal.config_repository import CachingConfigRepository
 from hydra._internal.defaults_list import create_defaults_list
 from hydra._internal.utils import create_config_search_path
+from hydra.core.default_element import ConfigDefault, GroupDefault
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.plugins.config_source import ConfigSource
 from hydra.types import RunMode
@@ -146,7 +148,7 @@ def _may_interpolate(default: Any) -> bool:
 
 @contextmanager
 def _hydra_shortcuts() -> Iterator[None]:
-    """Skip two pure costs of Hydra's defaults-list build, with the same results.
+    """Skip three pure costs of Hydra's defaults-list build, with the same results.
 
     * Hydra builds its ``known_choices`` map (a DictConfig of every choice so far) for every
       node of the defaults tree, but reads it only to resolve the node's interpolated entries
@@ -156,12 +158,28 @@ def _hydra_shortcuts() -> Iterator[None]:
       per defaults list); its answer depends only on its argument and the current version base,
       so it is remembered per (argument, base).
 
+    * ``ConfigDefault.is_interpolation`` and ``GroupDefault.is_interpolation`` build an
+      OmegaConf ``AnyNode`` around a string only to ask whether it holds ``${``, which is all
+      OmegaConf's (non-strict) check does; they are asked that of every entry, several times.
+
     Patched under confman's compose lock for the duration of one defaults-list build; the
     patched functions compute what Hydra's do, for any caller.
     """
     original_map = hydra_defaults_list._create_interpolation_map
     original_base = hydra_version.base_at_least
+    original_config = ConfigDefault.is_interpolation
+    original_group = GroupDefault.is_interpolation
     answers: dict[tuple[str, Version], bool] = {}
+
+    def config_is_interpolation(self: ConfigDefault) -> bool:
+        path = self.get_config_path()
+        return "${" in path if isinstance(path, str) else original_config(self)
+
+    def group_is_interpolation(self: GroupDefault) -> bool:
+        if not self.is_name():
+            return False
+        name = self.get_name()
+        return isinstance(name, str) and "${" in name
 
     def lazy_map(overrides: Any, defaults_list: Any, self_added: bool) -> Any:
         if any(_may_interpolate(d) for d in defaults_list):
@@ -179,11 +197,15 @@ def _hydra_shortcuts() -> Iterator[None]:
 
     hydra_defaults_list._create_interpolation_map = lazy_map
     hydra_version.base_at_least = base_at_least
+    ConfigDefault.is_interpolation = config_is_interpolation  # type: ignore[method-assign]
+    GroupDefault.is_interpolation = group_is_interpolation  # type: ignore[method-assign]
     try:
         yield
     finally:
         hydra_defaults_list._create_interpolation_map = original_map
         hydra_version.base_at_least = original_base
+        ConfigDefault.is_interpolation = original_config  # type: ignore[method-assign]
+        GroupDefault.is_interpolation = original_group  # type: ignore[method-assign]
 
 
 class LintComposer:

@@ -8,9 +8,11 @@ becomes a CM000 diagnostic and the rest of the context is still built.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import cached_property
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -47,15 +49,14 @@ class YamlFile:
     lines: list[str]
     parsed: ParsedYaml | None
 
-    @property
+    @cached_property
     def group(self) -> str | None:
         """The config group (``model``), None for a primary config at the top."""
-        parent = str(Path(self.rel).parent)
-        return None if parent == "." else parent
+        return self.rel.rpartition("/")[0] or None
 
-    @property
+    @cached_property
     def option(self) -> str:
-        return Path(self.rel).stem
+        return PurePosixPath(self.rel).stem
 
 
 @dataclass(frozen=True)
@@ -308,9 +309,17 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
     """Read every YAML file into ``ctx`` (with ``primaries_only``: read only the primaries and
     the experiments, and list the other files as group options, which is all composing needs)."""
     settings = ctx.settings
+    config_dir, root = str(settings.config_dir), str(settings.root)
+    # the paths come from config_dir.rglob: plain string prefixes give what relative_to would
+    shown_prefix = None
+    if config_dir == root or config_dir.startswith(f"{root}{os.sep}"):
+        shown_prefix = config_dir[len(root) + 1 :].replace(os.sep, "/")
     for path in yaml_paths:
-        rel = path.relative_to(settings.config_dir).as_posix()
-        shown = _show(path, settings.root)
+        rel = str(path)[len(config_dir) + 1 :].replace(os.sep, "/")
+        if shown_prefix is None:
+            shown = _show(path, settings.root)
+        else:
+            shown = f"{shown_prefix}/{rel}" if shown_prefix else rel
         if primaries_only and "/" in rel and not rel.startswith("experiment/"):
             ctx.groups.setdefault(str(Path(rel).parent), []).append(Path(rel).stem)
             continue

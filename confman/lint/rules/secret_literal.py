@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
-from confman.provenance import iter_leaves
 
 CODE = "CM401"
 NAME = "secret-literal"
@@ -39,14 +39,35 @@ SECRET = re.compile(
 _PLACEHOLDERS = {"", "???", "changeme", "xxx", "none", "null", "<redacted>"}
 
 
+def _secret_leaves(data: dict[Any, Any], prefix: str = "") -> Iterator[tuple[str, str, str]]:
+    """``(dotted path, key, value)`` of every string leaf whose key names a secret.
+
+    Walks the parsed data itself rather than ``iter_leaves``: keys repeat across a tree, so the
+    name test is remembered per key, and no path string is built for the other leaves.
+    """
+    for key, value in data.items():
+        if isinstance(value, dict):
+            if value:
+                yield from _secret_leaves(value, f"{prefix}{key}.")
+        elif isinstance(value, str):
+            name = str(key)
+            secret = _SECRET_NAMES.get(name)
+            if secret is None:
+                if len(_SECRET_NAMES) >= 65_536:
+                    _SECRET_NAMES.clear()
+                secret = _SECRET_NAMES[name] = SECRET.search(name) is not None
+            if secret:
+                yield f"{prefix}{name}", name.rsplit(".", 1)[-1], value
+
+
+_SECRET_NAMES: dict[str, bool] = {}
+
+
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for yf in ctx.files.values():
         if yf.parsed is None or not isinstance(yf.parsed.data, dict):
             continue
-        for path, value in iter_leaves(yf.parsed.data):
-            leaf = path.rsplit(".", 1)[-1]
-            if not SECRET.search(leaf) or not isinstance(value, str):
-                continue
+        for path, leaf, value in _secret_leaves(yf.parsed.data):
             if "${" in value or value.strip().lower() in _PLACEHOLDERS:
                 continue
             env = leaf.upper()
