@@ -8,6 +8,7 @@ that store already exists: linting never creates a store, and only queries it.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,14 +89,16 @@ def read_run_access(settings: Settings, primaries: list[str]) -> RunAccess:
     return out
 
 
-_last: tuple[LintContext, RunAccess] | None = None
+#: the last context asked about (weakly: a finished lint's context is not kept alive) and its
+#: answer
+_last: tuple[weakref.ref[LintContext], RunAccess] | None = None
 
 
 def run_access(ctx: LintContext) -> RunAccess:
     """``read_run_access`` for a lint context, read once however many rules ask."""
     global _last
-    if _last is None or _last[0] is not ctx:
-        _last = (ctx, read_run_access(ctx.settings, ctx.primaries))
+    if _last is None or _last[0]() is not ctx:
+        _last = (weakref.ref(ctx), read_run_access(ctx.settings, ctx.primaries))
     return _last[1]
 
 

@@ -130,3 +130,21 @@ def test_interpolation_of_a_read_key_reads_its_target(key, ref, target):
     )
     assert access.unread("train", target) == 1  # the proxy alone never saw the target
     assert access.unread("train", target, {key: f"${{{ref}}}", target: 1}) == 0
+
+
+def test_run_evidence_does_not_keep_a_finished_lint_alive(tmp_path: Path) -> None:
+    """The per-context memo holds its context weakly: a lint's data is freed after it."""
+    import gc
+    import weakref
+
+    from confman.lint.context import build_context
+    from confman.lint.runevidence import run_access
+    from confman.settings import load_settings
+
+    root = write_tree(tmp_path, CLEAN)
+    ctx = build_context(load_settings(cwd=root))
+    run_access(ctx)
+    alive = weakref.ref(ctx)
+    del ctx
+    gc.collect()
+    assert alive() is None
