@@ -61,14 +61,20 @@ class _Checker:
 
     def leaf(self, chain: list[dict[str, Any]], key: str, value: Any) -> None:
         """Check the leaf ``chain[-1][key]``, following references to other leaves."""
-        text = str(value)
+        if not isinstance(value, str):
+            # numbers, booleans, None and {} hold no interpolation; a list may
+            text = str(value) if isinstance(value, list) else ""
+            if "${" in text and _PLAIN_REF.search(text):
+                raise _Unknown  # interpolations inside a list
+            return
+        text = value
         if "${" not in text or not _PLAIN_REF.search(text):
             return  # CM301 does not look at it either
         marker = (id(chain[-1]), key)
         if marker in self.verified:
             return
-        if marker in self.active or not isinstance(value, str):
-            raise _Unknown  # a reference cycle, or interpolations inside a list
+        if marker in self.active:
+            raise _Unknown  # a reference cycle
         if "\\" in text or "${" in _TOKEN.sub("", text):
             raise _Unknown  # escapes or nested interpolations
         self.active.add(marker)

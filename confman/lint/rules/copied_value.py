@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
+from confman.provenance import Write
 
 CODE = "CM203"
 NAME = "copied-value"
@@ -44,25 +45,33 @@ def _literal(value: object) -> bool:
     return isinstance(value, str) and len(value) >= 2 and "${" not in value
 
 
+_Setting = tuple[tuple[str, str, str], tuple[str, int, str]]
+
+
+def _setting(path: str, win: Write) -> _Setting | None:
+    """``((leaf key, type, value), (file, line, path))`` for a literal a file wrote, else None."""
+    if win.kind != "file" or win.file is None or win.line is None or not _literal(win.value):
+        return None
+    leaf = path.split(".", 1)[-1]  # the key within its section: data.num_classes -> num_classes
+    return (leaf, type(win.value).__name__, repr(win.value)), (win.file, win.line, path)
+
+
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     groups: dict[tuple[str, str, str], set[tuple[str, int, str]]] = defaultdict(set)
+    # compositions of one tree share their files' recorded writes (the same Write object for a
+    # leaf), so each winning write is described once; the compositions keep them all alive
+    # meanwhile, so their ids stay theirs
+    described: dict[int, tuple[str, _Setting | None]] = {}
     for comp in ctx.compositions:
         by_value: dict[tuple[str, str, str], set[tuple[str, int, str]]] = defaultdict(set)
         for path, writes in comp.composed.provenance.items():
             win = writes[-1]
-            if (
-                win.kind != "file"
-                or win.file is None
-                or win.line is None
-                or not _literal(win.value)
-            ):
-                continue
-            leaf = path.split(".", 1)[
-                -1
-            ]  # the key within its section: data.num_classes -> num_classes
-            by_value[(leaf, type(win.value).__name__, repr(win.value))].add(
-                (win.file, win.line, path)
-            )
+            known = described.get(id(win))
+            if known is None or known[0] != path:
+                known = described[id(win)] = (path, _setting(path, win))
+            setting = known[1]
+            if setting is not None:
+                by_value[setting[0]].add(setting[1])
         for key, places in by_value.items():
             if len({f for f, _, _ in places}) > 1 and len({p for _, _, p in places}) > 1:
                 groups[key] |= places
