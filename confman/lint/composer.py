@@ -50,7 +50,7 @@ from omegaconf import DictConfig, OmegaConf
 from packaging.version import Version
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
-from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
+from confman.lint.plainmerge import MISSING, NotPlain, check_plain, embed, merge_into
 from confman.provenance import Provenance, Write
 from confman.sources import Repository, loaded_file
 
@@ -73,12 +73,13 @@ class PlainComposed:
     choices: dict[str, Choice]
     defaults_tree: DefaultsNode
     container: dict[str, Any]
-    _provenance: Provenance = field(repr=False, compare=False)
+    #: the merged files' recorded writes, in merge order (see ``_replay``)
+    _writes: list[list[tuple[str, Write]]] = field(repr=False, compare=False)
 
     @cached_property
     def provenance(self) -> dict[str, tuple[Write, ...]]:
         """Every leaf's write history, oldest first and the winner last."""
-        return self._provenance.finish(self.container)
+        return _replay(self._writes, self.container)
 
     @cached_property
     def config(self) -> DictConfig:
@@ -92,7 +93,7 @@ class PlainComposed:
         state = dict(self.__dict__)
         state.pop("config", None)
         if "provenance" in state:
-            state["_provenance"] = None
+            state["_writes"] = None
         return state
 
     @property
@@ -279,7 +280,7 @@ class LintComposer:
             if defaults.config_overrides or _compose_mod._touches_hydra(defaults, repo, parsed):
                 return None
             try:
-                container, provenance = _merge(defaults.defaults, repo, self._writes, self._checked)
+                container, merged = _merge(defaults.defaults, repo, self._writes, self._checked)
             except (NotPlain, _NotApplicable):
                 return None
         return PlainComposed(
@@ -289,7 +290,7 @@ class LintComposer:
             choices=choices,
             defaults_tree=tree,
             container=container,
-            _provenance=provenance,
+            _writes=merged,
         )
 
 
@@ -310,15 +311,16 @@ def _merge(
     repo: CachingConfigRepository,
     writes: dict[tuple[str, str], list[tuple[str, Write]]],
     checked: set[str],
-) -> tuple[dict[str, Any], Provenance]:
-    """Hydra's ``_compose_config_from_defaults_list`` on plain data, with provenance.
+) -> tuple[dict[str, Any], list[list[tuple[str, Write]]]]:
+    """Hydra's ``_compose_config_from_defaults_list`` on plain data, with each merged file's
+    recorded writes (for ``_replay``).
 
     ``writes`` keeps each (file, package)'s recorded writes across the compositions, and
     ``checked`` the files whose data passed ``check_plain``.
     """
     schema = repo.get_schema_source()
     container: dict[str, Any] = {}
-    provenance = Provenance()
+    merged: list[list[tuple[str, Write]]] = []
     for default in defaults:
         if _compose_mod._is_hydra_package(default.package):
             continue  # Hydra's own node: confman.compose drops it when nothing touches it
@@ -347,6 +349,39 @@ def _merge(
             recorder = _Recorder()
             _compose_mod._record_loaded(recorder, default, loaded)
             calls = writes[(path, default.package)] = recorder.calls
-        for leaf, write in calls:
-            provenance.record(leaf, write)
-    return container, provenance
+        merged.append(calls)
+    return container, merged
+
+
+def _replay(
+    merged: list[list[tuple[str, Write]]], final: dict[str, Any]
+) -> dict[str, tuple[Write, ...]]:
+    """What ``Provenance.record`` of every merged write, in order, then ``finish`` would give.
+
+    ``record`` checks each write for a change of shape (a leaf written over by a mapping, or the
+    reverse) and for ``???`` over a value; compositions here have ~100k writes between them, and
+    those checks were most of composing them. On the data the fast path accepts (``check_plain``:
+    no key holds a dot, so a dotted path names one key path), a change of shape always leaves
+    a written path that is not a leaf of ``final``, and ``merge_into`` refuses ``???`` over a
+    value. So the writes are gathered per path in order; when the gathered paths are exactly
+    ``final``'s leaves, those are the histories, and otherwise (never on accepted data) the writes
+    are recorded one by one as before.
+    """
+    histories: dict[str, list[Write]] = {}
+    exact = True
+    for calls in merged:
+        for path, write in calls:
+            found = histories.get(path)
+            if found is None:
+                histories[path] = [write]
+            else:
+                found.append(write)
+                exact = exact and not (isinstance(write.value, str) and write.value == MISSING)
+    result = Provenance(writes=histories).finish(final)
+    if exact and result.keys() == histories.keys():
+        return result
+    provenance = Provenance()
+    for calls in merged:
+        for path, write in calls:
+            provenance.record(path, write)
+    return provenance.finish(final)

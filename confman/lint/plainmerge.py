@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["NotPlain", "check_plain", "embed", "merge_into"]
+__all__ = ["MISSING", "NotPlain", "check_plain", "embed", "merge_into"]
 
 _SCALARS = (str, int, float, bool, type(None))
 MISSING = "???"
@@ -30,11 +30,14 @@ class NotPlain(Exception):
 
 
 def check_plain(data: Any, where: str = "") -> None:
-    """Refuse data whose merge OmegaConf could treat specially: non-string keys, odd types."""
+    """Refuse data whose merge OmegaConf could treat specially (non-string keys, odd types), and
+    keys holding a dot, whose dotted paths would be ambiguous for provenance."""
     if isinstance(data, dict):
         for key, value in data.items():
             if not isinstance(key, str):
                 raise NotPlain(f"non-string key {key!r} at '{where}'")
+            if "." in key:
+                raise NotPlain(f"key '{key}' holds a dot, at '{where}'")
             check_plain(value, f"{where}.{key}" if where else key)
     elif isinstance(data, list):
         for item in data:

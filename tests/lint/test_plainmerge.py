@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 from test_composer import strict_same
 
+from confman.lint.composer import _replay
 from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
+from confman.provenance import Provenance, Write, iter_leaves
 
 KEYS = st.sampled_from(["a", "b", "c", "lr", "_target_"])
 SCALARS = st.one_of(
@@ -91,3 +93,34 @@ def test_embed_matches_omegaconf_update() -> None:
     OmegaConf.update(cfg, "db.backup", {"port": 1}, merge=False)
     assert embed({"port": 1}, "db.backup") == OmegaConf.to_container(cfg)
     assert embed({"port": 1}, "") == {"port": 1}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(CONFIGS, st.sampled_from(["", "a", "b.c"])), min_size=1, max_size=4))
+def test_replayed_provenance_equals_recorded(files: list[tuple[dict[str, Any], str]]) -> None:
+    """``_replay`` gives what ``Provenance.record`` of every write, then ``finish``, gives."""
+    container: dict[str, Any] = {}
+    merged = []
+    for n, (data, package) in enumerate(files):
+        try:
+            check_plain(data)
+            merge_into(container, embed(data, package))
+        except NotPlain:
+            return
+        prefix = f"{package}." if package else ""
+        merged.append(
+            [
+                (f"{prefix}{path}", Write(value=value, file=f"f{n}.yaml", line=i + 1))
+                for i, (path, value) in enumerate(iter_leaves(data))
+            ]
+        )
+    recorded = Provenance()
+    for calls in merged:
+        for path, write in calls:
+            recorded.record(path, write)
+    assert _replay(merged, container) == recorded.finish(container)
+
+
+def test_dotted_keys_are_not_plain() -> None:
+    with pytest.raises(NotPlain, match="holds a dot"):
+        check_plain({"a": {"b.c": 1}})
