@@ -223,7 +223,7 @@ _TOKENS = [
     "|\n  block\n  text",
     ">-\n  folded",
 ]
-_KEYS = ["a", "b", "1", "true", "null", "2.5", "'q'", "<<", "x y", "a"]
+_KEYS = ["a", "b", "1", "true", "null", "2.5", "'q'", "<<", "x y", "a", "defaults"]
 
 
 def _same(a: object, b: object) -> bool:
@@ -277,6 +277,21 @@ def test_parsing_equals_pure_pyyaml_with_omegaconf_types(text: str):
     assert _same(parse_yaml(text, name="t.yaml").data, expected)
 
 
+@settings(max_examples=300, deadline=None)
+@given(_documents())
+def test_direct_walk_indexes_lines_and_duplicates_as_the_general_path(text: str):
+    """A ``*`` anywhere (here in a trailing comment) sends a document down the general path:
+    PyYAML's constructor and ``_index_keys``. Both paths must give the same parse."""
+    try:
+        direct = parse_yaml(text, name="t.yaml")
+    except YamlSourceError:
+        return
+    general = parse_yaml(f"{text}# *\n", name="t.yaml")
+    assert _same(direct.data, general.data)
+    assert direct.lines == general.lines
+    assert direct.duplicates == general.duplicates
+
+
 @pytest.mark.parametrize(
     ("text", "plain"),
     [
@@ -291,7 +306,7 @@ def test_parsing_equals_pure_pyyaml_with_omegaconf_types(text: str):
 def test_plain_construction_leaves_tags_and_merges_to_pyyaml(text: str, plain: bool):
     loader = _Loader(text)
     try:
-        result = _construct_plain(loader, loader.get_single_node())
+        result = _construct_plain(loader, loader.get_single_node(), {}, [])
     finally:
         loader.dispose()
     assert (result is not _NOT_PLAIN) is plain
