@@ -125,11 +125,11 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         if not exp_files:
             continue
         for path, writes in comp.composed.provenance.items():
-            files = {w.file for w in writes if w.kind == "file"}
-            if len(files) != 1 or not files <= exp_files:
-                continue
             win = writes[-1]
-            if win.file is None or (win.file, win.line or 1) in seen:
+            if win.file not in exp_files:  # (None included) only the experiment's own keys
+                continue
+            files = {w.file for w in writes if w.kind == "file"}
+            if len(files) != 1 or (win.file, win.line or 1) in seen:
                 continue
             parent, _, leaf = path.rpartition(".")
             node = (
