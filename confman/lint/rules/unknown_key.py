@@ -46,21 +46,27 @@ NAME = "unknown-key"
 LEVEL: Severity = "error"
 
 
-def _header_error(yf: YamlFile) -> str | None:
-    """Why Hydra cannot read the file's ``# @package`` header, if it cannot."""
+_Header = tuple[dict[str, str | None], str | None]
+
+
+def _header(yf: YamlFile) -> _Header:
+    """Hydra's reading of the file's ``# @package`` header, and why it fails if it does."""
+    text = yf.parsed.header_text if yf.parsed else ""
+    if "@" not in text:  # Hydra's reader only takes lines starting "# @"
+        return {"package": None}, None
     try:
-        ConfigSource._get_header_dict(yf.parsed.header_text if yf.parsed else "")
+        return ConfigSource._get_header_dict(text), None
     except ValueError as exc:
-        return str(exc)
-    return None
+        return {}, str(exc)
 
 
-def _foreign(yf: YamlFile) -> bool:
+def _foreign(yf: YamlFile, header: _Header) -> bool:
     """True when a group option's ``# @package`` header puts it outside its own group."""
-    if yf.group is None or yf.parsed is None or _header_error(yf):
+    found, error = header
+    if yf.group is None or yf.parsed is None or error:
         return False
     # Hydra's own header reader: only the leading run of ``# @key value`` lines counts
-    package = ConfigSource._get_header_dict(yf.parsed.header_text).get("package")
+    package = found.get("package")
     if not package:
         return False
     own = yf.group.replace("/", ".")
@@ -103,8 +109,9 @@ def _unselected(ctx: LintContext, foreign: set[str], used: set[str]) -> list[Com
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     used = {rel for comp in ctx.compositions for rel in _files(comp.composed.defaults_tree)}
+    headers = {rel: _header(yf) for rel, yf in ctx.files.items()}
     for rel, yf in sorted(ctx.files.items()):
-        error = _header_error(yf) if rel not in used else None
+        error = headers[rel][1] if rel not in used else None
         if error:  # a used file's bad header already failed its composition (CM000 there)
             yield Diagnostic(
                 yf.shown,
@@ -116,7 +123,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 severity="error",
                 fix="write the header as '# @package <package>' with nothing after it",
             )
-    foreign = {rel for rel, yf in ctx.files.items() if _foreign(yf)}
+    foreign = {rel for rel, yf in ctx.files.items() if _foreign(yf, headers[rel])}
     if not foreign:
         return
     seen: set[tuple[str, int]] = set()

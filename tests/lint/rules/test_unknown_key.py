@@ -101,3 +101,8 @@ def test_unreadable_header_of_an_unused_option_is_an_input_error(system):
     found = findings(root, "CM302")
     assert found == [("CM000", "conf/preset/ci.yaml", 1)]
     assert "Too many components" in messages(root, "CM302")[0]
+
+
+def test_comment_lines_with_at_signs_are_not_headers(system):
+    root = system({"conf/optimizer/mail.yaml": "# owner: ml@example.com\nlr: 0.1\n"})
+    assert findings(root, "CM302") == []
