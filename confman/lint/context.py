@@ -349,14 +349,18 @@ def _compositions_only(
 ) -> tuple[list[Composition], list[Diagnostic]]:
     """``_compose_all``'s compositions and problems, reading only what it needs (the primaries).
 
-    Runs in a forked child; provenance is finished here so the parent gets it ready.
+    Runs in a forked child. A ``confman.compose`` result's provenance is finished here (it
+    reads OmegaConf nodes); a plain composition's is left to the parent: its files' recorded
+    writes are shared by every composition, so they pickle once, and gathering them into
+    histories there is cheaper than pickling 41 finished histories.
     """
     ctx = LintContext(settings, settings.root, settings.config_dir)
     _read_tree(ctx, yaml_paths, primaries_only=True)
     read_problems = len(ctx.problems)
     _compose_all(ctx, fast)
     for comp in ctx.compositions:
-        _ = comp.composed.provenance
+        if not isinstance(comp.composed, PlainComposed):
+            _ = comp.composed.provenance
     return ctx.compositions, ctx.problems[read_problems:]
 
 
