@@ -158,7 +158,6 @@ def _hydra_shortcuts() -> Iterator[None]:
     * ``hydra.version.base_at_least`` parses version strings on every call (tens of thousands
       per defaults list); its answer depends only on its argument and the current version base,
       so it is remembered per (argument, base).
-
     * ``ConfigDefault.is_interpolation`` and ``GroupDefault.is_interpolation`` build an
       OmegaConf ``AnyNode`` around a string only to ask whether it holds ``${``, which is all
       OmegaConf's (non-strict) check does; they are asked that of every entry, several times.
@@ -316,7 +315,8 @@ def _merge(
     recorded writes (for ``_replay``).
 
     ``writes`` keeps each (file, package)'s recorded writes across the compositions, and
-    ``checked`` the files whose data passed ``check_plain``.
+    ``checked`` the files that no ConfigStore schema matches and whose data passed
+    ``check_plain`` (one lint's compositions share one ConfigStore).
     """
     schema = repo.get_schema_source()
     container: dict[str, Any] = {}
@@ -327,7 +327,7 @@ def _merge(
         path = default.config_path
         if path is None or default.package is None:
             raise _NotApplicable(f"unplaced default {default!r}")
-        if schema.is_config(ConfigSource._normalize_file_name(path)):
+        if path not in checked and schema.is_config(ConfigSource._normalize_file_name(path)):
             raise _NotApplicable(f"'{path}' is matched by a ConfigStore schema")
         loaded = repo.load_config(path)
         found = loaded_file(loaded) if loaded is not None else None
