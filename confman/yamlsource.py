@@ -31,6 +31,8 @@ from confman.errors import YamlSourceError
 __all__ = [
     "DuplicateKey",
     "ParsedYaml",
+    "adopt_parses",
+    "cached_parses",
     "clear_cache",
     "load_yaml_file",
     "parse_yaml",
@@ -577,6 +579,24 @@ def _decode(raw: bytes, label: str) -> str:
             f"{label}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
             hint="save the file as UTF-8",
         ) from exc
+
+
+def cached_parses(paths: list[Path]) -> list[tuple[str, int, int, ParsedYaml]]:
+    """This process's cached parses of ``paths`` (those it has), to hand to another process."""
+    with _cache_lock:
+        found = [(full, _cache.get(full)) for full in map(os.fspath, paths)]
+    return [(full, *hit) for full, hit in found if hit is not None]
+
+
+def adopt_parses(entries: list[tuple[str, int, int, ParsedYaml]]) -> None:
+    """Cache parses another process made (lint's forked child parses a share of the tree).
+
+    Each entry keeps the modification time and size its file had when parsed, so a file that
+    changed since is parsed again, exactly as for this process's own entries.
+    """
+    with _cache_lock:
+        for full, mtime_ns, size, parsed in entries:
+            _cache[full] = (mtime_ns, size, parsed)
 
 
 def clear_cache() -> None:

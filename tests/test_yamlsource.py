@@ -19,6 +19,8 @@ from confman.yamlsource import (
     DuplicateKey,
     _construct_plain,
     _Loader,
+    adopt_parses,
+    cached_parses,
     clear_cache,
     load_yaml_file,
     parse_yaml,
@@ -316,3 +318,17 @@ def test_plain_construction_leaves_tags_and_merges_to_pyyaml(text: str, plain: b
 def test_a_mapping_used_as_a_key_is_still_refused_with_its_line():
     with pytest.raises(YamlSourceError, match=r"t.yaml:2: found unhashable key"):
         parse_yaml("a: 1\n[x, y]: 2\n", name="t.yaml")
+
+
+def test_parses_handed_to_another_process_are_reused_until_the_file_changes(tmp_path: Path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a: 1\n")
+    clear_cache()
+    parsed = load_yaml_file(path, name="a.yaml")
+    entries = cached_parses([path, tmp_path / "never_read.yaml"])
+    assert [full for full, *_ in entries] == [str(path)]
+    clear_cache()
+    adopt_parses(entries)
+    assert load_yaml_file(path, name="a.yaml") is parsed
+    path.write_text("a: 22\n")
+    assert load_yaml_file(path, name="a.yaml").data == {"a": 22}

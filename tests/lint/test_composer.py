@@ -27,7 +27,7 @@ from confman.lint.context import build_context
 from confman.lint.engine import lint_context
 from confman.lint.rules import RULES
 from confman.settings import load_settings
-from confman.yamlsource import clear_cache
+from confman.yamlsource import adopt_parses, clear_cache
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "compose" / "corpus"
@@ -244,24 +244,44 @@ def test_lint_generated_tree_equals_slow_path(tmp_path: Path) -> None:
     assert len(fast) > 10
 
 
-def test_background_compositions_equal_serial(tmp_path: Path) -> None:
-    """Composing in a forked child gives the same context as composing in-process."""
+def test_background_compositions_equal_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Composing (and parsing a share of the files) in a forked child gives the same context
+    as doing everything in-process."""
     _generated(tmp_path)
     (tmp_path / "conf" / "experiment" / "list_over_map.yaml").unlink()
     (tmp_path / "conf" / "experiment" / "broken.yaml").write_text(
         "# @package _global_\ndefaults:\n  - override /g0: no_such_option\n"
     )
+    (tmp_path / "conf" / "zz").mkdir()  # the last files: the child parses them
+    (tmp_path / "conf" / "zz" / "bad.yaml").write_text("a: [1\n")
+    (tmp_path / "conf" / "zz" / "good.yaml").write_text("a: 1\na: 2\n")
     (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
     settings = load_settings(cwd=tmp_path)
     serial = build_context(settings, background=False)
+    clear_cache()
+    adopted: list[str] = []
+
+    def adopt(entries: list[Any]) -> None:
+        adopted.extend(full for full, *_ in entries)
+        adopt_parses(entries)
+
+    monkeypatch.setattr(context_module, "adopt_parses", adopt)
     forked = build_context(settings, background=True)
+    assert str(tmp_path / "conf" / "zz" / "good.yaml") in adopted
+    assert str(tmp_path / "conf" / "zz" / "bad.yaml") not in adopted
     assert (serial.composed_in, forked.composed_in) == ("here", "child")
+    assert forked.files == serial.files
+    assert list(forked.files) == list(serial.files)
+    assert forked.groups == serial.groups and forked.selections == serial.selections
     assert [c.label for c in forked.compositions] == [c.label for c in serial.compositions]
     for a, b in zip(forked.compositions, serial.compositions, strict=True):
         assert type(a.composed) is type(b.composed)
         assert_same(a.composed, b.composed)
     assert forked.problems == serial.problems
     assert any("no_such_option" in p.message for p in serial.problems)
+    assert any(p.file == "conf/zz/bad.yaml" for p in serial.problems)
     codes = list(RULES)
     assert lint_context(forked, codes).diagnostics == lint_context(serial, codes).diagnostics
 
