@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -59,3 +60,8 @@ def main() -> None:
             raise
         typer.echo(f"confman: error: {exc.message}", err=True)
         sys.exit(EXIT_ERROR)
+    finally:
+        # The process ends here. Python's shutdown runs one last cycle collection over every
+        # object, which after a large lint (a million parse and provenance objects) took
+        # ~0.15 s; frozen objects are skipped, and the OS reclaims the memory anyway.
+        gc.freeze()
