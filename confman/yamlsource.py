@@ -277,8 +277,14 @@ def _nesting_upper_bound(text: str) -> int:
 
     Flow collections need an opening bracket per level; block collections need more indentation
     or another ``- `` on the same line per level. Quoted text can only inflate the bound.
+    Cheapest first: every collection has an indicator character of its own (a block mapping a
+    key's ``:`` or ``?``, a block sequence an entry's ``-``, a flow collection its bracket), so
+    their count bounds the depth with no per-line work; it fits for most config files.
     """
     flow = text.count("[") + text.count("{")
+    indicators = flow + text.count(":") + text.count("-") + text.count("?") + 2
+    if indicators < MAX_DEPTH:
+        return indicators
     lines = text.splitlines()
     # A line's indent plus its "- " count is at most its length, so this coarser bound needs no
     # per-line work; it is used whenever it already fits under the limit (it always does for

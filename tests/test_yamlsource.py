@@ -19,6 +19,7 @@ from confman.yamlsource import (
     DuplicateKey,
     _construct_plain,
     _Loader,
+    _nesting_upper_bound,
     adopt_parses,
     cached_parses,
     clear_cache,
@@ -332,3 +333,27 @@ def test_parses_handed_to_another_process_are_reused_until_the_file_changes(tmp_
     assert load_yaml_file(path, name="a.yaml") is parsed
     path.write_text("a: 22\n")
     assert load_yaml_file(path, name="a.yaml").data == {"a": 22}
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+_NESTED = st.recursive(
+    st.one_of(st.integers(), st.text(max_size=3), st.none()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NESTED, st.sampled_from([False, True, None]))
+def test_nesting_bound_is_an_upper_bound(value: object, flow: bool | None):
+    text = yaml.safe_dump(value, default_flow_style=flow)
+    assert _depth(value) <= _nesting_upper_bound(text)
