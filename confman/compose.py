@@ -337,14 +337,7 @@ def _compose(
 ) -> Composed:
     loader.embedded.clear()
     parsed, repo = loader._parse_overrides_and_create_caching_repo(config_name, overrides)
-    loader.validate_sweep_overrides_legal(parsed, run_mode=RunMode.RUN, from_shell=False)
-    defaults = create_defaults_list(
-        repo=repo,
-        config_name=config_name,
-        overrides_list=parsed,
-        prepend_hydra=True,
-        skip_missing=False,
-    )
+    defaults = _defaults_list(loader, repo, config_name, parsed)
     with_hydra = return_hydra_config or _touches_hydra(defaults, repo, parsed)
     merged = [d for d in defaults.defaults if with_hydra or not _is_hydra_package(d.package)]
     provenance = Provenance()
@@ -414,6 +407,24 @@ def _source_name(default: ResultDefault, loaded: ConfigResult) -> str:
     if found is not None:
         return found.name
     return f"{loaded.path}/{default.config_path}"
+
+
+def _defaults_list(
+    loader: _Loader,
+    repo: CachingConfigRepository,
+    config_name: str | None,
+    parsed: list[Override],
+) -> DefaultsList:
+    """Hydra's defaults list for one run of ``config_name`` with ``parsed`` overrides, as
+    ``hydra.compose`` builds it (sweep syntax refused, Hydra's own defaults prepended)."""
+    loader.validate_sweep_overrides_legal(parsed, run_mode=RunMode.RUN, from_shell=False)
+    return create_defaults_list(
+        repo=repo,
+        config_name=config_name,
+        overrides_list=parsed,
+        prepend_hydra=True,
+        skip_missing=False,
+    )
 
 
 def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResult) -> None:

@@ -40,12 +40,10 @@ from typing import Any, cast
 from hydra import version as hydra_version
 from hydra._internal import defaults_list as hydra_defaults_list
 from hydra._internal.config_repository import CachingConfigRepository
-from hydra._internal.defaults_list import create_defaults_list
 from hydra._internal.utils import create_config_search_path
 from hydra.core.default_element import ConfigDefault, GroupDefault
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.plugins.config_source import ConfigSource
-from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from packaging.version import Version
 
@@ -266,15 +264,8 @@ class LintComposer:
             if any(o.is_hydra_override() for o in parsed):
                 return None  # may change the search path the shared repository was built for
             self._repos.setdefault(config_name, repo)
-            loader.validate_sweep_overrides_legal(parsed, run_mode=RunMode.RUN, from_shell=False)
             with _hydra_shortcuts():
-                defaults = create_defaults_list(
-                    repo=repo,
-                    config_name=config_name,
-                    overrides_list=parsed,
-                    prepend_hydra=True,
-                    skip_missing=False,
-                )
+                defaults = _compose_mod._defaults_list(loader, repo, config_name, parsed)
                 tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
             if defaults.config_overrides or _compose_mod._touches_hydra(defaults, repo, parsed):
                 return None
