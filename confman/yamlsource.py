@@ -323,21 +323,29 @@ def _check_nesting(text: str, name: str) -> int:
     bound = _nesting_upper_bound(text)
     if bound <= MAX_DEPTH:
         return bound
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    line = event.start_mark.line + 1 if event.start_mark else 1
-                    raise YamlSourceError(
-                        f"{name}:{line}: nesting deeper than {MAX_DEPTH} levels",
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(name, exc) from exc
+        _refuse_deep_events(text, name, _Loader)
+    except yaml.MarkedYAMLError:
+        # Newer libyaml scans ahead and stops deep nesting with an error of its own before the
+        # events reach our limit; the pure-Python parser has no such limit, so it tells absurd
+        # nesting (refused in our words) from a real syntax error, whatever libyaml says.
+        try:
+            _refuse_deep_events(text, name, yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            raise _syntax_error(name, exc) from exc
     return bound
+
+
+def _refuse_deep_events(text: str, name: str, loader: Any) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise YamlSourceError(f"{name}:{line}: nesting deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> YamlSourceError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,3 +38,39 @@ def make_tree(tmp_path: Path) -> TreeWriter:
 def runner() -> CliRunner:
     """A CliRunner that keeps stderr apart from stdout (the JSON contract is about stdout)."""
     return CliRunner()
+
+
+REPO = Path(__file__).resolve().parents[1]
+#: What the README's first command leaves in the checkout: tests must neither read nor write them.
+_USER_STATE = (".confman", "outputs")
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    state: dict[str, tuple[int, int]] = {}
+    for name in _USER_STATE:
+        top = root / name
+        if top.exists():
+            for path in [top, *top.rglob("*")]:
+                stat = path.stat()
+                state[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
+    return state
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _repository_state_untouched() -> Iterator[None]:
+    """The suite runs after the README's first command, in the same checkout: a test that writes
+    the repository's own run store or outputs would make the next run of the suite differ."""
+    before = _snapshot(REPO)
+    yield
+    after = _snapshot(REPO)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"tests changed the repository's own run state: {changed[:5]}"
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test gets a run store of its own that does not exist yet, never the repository's
+    ``.confman/runs.db`` nor a store set in the environment (CI's PostgreSQL). Tests that exercise
+    the project-relative default remove the variable themselves."""
+    where = tmp_path_factory.mktemp("store") / "runs.db"
+    monkeypatch.setenv("CONFMAN_STORE", f"sqlite:///{where}")

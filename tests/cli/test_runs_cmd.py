@@ -138,6 +138,7 @@ def test_replay_exec_reruns(project: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(project)
     from tests.record.conftest import env_for
 
+    monkeypatch.delenv("CONFMAN_STORE")  # the project's own .confman/runs.db, as run_app used
     for key, value in env_for(project).items():
         monkeypatch.setenv(key, value)
     result = runner.invoke(app, ["runs", "replay", "@latest", "--exec"])

@@ -9,13 +9,6 @@ import pytest
 from linttree import CLEAN, write_tree
 
 
-@pytest.fixture(autouse=True)
-def _project_store_only(monkeypatch):
-    """Lint reads the run store named by CONFMAN_STORE; a store set in the environment (CI's
-    PostgreSQL, another test's) must not leak runs into these trees."""
-    monkeypatch.delenv("CONFMAN_STORE", raising=False)
-
-
 @pytest.fixture
 def system(tmp_path: Path) -> Callable[..., Path]:
     """Write the clean system with ``changes`` applied (path -> new text, or None to delete)."""

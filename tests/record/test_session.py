@@ -11,6 +11,12 @@ import confman
 from confman.store import open_store
 
 
+@pytest.fixture(autouse=True)
+def _project_default_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the project-relative default store, ``.confman/runs.db``."""
+    monkeypatch.delenv("CONFMAN_STORE")
+
+
 def latest(project: Path) -> confman.RunRecord:
     with open_store(f"sqlite:///{project / '.confman' / 'runs.db'}") as store:
         return store.get("@latest")
