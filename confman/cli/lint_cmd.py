@@ -57,13 +57,25 @@ def lint_command(
     ] = False,
     fix: Annotated[
         bool,
-        typer.Option("--fix", help="Remove CM201/CM202 lines when recomposing proves it safe."),
+        typer.Option(
+            "--fix",
+            help="Remove CM201/CM202 lines when composing every reachable composition with "
+            "Hydra, before and after, proves nothing changes.",
+        ),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print a unified diff of what --fix would write, and write nothing "
+            "(exit 1 when there is something to fix).",
+        ),
     ] = False,
 ) -> None:
     """Lint configs, code and runs for unused, duplicated and broken settings."""
     from confman.lint.engine import lint
     from confman.lint.fix import add_noqa as do_add_noqa
-    from confman.lint.fix import apply_fixes
+    from confman.lint.fix import fix as do_fix
     from confman.lint.render import FORMATS, render
     from confman.lint.render import statistics as stats
     from confman.settings import load_settings
@@ -80,14 +92,14 @@ def lint_command(
         args = dict(
             select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore)
         )
-        result = lint(settings, paths or [], **args)
-        for _ in range(3 if fix else 0):  # a fixed duplicate key can unblock composition
-            done = apply_fixes(result)
-            for line in done:
+        if fix or diff:
+            outcome = do_fix(settings, paths or [], **args, write=not diff)
+            for line in outcome.messages:
                 typer.echo(line, err=True)
-            result = lint(settings, paths or [], **args)
-            if not any("unchanged" in line for line in done):
-                break
+            if diff:  # ruff's --diff: the diff only, exit 1 when there is something to fix
+                typer.echo("".join(outcome.diff()), nl=False)
+                raise typer.Exit(EXIT_FINDINGS if outcome.changed else EXIT_OK)
+        result = lint(settings, paths or [], **args)
         if add_noqa:
             added = do_add_noqa(result)
             typer.echo(f"Added {added} noqa comment(s).", err=True)

@@ -1,51 +1,143 @@
-"""``--fix`` and ``--add-noqa``: rewrite YAML only where it is provably safe.
+"""``--fix`` and ``--add-noqa``: rewrite YAML only where Hydra proves it changes nothing.
 
 ``--fix`` removes the dead first occurrence of a duplicate key (CM201) and redundant overrides
-(CM202), one file at a time, and only single-line entries. After each file it recomposes every
-primary and experiment with caching off; if any composed config differs from before, the file is
-restored and the message says so.
+(CM202), single-line entries only. It works on a temporary copy of the config dir: every
+reachable composition (:func:`confman.lint.reachable.reachable`) is composed there with plain
+``hydra.compose`` before and after the edits, and an edit that changes what any of them
+composes to (``OmegaConf.to_yaml``, unresolved) is refused, naming the composition. A
+composition that fails before the edits must still fail after them, except where a CM201 edit
+makes a file readable whose parse is then exactly what YAML kept. Only once the edits are
+proven are the user's files written (or, for ``--diff``, shown).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from confman.compose import compose
 from confman.errors import ConfmanError
-from confman.lint.engine import NOQA, LintResult
+from confman.lint.engine import NOQA, LintResult, lint, selected_codes
+from confman.lint.reachable import Reachable, reachable
+from confman.settings import Settings
 from confman.yamlsource import clear_cache, parse_yaml
 
-__all__ = ["add_noqa", "apply_fixes"]
+__all__ = ["Edit", "FixOutcome", "add_noqa", "fix"]
+
+FIXABLE = ("CM201", "CM202")
+#: Lint rounds: a fixed duplicate key can make a file composable, which shows new CM202s.
+ROUNDS = 3
 
 _SCALAR_ENTRY = re.compile(r"^\s*(-\s+)?[^#\s][^:#]*:\s+\S")
 
 
-def _snapshot(result: LintResult) -> dict[str, Any]:
-    ctx = result.context
-    out: dict[str, Any] = {}
-    for comp in ctx.compositions:
-        try:
-            composed = compose(
-                comp.primary,
-                comp.overrides,
-                config_dir=ctx.config_dir,
-                version_base=ctx.settings.version_base,
-                cache=False,
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Remove line ``line`` of ``rel`` (config-dir relative), for rule ``code``."""
+
+    rel: str
+    line: int
+    code: str
+
+
+@dataclass
+class FixOutcome:
+    """What ``--fix`` did or would do.
+
+    Attributes:
+        messages: one line per file fixed and per edit refused.
+        changed: config-dir relative file -> (text before, text after), for proven edits.
+        shown: config-dir relative file -> the path as the user sees it.
+    """
+
+    messages: list[str] = field(default_factory=list)
+    changed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)
+
+    def diff(self) -> list[str]:
+        """A unified diff of every change, file by file."""
+        out: list[str] = []
+        for rel, (before, after) in sorted(self.changed.items()):
+            name = self.shown.get(rel, rel)
+            out.extend(
+                difflib.unified_diff(
+                    before.splitlines(keepends=True),
+                    after.splitlines(keepends=True),
+                    fromfile=f"a/{name}",
+                    tofile=f"b/{name}",
+                )
             )
-            out[comp.label] = composed.to_container(resolve=False)
-        except ConfmanError as exc:
-            out[comp.label] = f"error: {exc.message}"
+        return [line if line.endswith("\n") else f"{line}\n" for line in out]
+
+
+# --- the judge: plain Hydra ----------------------------------------------------------------
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def compose_all(
+    config_dir: Path, version_base: str | None, runs: Sequence[Reachable]
+) -> dict[str, str | None]:
+    """``OmegaConf.to_yaml`` of plain ``hydra.compose`` for each run (None where it fails)."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    out: dict[str, str | None] = {}
+    with _quiet(), initialize_config_dir(str(config_dir), version_base=version_base):
+        for run in runs:
+            try:
+                cfg = compose(config_name=run.primary, overrides=list(run.overrides))
+                out[run.label] = OmegaConf.to_yaml(cfg)
+            except Exception:  # any Hydra, OmegaConf or YAML failure: the run fails
+                out[run.label] = None
     return out
 
 
-def _parse(text: str, name: str) -> Any:
-    try:
-        return parse_yaml(text, name=name).data
-    except ConfmanError:
-        return None
+# --- planning edits --------------------------------------------------------------------------
+
+
+def _single_line(lines: list[str], n: int) -> bool:
+    """Line ``n`` (1-based) is a ``key: value`` entry with no nested block below it."""
+    if n < 1 or n > len(lines):
+        return False
+    text = lines[n - 1]
+    if not _SCALAR_ENTRY.match(text) or text.rstrip().endswith(("|", ">", "|-", ">-")):
+        return False
+    indent = len(text) - len(text.lstrip())
+    nxt = next((ln for ln in lines[n:] if ln.strip() and not ln.lstrip().startswith("#")), None)
+    return nxt is None or len(nxt) - len(nxt.lstrip()) <= indent
+
+
+def _planned(result: LintResult, allowed: set[str]) -> list[Edit]:
+    """The single-line edits CM201/CM202 findings ask for, in files in ``allowed``."""
+    ctx = result.context
+    by_shown = {yf.shown: yf for yf in ctx.files.values()}
+    edits: set[Edit] = set()
+    for d in result.diagnostics:
+        yf = by_shown.get(d.file)
+        if d.code not in FIXABLE or yf is None or yf.parsed is None or yf.rel not in allowed:
+            continue
+        if d.code == "CM201":
+            lines = [dup.first_line for dup in yf.parsed.duplicates if dup.line == d.line]
+        else:
+            lines = [d.line]
+        plain = [ln.rstrip("\r\n") for ln in yf.path.read_text(encoding="utf-8").splitlines()]
+        edits |= {Edit(yf.rel, n, d.code) for n in lines if _single_line(plain, n)}
+    return sorted(edits)
 
 
 def _kept_by_yaml(text: str) -> Any:
@@ -56,65 +148,191 @@ def _kept_by_yaml(text: str) -> Any:
         return object()
 
 
-def _single_line(lines: list[str], n: int) -> bool:
-    """Line ``n`` (1-based) is a ``key: value`` entry with no nested block below it."""
-    text = lines[n - 1]
-    if not _SCALAR_ENTRY.match(text) or text.rstrip().endswith(("|", ">", "|-", ">-")):
-        return False
-    indent = len(text) - len(text.lstrip())
-    nxt = next((ln for ln in lines[n:] if ln.strip() and not ln.lstrip().startswith("#")), None)
-    return nxt is None or len(nxt) - len(nxt.lstrip()) <= indent
+def _parse(text: str, name: str) -> Any:
+    try:
+        return parse_yaml(text, name=name).data
+    except ConfmanError:
+        return None
 
 
-def apply_fixes(result: LintResult) -> list[str]:
-    """Apply safe CM201/CM202 fixes; return one message per change or refusal."""
-    ctx = result.context
-    targets: dict[str, set[int]] = {}
-    for d in result.diagnostics:
-        yf = next((f for f in ctx.files.values() if f.shown == d.file), None)
-        if yf is None or yf.parsed is None:
-            continue
-        if d.code == "CM201":
-            for dup in yf.parsed.duplicates:
-                if dup.line == d.line:
-                    targets.setdefault(yf.rel, set()).add(dup.first_line)
-        elif d.code == "CM202":
-            targets.setdefault(yf.rel, set()).add(d.line)
-    if not targets:
-        return ["Nothing to fix."]
-    messages = []
-    before = _snapshot(result)
-    for rel, numbers in sorted(targets.items()):
-        yf = ctx.files[rel]
-        if yf.parsed is None:
-            continue
-        original = yf.path.read_text(encoding="utf-8")
-        lines = original.splitlines(keepends=True)
-        plain = [ln.rstrip("\n") for ln in lines]
-        removable = sorted(n for n in numbers if _single_line(plain, n))
-        if not removable:
-            continue
-        kept = [ln for i, ln in enumerate(lines, 1) if i not in removable]
-        if yf.parsed.duplicates:
-            # confman refuses to compose a file with a duplicate key, so the proof is on the file:
-            # the parse after removal must equal what YAML kept before (the last occurrence)
-            safe = _kept_by_yaml(original) == _parse("".join(kept), rel)
-        else:
-            safe = True
-        yf.path.write_text("".join(kept), encoding="utf-8")
+def _remove(text: str, numbers: set[int]) -> str:
+    lines = text.splitlines(keepends=True)
+    return "".join(ln for i, ln in enumerate(lines, 1) if i not in numbers)
+
+
+# --- proving edits ---------------------------------------------------------------------------
+
+
+class _Workspace:
+    """A copy of the config dir where edits are tried and judged."""
+
+    def __init__(self, copy: Path, version_base: str | None) -> None:
+        self.copy = copy
+        self.version_base = version_base
+        self.original = {
+            p.relative_to(copy).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(copy.rglob("*.yaml"))
+        }
+        self.current = dict(self.original)
+        self.runs = reachable(copy)
+
+    def write(self, texts: dict[str, str]) -> None:
+        for rel, text in texts.items():
+            (self.copy / rel).write_text(text, encoding="utf-8")
         clear_cache()
-        if not safe or _snapshot(result) != before:
-            yf.path.write_text(original, encoding="utf-8")
-            clear_cache()
-            messages.append(
-                f"{yf.shown}: not fixed, removing lines {removable} changes a composed config"
-            )
+
+    def texts_with(self, edits: Sequence[Edit]) -> dict[str, str]:
+        """The edited files' texts with ``edits`` applied over the current state."""
+        by_file: dict[str, set[int]] = {}
+        for e in edits:
+            by_file.setdefault(e.rel, set()).add(e.line)
+        return {rel: _remove(self.current[rel], lines) for rel, lines in by_file.items()}
+
+    def judge(self, edits: Sequence[Edit], before: dict[str, str | None]) -> str | None:
+        """None when ``edits`` change no reachable composition; else why (a composition)."""
+        texts = self.texts_with(edits)
+        for rel in {e.rel for e in edits if e.code == "CM201"}:
+            if _kept_by_yaml(self.current[rel]) != _parse(texts[rel], rel):
+                return f"{rel} would not read as YAML kept it"
+        cm201 = any(e.code == "CM201" for e in edits)
+        self.write(texts)
+        try:
+            after = compose_all(self.copy, self.version_base, self.runs)
+        finally:
+            self.write({rel: self.current[rel] for rel in texts})
+        for label, was in before.items():
+            now = after.get(label)
+            if was is None and (now is None or cm201):
+                continue
+            if now != was:
+                return f"composition '{label}' would change"
+        return None
+
+    def accept(self, edits: Sequence[Edit]) -> None:
+        self.current.update(self.texts_with(edits))
+        self.write({rel: self.current[rel] for rel in {e.rel for e in edits}})
+
+
+def _prove(ws: _Workspace, edits: list[Edit], show: dict[str, str]) -> tuple[list[Edit], list[str]]:
+    """The edits proven safe (all at once when they are; else one by one) and refusals."""
+    before = compose_all(ws.copy, ws.version_base, ws.runs)
+    if ws.judge(edits, before) is None:
+        ws.accept(edits)
+        return edits, []
+    accepted: list[Edit] = []
+    refused: list[str] = []
+    by_file: dict[str, list[Edit]] = {}
+    for e in edits:
+        by_file.setdefault(e.rel, []).append(e)
+    for rel, group in sorted(by_file.items()):
+        if len(group) > 1 and ws.judge(group, before) is None:
+            ws.accept(group)
+            accepted += group
             continue
-        messages.append(
-            f"{yf.shown}: removed line(s) {', '.join(map(str, removable))}; "
-            "every composed config unchanged"
+        for e in group:
+            why = ws.judge([e], before)
+            if why is None:
+                ws.accept([e])
+                accepted.append(e)
+            else:
+                refused.append(f"{show[rel]}:{e.line}: {e.code} fix refused: {why}")
+    return accepted, refused
+
+
+def _shown(settings: Settings, rel: str) -> str:
+    path = settings.config_dir / rel
+    try:
+        return path.relative_to(settings.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _allowed(settings: Settings, paths: Sequence[Path]) -> set[str]:
+    """The config files ``--fix`` may edit: regular files (never through a symlink) under
+    ``paths`` when given."""
+    out = set()
+    wanted = [p.resolve() for p in paths]
+    for path in settings.config_dir.rglob("*.yaml"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        real = path.resolve()
+        if wanted and not any(real == w or real.is_relative_to(w) for w in wanted):
+            continue
+        out.add(path.relative_to(settings.config_dir).as_posix())
+    return out
+
+
+def fix(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    *,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    write: bool = True,
+) -> FixOutcome:
+    """Apply the CM201/CM202 fixes Hydra proves safe; with ``write=False`` only say what.
+
+    Args:
+        settings: the project's settings.
+        paths: only edit files under these paths (default: the whole config dir).
+        select, extend_select, ignore: as for :func:`confman.lint.lint`.
+        write: write the proven edits to the user's files (False: leave them untouched).
+    """
+    outcome = FixOutcome()
+    allowed = _allowed(settings, paths)
+    lint_settings = settings.raw.get("lint", {})
+    chosen = selected_codes(
+        lint_settings if isinstance(lint_settings, dict) else {}, select, extend_select, ignore
+    )
+    codes = [c for c in chosen if c in FIXABLE]
+    if not codes:
+        return FixOutcome(messages=["Nothing to fix: CM201 and CM202 are not selected."])
+    with tempfile.TemporaryDirectory(prefix="confman-fix-") as tmp:
+        # the copy sits where it sits in the project, so findings name the same paths
+        # (per-file-ignores match them); the Python source is not copied: CM201/CM202 read none
+        try:
+            inside = settings.config_dir.relative_to(settings.root)
+            there = replace(settings, root=Path(tmp), config_dir=Path(tmp) / inside)
+        except ValueError:
+            there = replace(settings, config_dir=Path(tmp) / settings.config_dir.name)
+        copy = there.config_dir
+        shutil.copytree(settings.config_dir, copy, ignore_dangling_symlinks=True)
+        ws = _Workspace(copy, settings.version_base)
+        show = {rel: _shown(settings, rel) for rel in ws.original}
+        done: dict[str, set[int]] = {}
+        for _ in range(ROUNDS):
+            result = lint(there, select=codes)
+            edits = _planned(result, allowed)
+            if not edits:
+                break
+            accepted, refused = _prove(ws, edits, show)
+            outcome.messages += refused
+            for e in accepted:
+                done.setdefault(e.rel, set()).add(e.line)
+            if not accepted:
+                break
+        clear_cache()
+    for rel, text in ws.current.items():
+        if text != ws.original[rel]:
+            outcome.changed[rel] = (ws.original[rel], text)
+            outcome.shown[rel] = show[rel]
+    for rel in sorted(outcome.changed):
+        outcome.messages.append(
+            f"{show[rel]}: removed {len(done.get(rel, ()))} line(s); "
+            f"every reachable composition unchanged ({len(ws.runs)} composed with Hydra)"
         )
-    return messages or ["Nothing safe to fix."]
+    if write:
+        for rel, (before, after) in outcome.changed.items():
+            target = settings.config_dir / rel
+            if target.read_text(encoding="utf-8") == before:  # unchanged while we proved
+                target.write_text(after, encoding="utf-8")
+            else:
+                outcome.messages.append(f"{show[rel]}: changed meanwhile, not written")
+        clear_cache()
+    if not outcome.changed and not outcome.messages:
+        outcome.messages.append("Nothing to fix.")
+    return outcome
 
 
 def add_noqa(result: LintResult) -> int:

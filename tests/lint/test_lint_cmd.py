@@ -104,7 +104,7 @@ def test_fix_removes_duplicate_and_redundant_lines(system, run):
         root / "conf/optimizer/adam.yaml"
     ).read_text() == "name: adam\nbetas: [0.9, 0.999]\nlr: 0.001\n"
     assert (root / "conf/experiment/big.yaml").read_text().endswith("model:\n  hidden: 256\n")
-    assert "every composed config unchanged" in result.output
+    assert "every reachable composition unchanged" in result.output
 
 
 def test_fix_refuses_when_recomposing_differs(system, run):
@@ -113,8 +113,52 @@ def test_fix_refuses_when_recomposing_differs(system, run):
         {"conf/experiment/big.yaml": CLEAN["conf/experiment/big.yaml"].replace("256", "64")}
     )
     result = run(root, "--fix")
-    assert "not fixed, removing lines [6] changes a composed config" in result.output
+    assert (
+        "conf/experiment/big.yaml:6: CM202 fix refused: composition 'train experiment=big' "
+        "would change" in result.output
+    )
     assert result.exit_code == 1
+
+
+def test_diff_prints_what_fix_would_write_and_writes_nothing(system, run):
+    root = system({**DUP, **REDUNDANT})
+    before = (root / "conf/optimizer/adam.yaml").read_text()
+    result = run(root, "--diff")
+    assert result.exit_code == 1, result.output
+    assert "--- a/conf/optimizer/adam.yaml\n+++ b/conf/optimizer/adam.yaml\n" in result.stdout
+    assert "-lr: 0.001\n" in result.stdout
+    assert "--- a/conf/experiment/big.yaml" in result.stdout
+    assert "-  name: mlp\n" in result.stdout
+    assert (root / "conf/optimizer/adam.yaml").read_text() == before
+    assert (root / "conf/experiment/big.yaml").read_text().endswith("  name: mlp\n")
+
+
+def test_diff_with_nothing_to_fix_exits_zero(system, run):
+    result = run(system(), "--fix", "--diff")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+
+
+def test_fix_refuses_a_change_to_a_nested_experiment(system, run):
+    # conf/data/digits.yaml's 'name' duplicates nothing, but its override in a nested experiment
+    # is the one a --fix would break: the proof must compose experiment=owt/small
+    root = system(
+        {
+            "conf/experiment/owt/small.yaml": """
+                # @package _global_
+                defaults:
+                  - override /callbacks: [base, norm]
+                """,
+            "conf/train.yaml": CLEAN["conf/train.yaml"].replace(
+                "- optimizer: adam", "- optimizer: adam\n  - callbacks: [base]"
+            ),
+            "conf/callbacks/base.yaml": "every: 1\n",
+            "conf/callbacks/norm.yaml": "norm: true\n",
+        }
+    )
+    result = run(root, "--fix")
+    assert "override /callbacks" in (root / "conf/experiment/owt/small.yaml").read_text()
+    assert "CM202" not in result.output
 
 
 def test_fix_keeps_what_yaml_kept(system, run):

@@ -3,8 +3,9 @@
 What it does:
     In every composed config (each primary, and each primary with each experiment), finds writes
     that set a key to the value the previous write already gave it, for example an experiment
-    setting ``trainer.max_epochs: 100`` when the trainer option already says 100. Also flags
-    ``override /group: X`` in an experiment when X is already the primary's default. A write is
+    setting ``trainer.max_epochs: 100`` when the trainer option already says 100. Also flags an
+    ``override /group: X`` defaults entry when X is exactly the selection it replaces: the same
+    option, or for a multi-select group the same list in the same order. A write or an entry is
     reported only when it is redundant in every composition it takes part in.
 
 Why it matters:
@@ -17,19 +18,34 @@ Example:
                                      max_epochs: 100   # CM202: same as trainer/default.yaml:1
 
 Instead:
-    Delete the line; ``confman lint --fix`` does it when recomposing proves nothing changes.
+    Delete the line; ``confman lint --fix`` does it when recomposing every reachable composition
+    with Hydra proves nothing changes.
 
 Options:
     none.
+
+Fix safety:
+    Safe: ``--fix`` removes a flagged line only after composing, with plain ``hydra.compose``,
+    every reachable composition (see ``confman.lint.reachable``) before and after the edit in a
+    copy of the config dir, and refuses any edit that changes one.
+
+Known problems:
+    A key that sibling options (other files of the same group folder, or other primaries) set
+    to different values is that option's own setting: it is not reported even when it equals
+    what it inherits today (a policy naming its dataset, an experiment stating its model size).
+    ``???`` never counts as a value. Only compositions lint makes are seen, so an option that
+    no composition selects is not checked.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
 from collections.abc import Iterator
 from itertools import pairwise
+from typing import Any
 
-from confman.lint.context import LintContext
+from confman.compose import DefaultsNode
+from confman.lint.context import LintContext, YamlFile
 from confman.lint.diagnostic import Diagnostic, Severity
 from confman.provenance import same_value
 
@@ -37,29 +53,40 @@ CODE = "CM202"
 NAME = "redundant-override"
 LEVEL: Severity = "warning"
 
+_MISSING = "???"
+_ENTRY = re.compile(
+    r"^(?P<override>override\s+)?(optional\s+)?(?P<group>/?[\w/.-]+?)(@(?P<pkg>[\w.]+))?$"
+)
+
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     redundant: dict[tuple[str, int, str], str] = {}
     useful: set[tuple[str, int, str]] = set()
     for comp in ctx.compositions:
+        below: dict[str, set[str]] = {}
         for path, writes in comp.composed.provenance.items():
             for prev, cur in pairwise(writes):
                 if (
                     cur.kind != "file"
                     or prev.kind != "file"
                     or cur.file is None
+                    or prev.file is None
                     or cur.line is None
                 ):
                     continue
                 if cur.file == prev.file:
                     continue  # a duplicate key in one file is CM201
+                if _siblings(cur.file, prev.file) and prev.file not in _below(
+                    ctx, comp.composed.defaults_tree, cur.file, below
+                ):
+                    continue  # two options of one group, both added: not a reachable run
                 key = (cur.file, cur.line, path)
-                if same_value(prev.value, cur.value):
+                if same_value(prev.value, cur.value) and cur.value != _MISSING:
                     redundant.setdefault(key, f"{ctx.shown(prev.file)}:{prev.line}")
                 else:
                     useful.add(key)
     for (file, line, path), where in sorted(redundant.items()):
-        if (file, line, path) in useful:
+        if (file, line, path) in useful or _own_setting(ctx, file, line, path):
             continue
         yield Diagnostic(
             ctx.shown(file),
@@ -75,30 +102,167 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     yield from _reselected_defaults(ctx)
 
 
+def _siblings(a: str, b: str) -> bool:
+    """Two files are options of the same group folder."""
+    folder = a.rpartition("/")[0]
+    return bool(folder) and folder == b.rpartition("/")[0]
+
+
+def _below(ctx: LintContext, tree: DefaultsNode, rel: str, memo: dict[str, set[str]]) -> set[str]:
+    """The files ``rel``'s own defaults list pulls into this composition."""
+    if rel not in memo:
+        memo[rel] = set()
+        for node in _nodes(tree):
+            if _rel(node) == rel:
+                memo[rel] |= {f for child in node.children for f in _tree_files(ctx, child)}
+    return memo[rel]
+
+
+def _nodes(node: DefaultsNode) -> Iterator[DefaultsNode]:
+    yield node
+    for child in node.children:
+        yield from _nodes(child)
+
+
+def _rel(node: DefaultsNode) -> str | None:
+    path = node.config_path
+    if not path:
+        return None
+    return path if path.endswith(".yaml") else f"{path}.yaml"
+
+
+# --- a value a sibling sets differently -------------------------------------------------------
+
+
+def _local_key(yf: YamlFile, line: int, path: str) -> str | None:
+    """The dotted key in ``yf`` whose line is ``line`` and that ends the composed ``path``."""
+    if yf.parsed is None:
+        return None
+    for key, at in yf.parsed.lines.items():
+        if at == line and (path == key or path.endswith(f".{key}")) and "[" not in key:
+            return key
+    return None
+
+
+def _lookup(data: Any, dotted: str) -> tuple[bool, Any]:
+    node = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _own_setting(ctx: LintContext, file: str, line: int, path: str) -> bool:
+    """A sibling of ``file`` (same group folder, or another primary) sets the same key to
+    another value: the key is each option's own choice, equal to the inherited one by chance."""
+    yf = ctx.files.get(file)
+    if yf is None or yf.parsed is None:
+        return False
+    key = _local_key(yf, line, path)
+    if key is None:
+        return False
+    found, mine = _lookup(yf.parsed.data, key)
+    for other in ctx.files.values():
+        if other.rel == file or other.group != yf.group or other.parsed is None:
+            continue
+        has, value = _lookup(other.parsed.data, key)
+        if has and value != _MISSING and found and not same_value(value, mine):
+            return True
+    return False
+
+
+# --- an override entry that re-selects what it replaces ---------------------------------------
+
+
+def _entries(yf: YamlFile) -> list[tuple[int, bool, str, Any]]:
+    """``(line, is_override, group key, value)`` of each group entry of ``yf``'s defaults list,
+    the group made absolute (``group@package`` when a package is named)."""
+    data = yf.parsed.data if yf.parsed else None
+    if not isinstance(data, dict) or not isinstance(data.get("defaults"), list):
+        return []
+    out = []
+    for i, entry in enumerate(data["defaults"]):
+        if not isinstance(entry, dict) or len(entry) != 1:
+            continue
+        raw, value = next(iter(entry.items()))
+        match = _ENTRY.match(str(raw).strip())
+        if match is None:
+            continue
+        group = match.group("group")
+        if group.startswith("/"):
+            group = group[1:]
+        elif yf.group:
+            group = f"{yf.group}/{group}"
+        pkg = match.group("pkg")
+        line = yf.parsed.lines.get(f"defaults[{i}]", 1) if yf.parsed else 1
+        out.append((line, bool(match.group("override")), f"{group}@{pkg}" if pkg else group, value))
+    return out
+
+
+def _tree_files(ctx: LintContext, node: DefaultsNode) -> list[str]:
+    """The config files of a defaults tree (relative to the config dir), in tree order."""
+    out = []
+    rel = _rel(node)
+    if rel is not None and rel in ctx.files:
+        out.append(rel)
+    for child in node.children:
+        out.extend(_tree_files(ctx, child))
+    return out
+
+
+def _interpolated(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and "${" in v for v in values)
+
+
+def _same_selection(a: Any, b: Any) -> bool:
+    """Two defaults-entry values select the same: the same option, or the same list in order."""
+    if isinstance(a, list) or isinstance(b, list):
+        return (
+            isinstance(a, list)
+            and isinstance(b, list)
+            and [str(x) for x in a] == [str(x) for x in b]
+        )
+    return (a is None and b is None) or (a is not None and b is not None and str(a) == str(b))
+
+
 def _reselected_defaults(ctx: LintContext) -> Iterator[Diagnostic]:
-    defaults: dict[str, set[str | None]] = defaultdict(set)
-    for primary in ctx.primaries:
-        if not any(s.group == "experiment" and s.file == f"{primary}.yaml" for s in ctx.selections):
+    # (file, line) -> still redundant in every composition seen so far
+    verdict: dict[tuple[str, int], bool] = {}
+    shown: dict[tuple[str, int], tuple[str, Any]] = {}
+    for comp in ctx.compositions:
+        files = list(dict.fromkeys(_tree_files(ctx, comp.composed.defaults_tree)))
+        entries = {rel: _entries(ctx.files[rel]) for rel in files}
+        for rel in files:
+            for line, is_override, group, value in entries[rel]:
+                if not is_override or group.split("/", 1)[0] == "hydra":
+                    continue
+                where = (rel, line)
+                shown[where] = (group, value)
+                inherited = [v for f in files for _, o, g, v in entries[f] if g == group and not o]
+                others = [(f, n) for f in files for n, o, g, _ in entries[f] if g == group and o]
+                same = (
+                    len(inherited) == 1
+                    and others == [where]
+                    and not _interpolated(value)
+                    and not _interpolated(inherited[0])
+                    and _same_selection(inherited[0], value)
+                )
+                verdict[where] = verdict.get(where, True) and same
+    for (rel, line), same in sorted(verdict.items()):
+        if not same:
             continue
-        base = ctx.base(primary)
-        if base is None:
-            continue
-        for group, choice in base.composed.choices.items():
-            option = choice.option
-            defaults[group].add(option if isinstance(option, str) or option is None else None)
-    for sel in ctx.selections:
-        if not sel.override or not sel.file.startswith("experiment/"):
-            continue
-        chosen = defaults.get(sel.group)
-        if chosen and chosen == {sel.option}:
-            yield Diagnostic(
-                ctx.shown(sel.file),
-                sel.line,
-                1,
-                CODE,
-                NAME,
-                f"'override /{sel.group}: {sel.option}' re-selects the default option",
-                severity=LEVEL,
-                fix="remove this defaults entry",
-                key=f"defaults.{sel.group}",
-            )
+        group, value = shown[(rel, line)]
+        option = f"[{', '.join(map(str, value))}]" if isinstance(value, list) else value
+        yield Diagnostic(
+            ctx.shown(rel),
+            line,
+            1,
+            CODE,
+            NAME,
+            f"'override /{group}: {option}' re-selects the option it replaces",
+            severity=LEVEL,
+            fix="remove this defaults entry",
+            key=f"defaults.{group}",
+        )
