@@ -1,33 +1,122 @@
 from __future__ import annotations
 
+import json
 from itertools import combinations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from linttree import findings, messages
+from linttree import CLEAN, findings, messages
 
 from confman.lint.rules.duplicate_option import _candidates
 from confman.provenance import same_value
 
+#: an optimizer option big enough for CM204 (14 keys), as text; ``lr`` is the last line
+BIG_ADAM = "name: adam\n" + "".join(f"k{i}: {i}\n" for i in range(12)) + "lr: 0.001\n"
+
 
 def test_near_identical_option_says_how_it_differs(system):
+    # (the old 4-key version of this test is normal design on real trees: see the next test)
     root = system(
         {
-            "conf/optimizer/adam.yaml": "name: adam\nlr: 0.001\nbetas: [0.9, 0.999]\neps: 1.0e-8\n",
-            "conf/optimizer/adam_fast.yaml": "name: adam\nlr: 0.01\nbetas: [0.9, 0.999]\neps: 1.0e-8\n",  # noqa: E501
-            "conf/experiment/fast.yaml": "# @package _global_\ndefaults:\n  - override /optimizer: adam_fast\n",  # noqa: E501
+            "conf/optimizer/adam.yaml": BIG_ADAM,
+            "conf/optimizer/adam_fast.yaml": BIG_ADAM.replace("lr: 0.001", "lr: 0.01"),
         }
     )
     assert findings(root, "CM204") == [("CM204", "conf/optimizer/adam_fast.yaml", 1)]
-    assert "only in 'lr' (0.001 vs 0.01)" in messages(root, "CM204")[0]
+    message = messages(root, "CM204")[0]
+    assert message.startswith("option 'optimizer/adam_fast' differs from optimizer/adam only")
+    assert "only in 'optimizer.lr' (0.001 vs 0.01) once composed (13 keys copied)" in message
+
+
+def test_small_options_one_value_apart_are_design(system):
+    root = system(
+        {
+            "conf/optimizer/adam.yaml": "name: adam\nlr: 0.001\nbetas: [0.9, 0.99]\neps: 1e-8\n",
+            "conf/optimizer/fast.yaml": "name: adam\nlr: 0.01\nbetas: [0.9, 0.99]\neps: 1e-8\n",
+        }
+    )
+    assert findings(root, "CM204") == []
 
 
 def test_identical_option(system):
-    root = system(
-        {"conf/data/digits_copy.yaml": "name: digits\nnum_classes: 10\npath: /data/digits\n"}
+    data = "name: digits\n" + "".join(f"k{i}: {i}\n" for i in range(8))
+    root = system({"conf/data/digits.yaml": data, "conf/data/digits_copy.yaml": data})
+    assert findings(root, "CM204") == [("CM204", "conf/data/digits_copy.yaml", 1)]
+    assert messages(root, "CM204")[0].startswith(
+        "option 'data/digits_copy' is identical to data/digits once composed (9 keys copied)"
     )
-    assert ("CM204", "conf/data/digits_copy.yaml", 1) in findings(root, "CM204")
-    assert "identical to data/digits" in messages(root, "CM204")[0]
+
+
+def test_same_body_with_different_defaults_lists_is_no_duplicate(system):
+    body = "".join(f"k{i}: {i}\n" for i in range(14))
+    root = system(
+        {
+            "conf/optimizer/base_a.yaml": "extra_a: 1\n",
+            "conf/optimizer/base_b.yaml": "extra_b: 1\n",
+            "conf/optimizer/one.yaml": "defaults:\n  - base_a\n  - _self_\n" + body,
+            "conf/optimizer/two.yaml": "defaults:\n  - base_b\n  - _self_\n" + body,
+        }
+    )
+    assert findings(root, "CM204") == []
+
+
+def test_variant_extending_its_base_copies_nothing(system):
+    root = system(
+        {
+            "conf/optimizer/adam.yaml": BIG_ADAM,
+            "conf/optimizer/adam_fast.yaml": "defaults:\n  - adam\n  - _self_\nlr: 0.01\n",
+            "conf/optimizer/adam_alias.yaml": "defaults:\n  - adam\n",
+        }
+    )
+    assert findings(root, "CM204") == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "key", "va", "vb"),
+    [
+        ("adam", "adamw", "_target_", "torch.optim.Adam", "torch.optim.AdamW"),
+        ("gated_gcn", "mpnn", "layer_type", "pyg:gated-gcn", "pyg:mpnnplus"),
+        ("slurm_3", "slurm_4", "nodes", 3, 4),
+        ("cfg_mbs1_len2", "cfg_mbs2_len2", "num_sm", 4, 8),
+        ("one", "two", "couplings", [{"a": 1}], [{"a": 2}]),
+    ],
+    ids=["target", "value-names-option", "parameter-series", "series-other-value", "structure"],
+)
+def test_one_difference_that_tells_options_apart(system, a, b, key, va, vb):
+    body = "".join(f"k{i}: {i}\n" for i in range(14))
+    root = system(
+        {
+            f"conf/optimizer/{a}.yaml": body + f"{key}: {json.dumps(va)}\n",
+            f"conf/optimizer/{b}.yaml": body + f"{key}: {json.dumps(vb)}\n",
+        }
+    )
+    assert findings(root, "CM204") == []
+
+
+def test_group_selected_by_interpolated_name_is_a_lookup_table(system):
+    body = "".join(f"k{i}: {i}\n" for i in range(10))
+    train = CLEAN["conf/train.yaml"].replace(
+        "  - _self_\n", "  - optional hparams: ${model}_${data}\n  - _self_\n"
+    )
+    root = system(
+        {
+            "conf/train.yaml": train,
+            "conf/hparams/mlp_digits.yaml": body,
+            "conf/hparams/mlp_wine.yaml": body,
+        }
+    )
+    assert findings(root, "CM204") == []
+
+
+def test_folder_nothing_selects_is_not_compared(system):
+    body = "program: train.py\n" + "".join(f"k{i}: {i}\n" for i in range(10))
+    root = system({"conf/sweeps/a.yaml": body, "conf/sweeps/b.yaml": body})
+    assert findings(root, "CM204") == []
+    # a plain config entry of a defaults list (``- sweeps/a``) selects from the folder
+    train = CLEAN["conf/train.yaml"].replace("  - _self_\n", "  - sweeps/a\n  - _self_\n")
+    root = system({"conf/train.yaml": train})
+    assert findings(root, "CM204") == [("CM204", "conf/sweeps/b.yaml", 1)]
 
 
 def test_distinct_options_are_clean(system):

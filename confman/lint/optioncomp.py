@@ -1,0 +1,84 @@
+"""Every group option composed on its own, with its own defaults list, as Hydra composes it.
+
+An option's file is not what it contributes: its defaults list pulls in other configs (a base
+option, nested groups), and Hydra composes those too. Rules that compare options (CM204) or ask
+whether a key is defined anywhere (CM302) read the option composed as a config of its own:
+``compose("group/option")``, which Hydra places at the option's package (its group, or what its
+``# @package`` header says) and whose relative defaults entries resolve inside its group, just as
+when a primary selects it. Composition goes through :class:`confman.lint.composer.LintComposer`
+(``confman.compose``'s result); nothing is re-implemented here.
+
+An option that cannot be composed on its own (its defaults list overrides a group only a
+primary selects, or interpolates a choice made elsewhere) has no entry: rules treat it as
+unknown rather than guess.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from confman.errors import ConfmanError
+from confman.lint.composer import LintComposer
+from confman.lint.context import LintContext
+from confman.provenance import Write, iter_leaves
+
+__all__ = ["OptionComposition", "option_compositions"]
+
+
+@dataclass(frozen=True)
+class OptionComposition:
+    """One group option composed with its own defaults list.
+
+    Attributes:
+        rel: the option's file, config-dir relative (``optimizer/adam.yaml``).
+        group: its group (``optimizer``).
+        option: its name (``adam``).
+        container: the composed data, unresolved.
+        provenance: every leaf's write history, oldest first (file paths config-dir relative).
+    """
+
+    rel: str
+    group: str
+    option: str
+    container: dict[str, Any]
+    provenance: dict[str, tuple[Write, ...]]
+
+    def leaves(self) -> dict[str, Any]:
+        """Dotted path -> value of every leaf."""
+        return dict(iter_leaves(self.container))
+
+    def writer(self, path: str) -> str | None:
+        """The file whose write to ``path`` won (None when no file wrote it)."""
+        writes = self.provenance.get(path)
+        return writes[-1].file if writes else None
+
+
+#: the last context asked about (weakly: a finished lint's context is not kept alive) and its
+#: answer, shared by the rules that read it
+_last: tuple[weakref.ref[LintContext], dict[str, OptionComposition]] | None = None
+
+
+def option_compositions(ctx: LintContext) -> dict[str, OptionComposition]:
+    """Every group option of ``ctx`` that composes on its own, by file (composed once per lint)."""
+    global _last
+    if _last is None or _last[0]() is not ctx:
+        _last = (weakref.ref(ctx), _compose_options(ctx))
+    return _last[1]
+
+
+def _compose_options(ctx: LintContext) -> dict[str, OptionComposition]:
+    composer = LintComposer(ctx.config_dir, ctx.settings.version_base)
+    out: dict[str, OptionComposition] = {}
+    for rel, yf in sorted(ctx.files.items()):
+        if yf.group is None or yf.parsed is None or not isinstance(yf.parsed.data, dict | None):
+            continue
+        try:
+            composed = composer.compose(f"{yf.group}/{yf.option}")
+            container = composed.to_container()
+            provenance = composed.provenance
+        except ConfmanError:
+            continue
+        out[rel] = OptionComposition(rel, yf.group, yf.option, container, dict(provenance))
+    return out
