@@ -3,7 +3,8 @@
 What it does:
     Within each composed config, finds leaves with the same key within their top-level section
     (``data.num_classes`` and ``model.num_classes``) and the same literal value
-    (a number or a string; booleans, nulls and trivial values such as 0, 1 and "" are skipped)
+    (a number or a string; booleans, nulls, trivial values such as 0, 1 and "" and Hydra's
+    ``_convert_``/``_recursive_``/``_partial_`` directives are skipped)
     defined in different files, for example ``num_classes: 10`` in ``data/digits.yaml`` and in
     ``model/mlp.yaml``. The message lists every place.
 
@@ -48,9 +49,15 @@ def _literal(value: object) -> bool:
 _Setting = tuple[tuple[str, str, str], tuple[str, int, str]]
 
 
+#: Hydra's instantiate directives: each object's own switch, from a vocabulary of a few words
+_DIRECTIVES = {"_convert_", "_recursive_", "_partial_"}
+
+
 def _setting(path: str, win: Write) -> _Setting | None:
     """``((leaf key, type, value), (file, line, path))`` for a literal a file wrote, else None."""
     if win.kind != "file" or win.file is None or win.line is None or not _literal(win.value):
+        return None
+    if path.rsplit(".", 1)[-1] in _DIRECTIVES:
         return None
     leaf = path.split(".", 1)[-1]  # the key within its section: data.num_classes -> num_classes
     return (leaf, type(win.value).__name__, repr(win.value)), (win.file, win.line, path)

@@ -18,6 +18,10 @@ Instead:
 
 Options:
     ``ignore-keys`` in ``[tool.confman.lint]`` for keys that only look secret.
+
+Known problems:
+    Tokenizer vocabulary entries (``unk_token``, ``pad_token``, ``eos_token`` ...) end in
+    "token" but are public strings; they are not reported.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ LEVEL: Severity = "error"
 
 SECRET = re.compile(
     r"(pass(word|wd)?|token|secret|api_?key|private_?key|access_?key|credentials?)$", re.I
+)
+#: tokenizer vocabulary entries (``unk_token: '[UNK]'``), named like secrets but public
+_VOCABULARY = re.compile(
+    r"^(unk|pad|bos|eos|sep|cls|mask|sos|blank|start|end|begin|special)_?tokens?$", re.I
 )
 _PLACEHOLDERS = {"", "???", "changeme", "xxx", "none", "null", "<redacted>"}
 
@@ -55,7 +63,9 @@ def _secret_leaves(data: dict[Any, Any], prefix: str = "") -> Iterator[tuple[str
             if secret is None:
                 if len(_SECRET_NAMES) >= 65_536:
                     _SECRET_NAMES.clear()
-                secret = _SECRET_NAMES[name] = SECRET.search(name) is not None
+                secret = _SECRET_NAMES[name] = SECRET.search(
+                    name
+                ) is not None and not _VOCABULARY.match(name)
             if secret:
                 yield f"{prefix}{name}", name.rsplit(".", 1)[-1], value
 

@@ -36,3 +36,22 @@ def test_only_the_broken_reference_is_flagged_not_values_pointing_at_it(system):
         }
     )
     assert findings(root, "CM301") == [("CM301", "conf/model/mlp.yaml", 3)]
+
+
+def test_reference_rooted_at_an_enclosing_section_is_clean(system):
+    # NeMo-style: the model section is handed on as a config of its own, so ${data.train.x}
+    # written under model.data resolves at model.data.train.x
+    root = system(
+        {
+            "conf/model/mlp.yaml": """
+                name: mlp
+                hidden: 64
+                num_classes: ${data.num_classes}
+                data:
+                  train: {bos: true}
+                  valid: {bos: "${data.train.bos}", eos: "${data.train.eos}"}
+                """
+        }
+    )
+    assert findings(root, "CM301") == [("CM301", "conf/model/mlp.yaml", 6)]
+    assert "data.train.eos" in messages(root, "CM301")[0]

@@ -18,3 +18,14 @@ def test_interpolated_value_and_trivial_literals_are_clean(system):
         }
     )
     assert findings(root, "CM203") == []
+
+
+def test_hydra_instantiate_directives_are_not_copies(system):
+    # each instantiated object says how to convert its own arguments (physicsnemo crash)
+    root = system(
+        {
+            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\n_convert_: all\n",
+            "conf/data/digits.yaml": "name: digits\nnum_classes: 10\n_convert_: all\n",
+        }
+    )
+    assert findings(root, "CM203") == []

@@ -14,3 +14,10 @@ def test_env_interpolation_and_placeholders_are_clean(system):
     extra = "api_key: ${oc.env:DATA_API_KEY}\npassword: '???'\ntoken_count: 5\n"
     root = system({"conf/data/digits.yaml": CLEAN["conf/data/digits.yaml"] + extra})
     assert findings(root, "CM401") == []
+
+
+def test_tokenizer_vocabulary_is_not_a_secret(system):
+    # NeMo's special_tokens: unk_token: '[UNK]' names a vocabulary entry, not a credential
+    extra = "special_tokens:\n  unk_token: '[UNK]'\n  pad_token: '[PAD]'\nauth_token: hf_abc123\n"
+    root = system({"conf/data/digits.yaml": CLEAN["conf/data/digits.yaml"] + extra})
+    assert findings(root, "CM401") == [("CM401", "conf/data/digits.yaml", 7)]
