@@ -90,6 +90,35 @@ def _exists(cfg: DictConfig | None, key: str) -> bool:
 _ABSENT = object()
 
 
+#: Options that Hydra's plugins add to its own groups, and the package that brings each.
+_PLUGIN_OPTIONS = {
+    ("hydra/launcher", "submitit_local"): "hydra-submitit-launcher",
+    ("hydra/launcher", "submitit_slurm"): "hydra-submitit-launcher",
+    ("hydra/launcher", "joblib"): "hydra-joblib-launcher",
+    ("hydra/launcher", "ray"): "hydra-ray-launcher",
+    ("hydra/launcher", "ray_aws"): "hydra-ray-launcher",
+    ("hydra/launcher", "rq"): "hydra-rq-launcher",
+    ("hydra/sweeper", "optuna"): "hydra-optuna-sweeper",
+    ("hydra/sweeper", "ax"): "hydra-ax-sweeper",
+    ("hydra/sweeper", "nevergrad"): "hydra-nevergrad-sweeper",
+    ("hydra/job_logging", "colorlog"): "hydra-colorlog",
+    ("hydra/hydra_logging", "colorlog"): "hydra-colorlog",
+}
+
+
+def _missing_option_hint(group: str, option: str, options: list[str]) -> str:
+    """Name the plugin to install, or say the group may live in Python, before listing."""
+    plugin = _PLUGIN_OPTIONS.get((group, option))
+    if plugin:
+        return f"'{group}={option}' comes from a Hydra plugin: pip install {plugin}"
+    if not options and not group.startswith("hydra/"):
+        return (
+            f"the config dir has no '{group}' folder: if the project registers this group in "
+            "Python with Hydra's ConfigStore, confman does not run that code to find it"
+        )
+    return _list_hint(option, options, "options")
+
+
 def _list_hint(word: str, candidates: list[str], what: str) -> str:
     guess = did_you_mean(word, [c for c in candidates if c != word])
     shown = ", ".join(candidates[:20]) + (" ..." if len(candidates) > 20 else "")
@@ -252,6 +281,6 @@ def _missing(exc: MissingConfigException, root: Path, config_name: str | None) -
         where = f" (in the defaults list of '{config_name}')" if "defaults" in text else ""
         return MissingConfigError(
             f"no option '{option}' in config group '{group}'{where}",
-            hint=_list_hint(option, options, "options"),
+            hint=_missing_option_hint(group, option, options),
         )
     return MissingConfigError(_first_line(text))

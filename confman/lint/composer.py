@@ -213,12 +213,24 @@ class LintComposer:
         config_dir: the config tree.
         version_base: Hydra version base (None: confman's default, as ``compose`` uses).
         fast: False to always use ``confman.compose`` (tests compare the two).
+        check_hydra: False to compose on the fast path also when the user's configs write under
+            Hydra's own ``hydra`` node (``hydra.run.dir``; most real trees do): those keys are
+            dropped, as ``confman.compose`` drops the node, without Hydra's schema check of
+            them. Lint composes each primary once with the check, then its variants without.
     """
 
-    def __init__(self, config_dir: Path, version_base: str | None, *, fast: bool = True) -> None:
+    def __init__(
+        self,
+        config_dir: Path,
+        version_base: str | None,
+        *,
+        fast: bool = True,
+        check_hydra: bool = True,
+    ) -> None:
         self.config_dir = config_dir.resolve()
         self.version_base = version_base
         self.fast = fast
+        self.check_hydra = check_hydra
         self._repos: dict[str | None, CachingConfigRepository] = {}
         self._writes: dict[tuple[str, str], list[tuple[str, Write]]] = {}
         self._checked: set[str] = set()
@@ -267,7 +279,9 @@ class LintComposer:
             with _hydra_shortcuts():
                 defaults = _compose_mod._defaults_list(loader, repo, config_name, parsed)
                 tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
-            if defaults.config_overrides or _compose_mod._touches_hydra(defaults, repo, parsed):
+            if defaults.config_overrides:
+                return None
+            if self.check_hydra and _compose_mod._touches_hydra(defaults, repo, parsed):
                 return None
             try:
                 container, merged = _merge(defaults.defaults, repo, self._writes, self._checked)
@@ -329,8 +343,10 @@ def _merge(
             data = {}
         if not isinstance(data, dict):
             raise _NotApplicable(f"'{path}' does not hold a mapping")
-        if "defaults" in data:
-            data = {k: v for k, v in data.items() if k != "defaults"}
+        if "defaults" in data or (not default.package and "hydra" in data):
+            # Hydra's own node is composed apart and dropped from the result
+            drop = ("defaults", "hydra") if not default.package else ("defaults",)
+            data = {k: v for k, v in data.items() if k not in drop}
         if path not in checked:
             check_plain(data)
             checked.add(path)
@@ -339,7 +355,8 @@ def _merge(
         if calls is None:
             recorder = _Recorder()
             _compose_mod._record_loaded(recorder, default, loaded)
-            calls = writes[(path, default.package)] = recorder.calls
+            calls = [(p, w) for p, w in recorder.calls if p != "hydra" and p[:6] != "hydra."]
+            writes[(path, default.package)] = calls
         merged.append(calls)
     return container, merged
 

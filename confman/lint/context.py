@@ -98,6 +98,11 @@ class LintContext:
     primaries: list[str] = field(default_factory=list)
     selections: list[Selection] = field(default_factory=list)
     compositions: list[Composition] = field(default_factory=list)
+    #: every other option of each group composed in place with a primary that chooses the
+    #: group (``model=vit``), and ``+group=option`` for groups nothing chooses: compositions a
+    #: user can reach from the command line, which lint makes to check each option in place.
+    #: Their group choices are lint's own, never evidence that something selects an option.
+    variants: list[Composition] = field(default_factory=list)
     python: PythonEvidence = field(default_factory=PythonEvidence)
     problems: list[Diagnostic] = field(default_factory=list)
     run_selections: set[tuple[str, str]] = field(default_factory=set)
@@ -119,9 +124,11 @@ class LintContext:
             (c for c in self.compositions if c.primary == primary and not c.overrides), None
         )
 
-    def problem(self, file: str, line: int, message: str) -> None:
+    def problem(
+        self, file: str, line: int, message: str, fix: str | None = None, col: int = 1
+    ) -> None:
         self.problems.append(
-            Diagnostic(file, line, 1, "CM000", "input-error", message, severity="error")
+            Diagnostic(file, line, col, "CM000", "input-error", message, "error", fix)
         )
 
 
@@ -217,8 +224,8 @@ def build_context(
     if background is None:
         rels = [p.relative_to(settings.config_dir).parts for p in yaml_paths]
         primaries = sum(len(r) == 1 for r in rels)
-        experiments = sum(len(r) == 2 and r[0] == "experiment" for r in rels)
-        wanted = primaries * (1 + experiments) >= BACKGROUND_MIN_COMPOSITIONS
+        # about one composition per primary and per other option (see ``reachable``)
+        wanted = primaries + len(rels) >= BACKGROUND_MIN_COMPOSITIONS
         background = wanted and can_fork()
     # with a child, it parses the last share of the files too (this process reads the rest
     # meanwhile, and takes those parses over once the child is done)
@@ -241,7 +248,7 @@ def build_context(
     if child is not None:
         done = child.result()
         if done is not None:
-            adopt_parses(done[2])
+            adopt_parses(done[3])
         _read_tree(ctx, yaml_paths[head:], primaries_only=False)  # the child's parses, if any
         read_problems = len(ctx.problems)
         if done is None:  # the child failed: compose here, as without a child
@@ -251,7 +258,7 @@ def build_context(
             _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
             ctx.problems.extend(problems)
         else:
-            ctx.compositions, compose_problems, _ = done
+            ctx.compositions, ctx.variants, compose_problems, _ = done
             ctx.composed_in = "child"
             ctx.problems[read_problems:read_problems] = compose_problems
             _remember(ctx, reuse_key, yaml_paths, compose_problems)
@@ -267,6 +274,7 @@ class _Composed:
     parses: dict[str, ParsedYaml]
     store_size: int
     compositions: list[Composition]
+    variants: list[Composition]
     problems: list[Diagnostic]
 
 
@@ -297,7 +305,9 @@ def _remember(
     if len(parses) != len(yaml_paths):
         return
     _recent.pop(key, None)
-    _recent[key] = _Composed(parses, _store_size(), list(ctx.compositions), list(problems))
+    _recent[key] = _Composed(
+        parses, _store_size(), list(ctx.compositions), list(ctx.variants), list(problems)
+    )
     while len(_recent) > MAX_REMEMBERED:
         del _recent[next(iter(_recent))]
 
@@ -316,6 +326,7 @@ def _reuse(ctx: LintContext, key: tuple[str, str | None, bool], yaml_paths: list
     if entry.store_size != _store_size():
         return False
     ctx.compositions = list(entry.compositions)
+    ctx.variants = list(entry.variants)
     ctx.problems.extend(entry.problems)
     ctx.composed_in = "reused"
     return True
@@ -349,8 +360,11 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
                 ctx.problem(shown, 1, f"cannot read: {read_exc}")
                 continue
             parsed = None
-            line = re.search(r":(\d+)", exc.message)
-            ctx.problem(shown, int(line.group(1)) if line else 1, exc.message)
+            # the message starts with the file's own location: shown once, as the finding's
+            where = re.match(rf"{re.escape(rel)}:(\d+)(?::(\d+))?: ", exc.message)
+            line, col = (int(where[1]), int(where[2] or 1)) if where else (1, 1)
+            message = exc.message[where.end() :] if where else exc.message
+            ctx.problem(shown, line, message, exc.hint, col)
         yf = YamlFile(rel, shown, path, text.splitlines(), parsed)
         ctx.files[rel] = yf
         if yf.group is None:
@@ -362,10 +376,12 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
 
 def _compositions_only(
     settings: Settings, yaml_paths: list[Path], fast: bool, share: list[Path]
-) -> tuple[list[Composition], list[Diagnostic], list[tuple[str, int, int, ParsedYaml]]]:
-    """``_compose_all``'s compositions and problems, reading only what it needs (the primaries),
-    and the parses of ``share`` (files the parent leaves to this process; one that fails to
-    parse is left out, and the parent parses it and reports why).
+) -> tuple[
+    list[Composition], list[Composition], list[Diagnostic], list[tuple[str, int, int, ParsedYaml]]
+]:
+    """``_compose_all``'s compositions, variants and problems, reading only what it needs (the
+    primaries), and the parses of ``share`` (files the parent leaves to this process; one that
+    fails to parse is left out, and the parent parses it and reports why).
 
     Runs in a forked child. A ``confman.compose`` result's provenance is finished here (it
     reads OmegaConf nodes); a plain composition's is left to the parent: its files' recorded
@@ -382,24 +398,156 @@ def _compositions_only(
     for comp in ctx.compositions:
         if not isinstance(comp.composed, PlainComposed):
             _ = comp.composed.provenance
-    return ctx.compositions, ctx.problems[read_problems:], cached_parses(share)
+    for comp in ctx.variants:
+        if not isinstance(comp.composed, PlainComposed):
+            _ = comp.composed.provenance
+    return ctx.compositions, ctx.variants, ctx.problems[read_problems:], cached_parses(share)
 
 
 def _compose_all(ctx: LintContext, fast: bool) -> None:
-    experiments = sorted(ctx.groups.get("experiment", []))
+    """Compose every composition a user can reach, as :func:`reachable` enumerates them.
+
+    A composition that fails is one CM000 finding per cause (the same Hydra error from many
+    compositions is reported once, at the first, with a count), never one per composition; a
+    ``+group=option`` probe that fails was never reachable and is not reported.
+    """
     composer = LintComposer(ctx.config_dir, ctx.settings.version_base, fast=fast)
+    variants = LintComposer(ctx.config_dir, ctx.settings.version_base, fast=fast, check_hydra=False)
+    failures: dict[str, list[tuple[YamlFile, str]]] = {}
+    unparsed = {rel for rel, yf in ctx.files.items() if yf.parsed is None}
     for primary in ctx.primaries:
         yf = ctx.files[f"{primary}.yaml"]
         if yf.parsed is None:
             continue
-        runs: list[tuple[str, tuple[str, ...]]] = [(primary, ())]
-        if any(s.group == "experiment" and s.file == yf.rel for s in ctx.selections):
-            runs += [(f"{primary} experiment={e}", (f"experiment={e}",)) for e in experiments]
-        for label, overrides in runs:
-            try:
-                composed = composer.compose(primary, overrides)
-            except ConfmanError as exc:
-                if "duplicate key" not in exc.message:  # CM201 reports those, at their line
-                    ctx.problem(yf.shown, 1, f"cannot compose '{label}': {exc.message}")
+        try:
+            base = composer.compose(primary, ())
+        except ConfmanError as exc:
+            failures.setdefault(_cause(exc, unparsed), []).append((yf, primary))
+            continue
+        ctx.compositions.append(Composition(primary, primary, (), base))
+    probed: set[str] = set()
+    for primary, override, probe in reachable(ctx):
+        if probe and override in probed:
+            continue
+        label = f"{primary} {override}"
+        yf = ctx.files[f"{primary}.yaml"]
+        try:
+            composed = variants.compose(primary, (override,))
+        except ConfmanError as exc:
+            if not probe:
+                failures.setdefault(_cause(exc, unparsed), []).append((yf, label))
+            continue
+        made = Composition(label, primary, (override,), composed)
+        (ctx.variants if probe or not _experiment_like(override) else ctx.compositions).append(made)
+        if probe:
+            probed.add(override)
+    for cause, where in failures.items():
+        if not cause:  # a file that does not parse (reported at its line) or a duplicate key
+            continue
+        yf, label = where[0]
+        more = f" (and {len(where) - 1} other compositions)" if len(where) > 1 else ""
+        message, _, hint = cause.partition("\0")
+        line = _selection_line(ctx, yf.rel, message)
+        ctx.problem(yf.shown, line, f"cannot compose '{label}'{more}: {message}", hint or None)
+
+
+def _experiment_like(override: str) -> bool:
+    """An experiment (``experiment=owt/gpt2m``, ``experiments/x``): a composition the tree is
+    meant to be run as, unlike swapping one option of another group."""
+    return "experiment" in override.partition("=")[0]
+
+
+def _cause(exc: ConfmanError, unparsed: set[str]) -> str:
+    """The failure's cause as one string (message, NUL, hint); empty when another rule or an
+    earlier CM000 already reports it: a duplicate key (CM201) or a file that does not parse."""
+    if "duplicate key" in exc.message:
+        return ""
+    if any(exc.message.startswith(f"{rel}:") for rel in unparsed):
+        return ""
+    return f"{exc.message}\0{exc.hint or ''}"
+
+
+_NO_OPTION = re.compile(r"no option '([^']+)' in config group '([^']+)'")
+
+
+def _selection_line(ctx: LintContext, rel: str, message: str) -> int:
+    """The line of the defaults entry a "no option" error is about, when ``rel`` holds it."""
+    match = _NO_OPTION.search(message)
+    if match:
+        option, group = match.groups()
+        for sel in ctx.selections:
+            if sel.file == rel and sel.option == option and sel.group.endswith(group):
+                return sel.line
+    return 1
+
+
+def _options_under(ctx: LintContext, group: str, groups: set[str]) -> list[str]:
+    """Every option of ``group``, nested folders included (``owt/gpt2m`` of ``experiment``),
+    except those under a nested folder that is a group of its own in ``groups``."""
+    out = list(ctx.groups.get(group, []))
+    prefix = f"{group}/"
+    for sub, options in ctx.groups.items():
+        if not sub.startswith(prefix):
+            continue
+        parts = sub.split("/")
+        if any(
+            "/".join(parts[:i]) in groups for i in range(len(group.split("/")) + 1, len(parts) + 1)
+        ):
+            continue
+        out += [f"{sub[len(prefix) :]}/{o}" for o in options]
+    return sorted(out)
+
+
+def reachable(ctx: LintContext) -> list[tuple[str, str, bool]]:
+    """The compositions beyond the primaries a user can reach: ``(primary, override, probe)``.
+
+    Every option of every group a primary's composition chooses, nested option paths included,
+    is composed once with the first primary that chooses its group (``model=vit``); groups
+    with ``experiment`` in their name are composed with every primary that chooses them, since
+    each experiment is meant for its primary. Groups no composition chooses (``+finetune=x``
+    style) are tried with ``+group=option`` on the first primaries: such a ``probe`` that fails
+    was not reachable. Hydra's own groups are left to Hydra. A primary whose own composition
+    failed still gets its experiments, from the groups its defaults list names.
+    """
+    bases = {c.primary: c for c in ctx.compositions if not c.overrides}
+    choices: dict[str, list[tuple[str, str | None]]] = {}
+    for primary in ctx.primaries:
+        base = bases.get(primary)
+        if base is not None:
+            choices[primary] = [
+                (key, None if isinstance(c.option, list) else c.option or "")
+                for key, c in base.composed.choices.items()
+                if not isinstance(c.option, list)
+            ]
+        else:
+            rel = f"{primary}.yaml"
+            choices[primary] = [
+                (s.group, s.option or "")
+                for s in ctx.selections
+                if s.file == rel and "experiment" in s.group
+            ]
+    chosen = {key.partition("@")[0] for picks in choices.values() for key, _ in picks}
+    out: list[tuple[str, str, bool]] = []
+    covered: set[str] = set()
+    for primary, picks in choices.items():
+        for key, option_chosen in picks:
+            group = key.partition("@")[0]
+            if group.startswith("hydra") or (group in covered and "experiment" not in group):
                 continue
-            ctx.compositions.append(Composition(label, primary, overrides, composed))
+            covered.add(group)
+            out += [
+                (primary, f"{key}={option}", False)
+                for option in _options_under(ctx, group, chosen)
+                if option != option_chosen
+            ]
+    tops = {g.split("/")[0] for g in ctx.groups}
+    probed = list(bases)[:PROBED_PRIMARIES]
+    for group in sorted(tops - {g.split("/")[0] for g in chosen}):
+        if not group.startswith("hydra"):
+            for option in _options_under(ctx, group, chosen):
+                out += [(primary, f"+{group}={option}", True) for primary in probed]
+    return out
+
+
+#: How many primaries a ``+group=option`` probe is tried on (the first that composes is kept).
+PROBED_PRIMARIES = 2

@@ -54,7 +54,7 @@ def _codes(value: object, source: str) -> list[str]:
         )
     out = [str(i).strip().upper() for i in items if str(i).strip()]
     for code in out:
-        if code != "ALL" and code != "CM000" and not any(c.startswith(code) for c in RULES):
+        if code != "ALL" and not any(c.startswith(code) for c in RULES):
             raise LintSettingsError(
                 f"{source}: unknown rule code '{code}'",
                 hint=f"known codes: {', '.join(RULES)} (prefixes like CM2 work)",
@@ -79,6 +79,9 @@ def selected_codes(
     chosen = chosen or ["ALL"]
     chosen += list(extend_select or []) + _codes(settings.get("extend-select"), "extend-select")
     ignored = _codes(settings.get("ignore"), "[tool.confman.lint] ignore") + list(ignore or [])
+    # input errors are reported whatever is selected (a tree read only in part is no clean
+    # tree), unless they are ignored by name
+    chosen.append("CM000")
     return [c for c in RULES if _matches(c, chosen) and not _matches(c, ignored)]
 
 
@@ -115,7 +118,7 @@ def lint_context(ctx: LintContext, codes: Sequence[str]) -> LintResult:
             "[tool.confman.lint] per-file-ignores must be a table glob -> codes"
         )
     per_file = {g: _codes(c, f"per-file-ignores '{g}'") for g, c in per_file_raw.items()}
-    found = list(ctx.problems)
+    found: list[Diagnostic] = []
     for code in codes:
         found.extend(RULES[code].check(ctx))
     by_shown: dict[str, YamlFile] = {}

@@ -8,11 +8,11 @@ data is about 50x cheaper than on OmegaConf nodes, whose every merge re-parents 
 result.
 
 Everything where OmegaConf does something else is refused with :class:`NotPlain` instead of
-being imitated, and the caller composes for real: ``???`` written over a value (OmegaConf keeps
-the old one), a mapping merged into an interpolation (OmegaConf expands it), a mapping merged
-with a list, an interpolation replaced (OmegaConf dereferences it first), non-string keys and
-value types YAML files do not produce. ``tests/lint/test_plainmerge.py`` checks the accepted
-cases against OmegaConf itself.
+being imitated, and the caller composes for real: a mapping merged into an interpolation
+(OmegaConf expands it), a mapping merged with a list, an interpolation replaced (OmegaConf
+dereferences it first), non-string keys and value types YAML files do not produce. ``???``
+merged over a key that already holds something leaves it as it is, as OmegaConf does.
+``tests/lint/test_plainmerge.py`` checks the accepted cases against OmegaConf itself.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def merge_into(dest: dict[str, Any], src: dict[str, Any], where: str = "") -> No
             continue
         old = dest[key]
         if isinstance(value, str) and value == MISSING:
-            raise NotPlain(f"'???' merged over '{path}'")
+            continue  # OmegaConf never lets '???' replace what a key already holds
         if _interpolation(old):
             raise NotPlain(f"'{path}' replaces an interpolation")
         if isinstance(old, dict) and isinstance(value, dict):

@@ -115,10 +115,20 @@ def test_corpus_takes_both_paths(corpus_env: None) -> None:
     assert took == {"fast", "real"}
 
 
+def test_missing_over_a_value_takes_the_fast_path(corpus_env: None) -> None:
+    """'???' keeps the old value: the plain merge does the same, equal to the real compose."""
+    runs = yaml.safe_load((CORPUS / "missing_never_overwrites" / "cases.yaml").read_text())
+    for run in runs:
+        if not run.get("error"):
+            ovr = [str(o) for o in run.get("overrides", [])]
+            path = CORPUS / "missing_never_overwrites" / run.get("config_dir", ".")
+            took = check(path, run["config"], ovr)  # equal either way
+            assert took == "fast" or ovr, ovr  # config overrides are always composed for real
+
+
 def test_fallback_cases_fall_back(corpus_env: None) -> None:
     for case, overrides in [
         ("dict_into_interpolation", []),  # OmegaConf expands an interpolation
-        ("missing_never_overwrites", []),  # '???' keeps the old value
         ("deletions", None),  # ~key overrides
     ]:
         runs = yaml.safe_load((CORPUS / case / "cases.yaml").read_text(encoding="utf-8"))
@@ -166,8 +176,8 @@ def test_generated_tree(tmp_path: Path) -> None:
         name: check(conf, "config", [f"experiment={name}"] if name else [])
         for name in ["", "plain", "two", "newkeys", "replace_interp", "missing", "list_over_map"]
     }
-    assert took[""] == took["plain"] == took["two"] == took["newkeys"] == "fast"
-    assert took["replace_interp"] == took["missing"] == took["list_over_map"] == "real"
+    assert took[""] == took["plain"] == took["two"] == took["newkeys"] == took["missing"] == "fast"
+    assert took["replace_interp"] == took["list_over_map"] == "real"
 
 
 def test_cli_config_overrides_take_the_real_path(tmp_path: Path) -> None:

@@ -69,7 +69,20 @@ def test_merged_result_does_not_alias_sources(
 @pytest.mark.parametrize(
     ("dest", "src"),
     [
-        ({"a": 1}, {"a": "???"}),  # OmegaConf keeps 1
+        ({"a": 1}, {"a": "???"}),
+        ({"a": {"x": 1}}, {"a": "???"}),
+        ({"a": "${b}", "b": 1}, {"a": "???"}),
+    ],
+)
+def test_missing_never_replaces_a_value(dest: dict[str, Any], src: dict[str, Any]) -> None:
+    mine = copy.deepcopy(dest)
+    merge_into(mine, src)
+    assert strict_same(mine, omegaconf_merge(dest, src)) and strict_same(mine, dest)
+
+
+@pytest.mark.parametrize(
+    ("dest", "src"),
+    [
         ({"a": "${b}", "b": {"x": 1}}, {"a": {"y": 2}}),  # OmegaConf expands the interpolation
         ({"a": "${b}", "b": 1}, {"a": 2}),  # OmegaConf dereferences first
         ({"a": {"x": 1}}, {"a": [1]}),

@@ -15,6 +15,7 @@ from confman.lint.rules import (
     default_value,
     duplicate_key,
     duplicate_option,
+    input_error,
     redundant_override,
     restated_base_value,
     same_in_every_option,
@@ -28,6 +29,7 @@ from confman.lint.rules import (
 __all__ = ["RULES", "rule"]
 
 RULES: dict[str, ModuleType] = {
+    "CM000": input_error,
     "CM101": unused_key,
     "CM102": unread_in_runs,
     "CM103": dead_option,
