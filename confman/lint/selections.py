@@ -66,6 +66,7 @@ class OptionEvidence:
         mandatory: groups some defaults list leaves to the command line (``model: ???``).
         defaulted: group -> ``file:line`` of a defaults entry choosing one of its options
             (a primary's first).
+        unset: group -> ``file:line`` of a defaults entry leaving it ``null``.
         used_groups: groups some defaults entry names (even ``null``) or some
             ``group=option`` choice in code, sweeps, documentation or runs uses.
         global_groups: groups some defaults entry packages ``_global_`` (``task@_global_``).
@@ -81,6 +82,7 @@ class OptionEvidence:
     recorded_runs: int = 0
     mandatory: set[str] = field(default_factory=set)
     defaulted: dict[str, str] = field(default_factory=dict)
+    unset: dict[str, str] = field(default_factory=dict)
     used_groups: set[str] = field(default_factory=set)
     global_groups: set[str] = field(default_factory=set)
     config_dirs: set[str] = field(default_factory=set)
@@ -209,6 +211,7 @@ def _entries(tree: _Tree, yf: YamlFile) -> Iterator[tuple[int, str, bool]]:
             ev.global_groups.add(group)
         for option in value if isinstance(value, list) else [value]:
             if option is None:
+                ev.unset.setdefault(group, f"{yf.shown}:{line}")
                 continue
             text = str(option).strip()
             if text == "???":

@@ -1,30 +1,40 @@
 """CM103 dead-option: a group option nothing selects.
 
 What it does:
-    Looks for group options (``model/old_cnn.yaml``) that nothing in the project selects: no
-    defaults list of the tree (a primary's ``- model: cnn``; another option's ``- /model: cnn``,
-    ``- override /model: cnn``, sibling entries such as ``- norm_monitor`` in
-    ``callbacks/default.yaml``, multi-select lists ``- /callbacks: [base, checkpoint]``, config
-    paths ``- /experiment/pile/base``, interpolated choices ``${encoder}_${features}``), no
-    ``group=option`` string or file name in the Python source or tests, and no recorded run of
-    the run store ``confman runs`` uses (read only when it exists).
+    Looks for group options (``model/old_cnn.yaml``) that nothing in the project selects:
+    no defaults list anywhere in the tree (a primary's ``- model: cnn``; another option's
+    ``- /model: cnn``, ``- override /model: cnn``, ``- optional /model@enc: cnn``; sibling
+    entries such as ``- norm_monitor`` in ``callbacks/default.yaml``, resolved against the
+    including file's group; multi-select lists ``- /callbacks: [base, checkpoint]``; config
+    paths ``- /experiment/pile/base``; ``.yaml`` suffixes; interpolated choices such as
+    ``${encoder}_${features}``), no choice in the Python source or tests (``"model=cnn"``,
+    ``{"model": "cnn"}``, ``sub(model="cnn")``, ``for model in ["cnn"]``, a path naming the
+    file), no sweep spec kept in the tree, and no recorded run of the run store ``confman
+    runs`` uses (read only when it exists).
 
-    Such an option can still be chosen on the command line (``python train.py model=old_cnn``),
-    and often that is what it is for. So without recorded runs it is reported at severity
-    ``info``, saying it is only selectable from the command line (and where the documentation
-    or scripts show that use, when they do). Only when the store holds recorded runs and none
-    of them ever chose the option is it a ``warning``: the project's own history then says the
-    option is not used. Confidence is lower when the option's name appears as a string in the
-    code, which may build the ``group=option`` choice itself.
+    Such an option can still be chosen on the command line (``python train.py
+    model=old_cnn``), and often that is what it is for. So it is reported at severity
+    ``info``: "only selectable from the command line", with where the documentation, a
+    script or a config comment shows that use, or which default it is an alternative to.
+    Only when the store holds recorded runs and none of them ever chose the option is it a
+    ``warning``: the project's own history then says the option is unused. Confidence is 90,
+    and 60 when the option's name appears as a string in the code (which may build the
+    choice itself); a warning's confidence also grows with the number of runs (50 + 10 per
+    run, at most 90).
 
-    Options of experiment-like groups (``experiment/``, nested folders included) are chosen on
-    the command line by design and are never reported; options packaged ``_global_`` elsewhere
-    are at most ``info``.
+    Never reported: options of experiment-like groups, chosen on the command line by design
+    (a group named ``experiment*``, nested folders included, or one a defaults entry packages
+    ``_global_``: ``- task@_global_: walker``); wandb sweep specs kept in the config dir;
+    folders no defaults list or ``group=option`` choice uses (standalone primaries kept in
+    subfolders, files scripts load by path), unless an option there is a ``# @package
+    _global_`` preset or documented as ``+group=option``; folders code or documentation
+    names as a config dir of their own (``config_path="../conf/citrinet"``). Options packaged
+    ``_global_`` are at most ``info``.
 
 Why it matters:
-    Dead options rot: they stop composing when keys move, nothing lints them through a
-    composition, and readers cannot tell which model configs are real. An option only the
-    command line reaches is worth knowing about too: no default composition checks it.
+    Dead options rot: they stop composing when keys move, nothing composes and lints them by
+    default, and readers cannot tell which model configs are real. An option only the command
+    line reaches is worth knowing about too: no default composition checks it.
 
 Example:
     conf/train.yaml          defaults: [{model: cnn}]
@@ -33,17 +43,19 @@ Example:
     # with recorded runs, none of which chose model=old_cnn: CM103 (warning)
 
 Instead:
-    Delete an option nobody uses. Keep one meant for the command line documented (README or a
-    script with ``model=old_cnn``), select it from an experiment, or compose it in a test.
+    Delete an option nobody uses. Keep one meant for the command line documented (a README
+    or script with ``python train.py model=old_cnn``), select it from an experiment, or
+    compose it in a test.
 
 Options:
     none.
 
 Known problems:
     Choices built at run time (``f"model={name}"``) are invisible to a static read; the
-    finding's confidence drops when the option's name appears as a string in the code.
-    Documentation is read from ``*.md``, ``*.rst``, ``*.txt`` and shell scripts under the
-    project root.
+    confidence drops when the option's name appears as a string in the code. Documentation
+    is read from ``*.md``, ``*.rst``, ``*.txt`` and shell scripts under the project root, and
+    from the config files' comments. ``hydra.searchpath`` roots are not followed: an option
+    selected only through another search-path root is reported.
 """
 
 from __future__ import annotations
@@ -78,6 +90,8 @@ def _why_cli(ev: OptionEvidence, yf: YamlFile, group: str) -> str:
         return "; its group is left to the command line (???)"
     if group in ev.defaulted:
         return f"; an alternative to the default chosen at {ev.defaulted[group]}"
+    if group in ev.unset:
+        return f"; its group is left unset (null) at {ev.unset[group]}"
     return ""
 
 
