@@ -3,18 +3,26 @@
 What it does:
     Finds every option file that writes outside its own group: experiments and other options
     with ``# @package _global_``, or ``# @package <node>`` into another group's node. In each
-    composition that uses such a file (every primary, every ``experiment=<option>``, and, for
-    a packaged option no composition selects, the primary with ``group=option``), it flags
-    leaves written only by that file: keys the primary and the other options do not have.
-    Hydra merges them without complaint, so a typo (``optimizer.lrr``) silently adds a key and
-    leaves the real one untouched. The message suggests the closest existing key. A file that
-    adds a whole new section (no sibling defined elsewhere) owns it and is not flagged.
+    composition that uses such a file (every composition of the lint, and, for a packaged
+    option no composition selects, the primary with ``group=option``), it flags leaves written
+    only by that file that nothing else defines at that path: no primary, no other composition,
+    and no option of any group composed with its own defaults list (at the package its header
+    or its selection gives it). Hydra merges them without complaint, so a typo
+    (``optimizer.lrr``) silently adds a key and leaves the real one untouched. The message
+    suggests the closest existing key.
+
+    Not flagged, since Hydra or the project takes any key there: a whole new section (no
+    sibling defined elsewhere), keys under a node with ``_target_`` (extra keyword arguments)
+    or ``_name_``/``_name`` (a registry picks the class by name), keys inside a keyword bag
+    (``args``, ``kwargs``, ``params``, ``model_kwargs``...), keys a ``# @package _global_``
+    option writes under its own group's node (``scheduler/cosine.yaml`` writing
+    ``scheduler.T_max``: it defines its group's keys), and keys whose name the Python code reads.
 
 Why it matters:
     The experiment claims to change the learning rate; the run used the default.
 
 Example:
-    # experiment/fast.yaml           # trainer/ci.yaml
+    # experiment/fast.yaml           # preset/ci.yaml
     # @package _global_              # @package _global_
     optimizer:                       trainer:
       lrr: 0.05    # CM302             max_epoch: 1   # CM302: did you mean 'max_epochs'?
@@ -27,23 +35,35 @@ Instead:
 
 Options:
     none.
+
+Known problems:
+    A typo of a keyword argument under a ``_target_`` node, or of a key the code happens to
+    read under another name elsewhere, is not caught. Keys read by code the lint cannot see
+    (a library's dataclass) look unknown unless a ``_target_``/``_name_`` or a sibling option
+    vouches for them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from hydra.plugins.config_source import ConfigSource
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from confman.compose import DefaultsNode, compose
 from confman.errors import ConfmanError, did_you_mean
+from confman.lint.composer import select
 from confman.lint.context import Composition, LintContext, YamlFile
 from confman.lint.diagnostic import Diagnostic, Severity
+from confman.lint.optioncomp import option_compositions
 
 CODE = "CM302"
 NAME = "unknown-key"
 LEVEL: Severity = "error"
+#: keys that make a node the arguments of a class picked by them: extra keys are arguments
+SELECTOR_KEYS = ("_target_", "_name_", "_name")
+_KWARGS = re.compile(r"^(\w+_)?(args|kwargs|params)$")
 
 
 _Header = tuple[dict[str, str | None], str | None]
@@ -127,7 +147,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     if not foreign:
         return
     seen: set[tuple[str, int]] = set()
-    for comp in [*ctx.compositions, *_unselected(ctx, foreign, used)]:
+    compositions = [*ctx.compositions, *_unselected(ctx, foreign, used)]
+    known = _writers(ctx, compositions)
+    read = ctx.python.names | ctx.python.identifiers  # names the code reads or passes on
+    for comp in compositions:
         exp_files = foreign & _files(comp.composed.defaults_tree)
         if not exp_files:
             continue
@@ -138,18 +161,24 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             files = {w.file for w in writes if w.kind == "file"}
             if len(files) != 1 or (win.file, win.line or 1) in seen:
                 continue
+            if known.get(path, set()) - {win.file}:
+                continue  # another file defines it (another option of its group, a base...)
             parent, _, leaf = path.rpartition(".")
-            node = (
-                OmegaConf.select(comp.composed.config, parent) if parent else comp.composed.config
-            )
+            if (
+                _own_node(ctx, win.file, path)
+                or leaf in read
+                or _open_node(parent, known, win.file)
+            ):
+                continue
+            node = select(comp.composed, parent) if parent else comp.composed.config
             siblings = [
                 k
                 for k in (list(node.keys()) if isinstance(node, DictConfig) else [])
                 if str(k) != leaf
-                and _defined_elsewhere(comp, f"{parent}.{k!s}" if parent else str(k), exp_files)
+                and known.get(f"{parent}.{k!s}" if parent else str(k), set()) - {win.file}
             ]
-            if parent and not siblings:
-                continue  # a whole new section: the experiment owns it
+            if not siblings:
+                continue  # a whole new section: the file owns it
             seen.add((win.file, win.line or 1))
             hint = did_you_mean(leaf, [str(s) for s in siblings])
             yield Diagnostic(
@@ -158,7 +187,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 1,
                 CODE,
                 NAME,
-                f"unknown key '{path}': no primary or group option defines it"
+                f"unknown key '{path}': no primary, group option or other composition defines it"
                 + (f"; {hint}" if hint else ""),
                 severity=LEVEL,
                 fix="fix the spelling or define the key where it belongs",
@@ -166,10 +195,45 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             )
 
 
-def _defined_elsewhere(comp: Composition, prefix: str, exp_files: set[str]) -> bool:
-    prov = comp.composed.provenance
-    return any(
-        (p == prefix or p.startswith(prefix + "."))
-        and any(w.kind == "file" and w.file not in exp_files for w in ws)
-        for p, ws in prov.items()
-    )
+def _writers(ctx: LintContext, compositions: list[Composition]) -> dict[str, set[str]]:
+    """Dotted path -> every file that writes it or a key below it, in any composition and in
+    any group option composed with its own defaults list (at its package)."""
+    out: dict[str, set[str]] = {}
+    histories = [comp.composed.provenance for comp in compositions]
+    histories += [oc.provenance for oc in option_compositions(ctx).values()]
+    for provenance in histories:
+        for path, writes in provenance.items():
+            files = {w.file for w in writes if w.kind == "file" and w.file is not None}
+            if not files:
+                continue
+            parts = path.split(".")
+            for end in range(len(parts), 0, -1):
+                out.setdefault(".".join(parts[:end]), set()).update(files)
+    return out
+
+
+def _own_node(ctx: LintContext, rel: str | None, path: str) -> bool:
+    """True when a packaged option writes under its own group's node (``scheduler/cosine.yaml``
+    with ``# @package _global_`` writing ``scheduler.T_max``): it defines its group's keys."""
+    yf = ctx.files.get(rel) if rel else None
+    if yf is None or yf.group is None:
+        return False
+    own = yf.group.replace("/", ".")
+    return path.startswith(own + ".") or own.endswith("." + path.split(".")[0])
+
+
+def _open_node(parent: str, known: dict[str, set[str]], file: str) -> bool:
+    """True when the key sits under a node that takes any key: one some file gives a
+    ``_target_`` (Hydra passes extra keys on as keyword arguments) or ``_name_``/``_name`` (a registry
+    picks the class by name, fairseq's and others' convention), a keyword bag (``args``,
+    ``model_kwargs``), or one no other file gives keys of its own (a free-form mapping)."""
+    if not parent:
+        return False
+    parts = parent.split(".")
+    if any(_KWARGS.match(part) for part in parts):
+        return True
+    for end in range(len(parts), 0, -1):
+        if any(f"{'.'.join(parts[:end])}.{k}" in known for k in SELECTOR_KEYS):
+            return True
+    below = [p for p in known if p.startswith(parent + ".")]
+    return not any(known[p] - {file} for p in below)

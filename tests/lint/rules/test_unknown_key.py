@@ -106,3 +106,62 @@ def test_unreadable_header_of_an_unused_option_is_an_input_error(system):
 def test_comment_lines_with_at_signs_are_not_headers(system):
     root = system({"conf/optimizer/mail.yaml": "# owner: ml@example.com\nlr: 0.1\n"})
     assert findings(root, "CM302") == []
+
+
+def _experiment(body: str) -> dict[str, str]:
+    """experiment/big.yaml (adam kept) writing ``body`` at the top."""
+    return {"conf/experiment/big.yaml": "# @package _global_\n" + body}
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # sgd, another option of the optimizer group, defines momentum
+        _experiment("optimizer:\n  momentum: 0.5\n"),
+        # an option composed with its own defaults list defines it (optimizer/fancy extends adam)
+        {
+            **_experiment("optimizer:\n  amsgrad: true\n"),
+            "conf/optimizer/fancy.yaml": "defaults:\n  - adam\n  - _self_\namsgrad: false\n",
+        },
+        # extra keyword arguments of a _target_ node
+        {
+            **_experiment("model:\n  dropout: 0.1\n"),
+            "conf/model/mlp.yaml": CLEAN["conf/model/mlp.yaml"] + "_target_: nets.MLP\n",
+        },
+        # keys inside a keyword bag
+        {
+            **_experiment("model:\n  layer_kwargs:\n    bias: false\n"),
+            "conf/model/mlp.yaml": CLEAN["conf/model/mlp.yaml"] + "layer_kwargs:\n  eps: 1\n",
+        },
+        # the code reads the name
+        {
+            **_experiment("optimizer:\n  nesterov: true\n"),
+            "src/opt.py": "def build(cfg):\n    return cfg.optimizer.nesterov\n",
+        },
+    ],
+    ids=["other-option", "option-base", "target-kwargs", "kwargs-bag", "code-reads"],
+)
+def test_keys_something_vouches_for_are_known(system, files):
+    assert findings(system(files), "CM302") == []
+
+
+def test_without_a_voucher_the_same_key_is_flagged(system):
+    root = system(_experiment("optimizer:\n  amsgrad: true\n"))
+    assert findings(root, "CM302") == [("CM302", "conf/experiment/big.yaml", 3)]
+
+
+GLOBAL = "# @package _global_\n"
+
+
+def test_global_option_defines_its_own_groups_keys(system):
+    # scheduler/cosine.yaml writes scheduler.* from _global_: its own node, not an override
+    root = system(
+        {
+            "conf/train.yaml": CLEAN["conf/train.yaml"].replace(
+                "  - _self_\n", "  - scheduler: step\n  - _self_\n"
+            ),
+            "conf/scheduler/step.yaml": f"{GLOBAL}scheduler:\n  name: step\n  size: 5\n",
+            "conf/scheduler/cosine.yaml": f"{GLOBAL}scheduler:\n  name: cos\n  T_max: 5\n",
+        }
+    )
+    assert findings(root, "CM302") == []
