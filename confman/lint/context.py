@@ -434,7 +434,9 @@ def _compose_all(ctx: LintContext, fast: bool) -> None:
         try:
             composed = variants.compose(primary, (override,))
         except ConfmanError as exc:
-            if not probe:
+            # a failing experiment is a broken config; a variant that fails only needs another
+            # group chosen with it (``model=gine`` with ``training=largemix``)
+            if _experiment_like(override):
                 failures.setdefault(_cause(exc, unparsed), []).append((yf, label))
             continue
         made = Composition(label, primary, (override,), composed)
@@ -447,6 +449,7 @@ def _compose_all(ctx: LintContext, fast: bool) -> None:
         yf, label = where[0]
         more = f" (and {len(where) - 1} other compositions)" if len(where) > 1 else ""
         message, _, hint = cause.partition("\0")
+        hint = _project_hint(yf, message) or hint
         line = _selection_line(ctx, yf.rel, message)
         ctx.problem(yf.shown, line, f"cannot compose '{label}'{more}: {message}", hint or None)
 
@@ -465,6 +468,37 @@ def _cause(exc: ConfmanError, unparsed: set[str]) -> str:
     if any(exc.message.startswith(f"{rel}:") for rel in unparsed):
         return ""
     return f"{exc.message}\0{exc.hint or ''}"
+
+
+_RESOLVER = re.compile(r"\$\{([\w.]+):")
+
+
+def _project_hint(yf: YamlFile, message: str) -> str | None:
+    """What the project does in Python or on its command line that lint does not, when the
+    failure points at it: a search path it adds, a resolver it registers, a launcher plugin it
+    selects."""
+    data = yf.parsed.data if yf.parsed is not None else None
+    hydra = data.get("hydra") if isinstance(data, dict) else None
+    paths = hydra.get("searchpath") if isinstance(hydra, dict) else None
+    if _NO_OPTION.search(message) and isinstance(paths, list) and paths:
+        shown = ", ".join(str(p) for p in paths)
+        return (
+            f"'{yf.rel}' adds search path(s) {shown}: options found only there are not seen, "
+            "since confman does not import packages or read outside the project to follow them"
+        )
+    resolver = _RESOLVER.search(message)
+    if "resolving interpolation" in message and resolver and not resolver[1].startswith("oc."):
+        return (
+            f"'{resolver[1]}' is a custom resolver the project registers in Python "
+            "(OmegaConf.register_new_resolver); lint runs no project code"
+        )
+    if "Launcher" in message or "Sweeper" in message:
+        return (
+            "the config sets a plugin's keys without selecting the plugin: add "
+            "'override hydra/launcher: <plugin>' to its defaults list, or it only composes "
+            "with that override on the command line"
+        )
+    return None
 
 
 _NO_OPTION = re.compile(r"no option '([^']+)' in config group '([^']+)'")

@@ -34,3 +34,49 @@ def test_unreadable_and_broken_files(tmp_path: Path) -> None:
     assert ctx.files["data/broken.yaml"].parsed is None
     assert ctx.files["data/broken.yaml"].lines == ["name: [unclosed"]
     assert any(p.file == "conf/data/broken.yaml" and p.line == 2 for p in ctx.problems)
+
+
+def _labels(root: Path) -> tuple[set[str], set[str]]:
+    ctx = build_context(load_settings(cwd=root), background=False)
+    return {c.label for c in ctx.compositions}, {c.label for c in ctx.variants}
+
+
+def test_every_reachable_composition_is_composed(tmp_path: Path) -> None:
+    """Experiments in nested folders with their primary; every other option of each chosen
+    group in place (a variant); a group nothing chooses tried with ``+group=option``."""
+    root = write_tree(
+        tmp_path,
+        {
+            **CLEAN,
+            "conf/experiment/owt/small.yaml": "# @package _global_\nseed: 3\n",
+            "conf/finetune/lora.yaml": "# @package _global_\nseed: 4\n",
+        },
+    )
+    compositions, variants = _labels(root)
+    assert {"train", "train experiment=big", "train experiment=owt/small"} <= compositions
+    assert {"train data=wine", "train optimizer=sgd", "train +finetune=lora"} <= variants
+    assert not compositions & variants
+
+
+def test_variants_are_not_evidence_that_an_option_is_selected(tmp_path: Path) -> None:
+    """Lint composes ``data=wine`` itself; that choice is made on lint's own command line."""
+    root = write_tree(tmp_path, CLEAN)
+    ctx = build_context(load_settings(cwd=root), background=False)
+    wine = next(c for c in ctx.variants if c.overrides == ("data=wine",))
+    assert wine.composed.choices["data"].chosen_by.startswith("override '")
+
+
+def test_a_failing_variant_is_no_finding_but_a_failing_experiment_is(tmp_path: Path) -> None:
+    """``model=x`` may need another group chosen with it; an experiment is meant to compose."""
+    root = write_tree(
+        tmp_path,
+        {
+            **CLEAN,
+            "conf/model/needs.yaml": "defaults:\n  - /extra: nope\nname: needs\n",
+            "conf/experiment/broken.yaml": "# @package _global_\ndefaults:\n"
+            "  - override /optimizer: nope\n",
+        },
+    )
+    ctx = build_context(load_settings(cwd=root), background=False)
+    composing = [p for p in ctx.problems if "cannot compose" in p.message]
+    assert len(composing) == 1 and "train experiment=broken" in composing[0].message

@@ -208,3 +208,35 @@ def test_new_rules_print_their_docs(code):
     assert result.exit_code == 0
     for section in ("What it does:", "Why it matters:", "Example:", "Instead:", "Options:"):
         assert section in result.output, (code, section)
+
+
+def test_input_errors_are_a_rule_said_once_and_ignorable(tmp_path: Path, monkeypatch) -> None:
+    from linttree import CLEAN, write_tree
+
+    root = write_tree(tmp_path, {**CLEAN, "conf/data/wine.yaml": "name: [wine\nx: 1\n"})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["lint", "--select", "CM101"])
+    assert "conf/data/wine.yaml:2:2: CM000 YAML syntax error" in result.stdout  # still shown
+    assert "wine.yaml:2:1: YAML" not in result.stdout  # the location is not repeated
+    assert result.exit_code == 1
+    ignored = CliRunner().invoke(app, ["lint", "--select", "CM101", "--ignore", "CM000"])
+    assert "CM000" not in ignored.stdout
+    page = CliRunner().invoke(app, ["rule", "CM000"])
+    assert page.exit_code == 0 and "input-error" in page.stdout
+
+
+def test_a_missing_plugin_is_one_finding_that_names_the_package(tmp_path, monkeypatch) -> None:
+    from linttree import CLEAN, write_tree
+
+    train = CLEAN["conf/train.yaml"] + "hydra:\n  run:\n    dir: out\n"
+    train = train.replace(
+        "  - experiment: null\n", "  - experiment: null\n  - override hydra/launcher: ray_aws\n"
+    )
+    root = write_tree(tmp_path, {**CLEAN, "conf/train.yaml": train})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["lint", "--output-format", "json"])
+    found = [d for d in json.loads(result.stdout) if d["code"] == "CM000"]
+    assert len(found) == 1, found  # the base and its experiment fail alike: one finding
+    assert found[0]["line"] == 7  # the defaults entry that names the plugin's option
+    assert "other compositions" in found[0]["message"]
+    assert "pip install hydra-ray-launcher" in found[0]["fix"]

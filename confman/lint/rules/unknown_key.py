@@ -143,6 +143,19 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 severity="error",
                 fix="write the header as '# @package <package>' with nothing after it",
             )
+        package = headers[rel][0].get("package")
+        if package and "" in package.split("."):
+            yield Diagnostic(
+                yf.shown,
+                1,
+                1,
+                "CM000",
+                "input-error",
+                f"'# @package {package}' has an empty part: Hydra puts the keys of {rel} under "
+                "keys named ''",
+                severity="error",
+                fix="name the package: '# @package _global_', '_group_' or a dotted key path",
+            )
     foreign = {rel for rel, yf in ctx.files.items() if _foreign(yf, headers[rel])}
     if not foreign:
         return
@@ -224,8 +237,8 @@ def _own_node(ctx: LintContext, rel: str | None, path: str) -> bool:
 
 def _open_node(parent: str, known: dict[str, set[str]], file: str) -> bool:
     """True when the key sits under a node that takes any key: one some file gives a
-    ``_target_`` (Hydra passes extra keys on as keyword arguments) or ``_name_``/``_name`` (a registry
-    picks the class by name, fairseq's and others' convention), a keyword bag (``args``,
+    ``_target_`` (Hydra passes extra keys on as keyword arguments) or ``_name_``/``_name`` (a
+    registry picks the class by name, fairseq's and others' convention), a keyword bag (``args``,
     ``model_kwargs``), or one no other file gives keys of its own (a free-form mapping)."""
     if not parent:
         return False

@@ -103,6 +103,14 @@ def test_unreadable_header_of_an_unused_option_is_an_input_error(system):
     assert "Too many components" in messages(root, "CM302")[0]
 
 
+@pytest.mark.parametrize("package", ["..", ".model", "model."])
+def test_a_package_with_an_empty_part_is_an_input_error_not_a_crash(system, package):
+    """Hydra composes ``# @package ..`` into keys named '': lint says so instead of failing."""
+    root = system({"conf/model/mlp.yaml": f"# @package {package}\nname: mlp\nhidden: 64\n"})
+    assert ("CM000", "conf/model/mlp.yaml", 1) in findings(root, "CM302")
+    assert any("has an empty part" in m for m in messages(root, "CM302"))
+
+
 def test_comment_lines_with_at_signs_are_not_headers(system):
     root = system({"conf/optimizer/mail.yaml": "# owner: ml@example.com\nlr: 0.1\n"})
     assert findings(root, "CM302") == []
