@@ -584,4 +584,4 @@ def reachable(ctx: LintContext) -> list[tuple[str, str, bool]]:
 
 
 #: How many primaries a ``+group=option`` probe is tried on (the first that composes is kept).
-PROBED_PRIMARIES = 2
+PROBED_PRIMARIES = 1

@@ -69,7 +69,8 @@ def option_compositions(ctx: LintContext) -> dict[str, OptionComposition]:
 
 
 def _compose_options(ctx: LintContext) -> dict[str, OptionComposition]:
-    composer = LintComposer(ctx.config_dir, ctx.settings.version_base)
+    # options that write hydra.* keys compose on the fast path too (those keys are dropped)
+    composer = LintComposer(ctx.config_dir, ctx.settings.version_base, check_hydra=False)
     out: dict[str, OptionComposition] = {}
     for rel, yf in sorted(ctx.files.items()):
         if yf.group is None or yf.parsed is None or not isinstance(yf.parsed.data, dict | None):

@@ -51,8 +51,8 @@ from collections.abc import Iterator
 from hydra.plugins.config_source import ConfigSource
 from omegaconf import DictConfig
 
-from confman.compose import DefaultsNode, compose
-from confman.errors import ConfmanError, did_you_mean
+from confman.compose import DefaultsNode
+from confman.errors import did_you_mean
 from confman.lint.composer import select
 from confman.lint.context import Composition, LintContext, YamlFile
 from confman.lint.diagnostic import Diagnostic, Severity
@@ -103,30 +103,6 @@ def _files(node: DefaultsNode) -> set[str]:
     return out
 
 
-def _unselected(ctx: LintContext, foreign: set[str], used: set[str]) -> list[Composition]:
-    """Compose each primary with a packaged option that no composition selected."""
-    extra: list[Composition] = []
-    for rel in sorted(foreign - used):
-        yf = ctx.files[rel]
-        for primary in ctx.primaries:
-            base = ctx.base(primary)
-            if base is None:
-                continue
-            sign = "" if yf.group in base.composed.choices else "+"
-            override = f"{sign}{yf.group}={yf.option}"
-            try:
-                composed = compose(
-                    primary,
-                    (override,),
-                    config_dir=ctx.config_dir,
-                    version_base=ctx.settings.version_base,
-                )
-            except ConfmanError:
-                continue  # the option does not fit this primary; CM000 covers real errors
-            extra.append(Composition(f"{primary} {override}", primary, (override,), composed))
-    return extra
-
-
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     used = {rel for comp in ctx.compositions for rel in _files(comp.composed.defaults_tree)}
     headers = {rel: _header(yf) for rel, yf in ctx.files.items()}
@@ -160,7 +136,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     if not foreign:
         return
     seen: set[tuple[str, int]] = set()
-    compositions = [*ctx.compositions, *_unselected(ctx, foreign, used)]
+    # a packaged option no composition selects is composed in place among the variants
+    compositions = [*ctx.compositions, *ctx.variants]
     known = _writers(ctx, compositions)
     read = ctx.python.names | ctx.python.identifiers  # names the code reads or passes on
     for comp in compositions:
