@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "realworld"))
 
-import corpus  # noqa: E402  (the test corpus helpers: one definition of what is measured)
+import corpus  # the test corpus helpers: one definition of what is measured
 
 BOUND_PROCESS = """
 import ast, sys, yaml
@@ -79,7 +79,7 @@ def precision_table() -> None:
     total: dict[str, corpus.Score] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for t in corpus.trees():
-            scores, unjudged, _ = corpus.score(
+            scores, _, _ = corpus.score(
                 corpus.lint_tree(t, Path(tmp) / t.name), corpus.answer_key(t.name)
             )
             for code, s in scores.items():
