@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -73,6 +73,7 @@ def lint_command(
     ] = False,
 ) -> None:
     """Lint configs, code and runs for unused, duplicated and broken settings."""
+    from confman.cli.progress import progress_line
     from confman.lint.engine import lint
     from confman.lint.fix import add_noqa as do_add_noqa
     from confman.lint.fix import fix as do_fix
@@ -89,7 +90,7 @@ def lint_command(
         for p in paths or []:
             if not p.exists():
                 raise fail(f"path '{p}' does not exist")
-        args = dict(
+        args: dict[str, Any] = dict(
             select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore)
         )
         if fix or diff:
@@ -99,7 +100,8 @@ def lint_command(
             if diff:  # ruff's --diff: the diff only, exit 1 when there is something to fix
                 typer.echo("".join(outcome.diff()), nl=False)
                 raise typer.Exit(EXIT_FINDINGS if outcome.changed else EXIT_OK)
-        result = lint(settings, paths or [], **args)
+        with progress_line("confman lint: composing") as progress:
+            result = lint(settings, paths or [], **args, progress=progress)
         if add_noqa:
             added = do_add_noqa(result)
             typer.echo(f"Added {added} noqa comment(s).", err=True)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import re
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -239,7 +240,16 @@ class LintComposer:
 
     def compose(self, config_name: str | None, overrides: Sequence[str] = ()) -> Any:
         """The composition of ``config_name`` with ``overrides``: a ``PlainComposed`` or, when the
-        fast path does not apply, ``confman.compose``'s ``Composed`` (or its error)."""
+        fast path does not apply, ``confman.compose``'s ``Composed`` (or its error).
+
+        Hydra's own warnings (a defaults list without ``_self_``, 1.0-style headers) are not
+        shown: lint makes hundreds of compositions, and what they warn about is the tree's.
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return self._compose(config_name, overrides)
+
+    def _compose(self, config_name: str | None, overrides: Sequence[str]) -> Any:
         if self.fast:
             try:
                 result = self._fast(config_name, list(overrides))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -202,15 +203,20 @@ def build_context(
     paths: list[Path] | None = None,
     fast: bool = True,
     background: bool | None = None,
+    progress: Progress | None = None,
 ) -> LintContext:
-    """Read the config tree, compose every primary and experiment, and read the Python source.
+    """Read the config tree, compose every reachable composition, and read the Python source.
 
     Args:
         settings: the project's settings.
-        paths: unused here (the engine filters findings by path).
+        paths: when every path lies in the config dir, only the variants of options under them
+            are composed (primaries and experiments always are: other files are judged against
+            them); the engine filters the findings by path.
         fast: False composes everything with ``confman.compose`` (tests pin the fast path to it).
         background: compose in a forked child while this process reads the files (None: when
             there are enough compositions and :func:`background.can_fork` says it is safe).
+        progress: called with (compositions done, compositions to make) as lint composes
+            (in-process only: asking for it, or narrowing by path, composes here).
     """
     lint = settings.raw.get("lint", {}) if isinstance(settings.raw.get("lint"), dict) else {}
     ctx = LintContext(settings, settings.root, settings.config_dir, lint_settings=lint)
@@ -218,6 +224,9 @@ def build_context(
         ctx.problem(_show(settings.config_dir, settings.root), 0, "config dir does not exist")
         return ctx
     yaml_paths = sorted(settings.config_dir.rglob("*.yaml"))
+    narrow = _narrowing(settings.config_dir, paths)
+    if narrow is not None or progress is not None:
+        background = False
     reuse_key = (str(settings.config_dir.resolve()), settings.version_base, fast)
     if background is None and reuse_key in _recent:
         background = False  # most likely unchanged: reusing beats forking
@@ -237,8 +246,10 @@ def build_context(
     )
     _read_tree(ctx, yaml_paths[:head], primaries_only=False)
     read_problems = len(ctx.problems)
-    if child is None and not _reuse(ctx, reuse_key, yaml_paths):
-        _compose_all(ctx, fast)
+    if narrow is not None:
+        _compose_all(ctx, fast, narrow, progress)  # a part of the work: nothing to remember
+    elif child is None and not _reuse(ctx, reuse_key, yaml_paths):
+        _compose_all(ctx, fast, None, progress)
         _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
     ctx.python = collect_python(python_files(settings, ctx), settings.root)
     tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
@@ -404,8 +415,37 @@ def _compositions_only(
     return ctx.compositions, ctx.variants, ctx.problems[read_problems:], cached_parses(share)
 
 
-def _compose_all(ctx: LintContext, fast: bool) -> None:
-    """Compose every composition a user can reach, as :func:`reachable` enumerates them.
+#: Reports (compositions done, compositions to make).
+Progress = Callable[[int, int], None]
+
+
+def _narrowing(config_dir: Path, paths: list[Path] | None) -> tuple[str, ...] | None:
+    """Config-dir-relative prefixes the paths name, or None when the whole tree is wanted (no
+    paths, the config dir itself, or a path outside it, such as Python source)."""
+    if not paths:
+        return None
+    root = config_dir.resolve()
+    prefixes = []
+    for path in paths:
+        resolved = path.resolve()
+        if resolved == root or not resolved.is_relative_to(root):
+            return None
+        prefixes.append(resolved.relative_to(root).as_posix())
+    return tuple(prefixes)
+
+
+def _under(rel: str, prefixes: tuple[str, ...]) -> bool:
+    return any(rel == p or rel.startswith(f"{p}/") for p in prefixes)
+
+
+def _compose_all(
+    ctx: LintContext,
+    fast: bool,
+    narrow: tuple[str, ...] | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Compose every composition a user can reach, as :func:`reachable` enumerates them
+    (with ``narrow``, only the variants of options under those config-dir-relative paths).
 
     A composition that fails is one CM000 finding per cause (the same Hydra error from many
     compositions is reported once, at the first, with a count), never one per composition; a
@@ -425,8 +465,13 @@ def _compose_all(ctx: LintContext, fast: bool) -> None:
             failures.setdefault(_cause(exc, unparsed), []).append((yf, primary))
             continue
         ctx.compositions.append(Composition(primary, primary, (), base))
+    runs = reachable(ctx)
+    if narrow is not None:
+        runs = [r for r in runs if _experiment_like(r[1]) or _under(_option_file(r[1]), narrow)]
     probed: set[str] = set()
-    for primary, override, probe in reachable(ctx):
+    for done, (primary, override, probe) in enumerate(runs, 1):
+        if progress is not None:
+            progress(done, len(runs))
         if probe and override in probed:
             continue
         label = f"{primary} {override}"
@@ -452,6 +497,12 @@ def _compose_all(ctx: LintContext, fast: bool) -> None:
         hint = _project_hint(yf, message) or hint
         line = _selection_line(ctx, yf.rel, message)
         ctx.problem(yf.shown, line, f"cannot compose '{label}'{more}: {message}", hint or None)
+
+
+def _option_file(override: str) -> str:
+    """``model/vit.yaml`` for ``model=vit``, ``+model@x=vit`` and the like."""
+    key, _, option = override.lstrip("+").partition("=")
+    return f"{key.partition('@')[0]}/{option}.yaml"
 
 
 def _experiment_like(override: str) -> bool:

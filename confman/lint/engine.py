@@ -18,7 +18,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from confman.errors import ConfmanError
-from confman.lint.context import LintContext, YamlFile, build_context
+from confman.lint.context import LintContext, Progress, YamlFile, build_context
 from confman.lint.diagnostic import Diagnostic
 from confman.lint.rules import RULES
 from confman.settings import Settings
@@ -153,13 +153,16 @@ def lint(
     select: Sequence[str] | None = None,
     extend_select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> LintResult:
     """Lint the ML system described by ``settings``.
 
     Args:
         settings: project settings (config dir, ``[tool.confman.lint]``).
-        paths: only report findings in files under these paths (default: everything).
+        paths: only report findings in files under these paths (default: everything); paths
+            inside the config dir also narrow what is composed.
         select, extend_select, ignore: rule codes or prefixes, beating the settings.
+        progress: called with (compositions done, compositions to make) while composing.
     """
     lint_settings = settings.raw.get("lint", {})
     if not isinstance(lint_settings, dict):
@@ -171,7 +174,8 @@ def lint(
         _codes(list(ignore), "--ignore") if ignore else None,
     )
     with _fewer_gc_passes():
-        result = lint_context(build_context(settings), codes)
+        ctx = build_context(settings, paths=list(paths) or None, progress=progress)
+        result = lint_context(ctx, codes)
     if paths:
         wanted = [p.resolve() for p in paths]
         result.diagnostics = [

@@ -80,3 +80,16 @@ def test_a_failing_variant_is_no_finding_but_a_failing_experiment_is(tmp_path: P
     ctx = build_context(load_settings(cwd=root), background=False)
     composing = [p for p in ctx.problems if "cannot compose" in p.message]
     assert len(composing) == 1 and "train experiment=broken" in composing[0].message
+
+
+def test_a_path_in_the_config_dir_narrows_what_is_composed(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, CLEAN)
+    settings = load_settings(cwd=root)
+    wanted = [root / "conf" / "data"]
+    calls: list[tuple[int, int]] = []
+    ctx = build_context(settings, paths=wanted, progress=lambda d, t: calls.append((d, t)))
+    assert {c.label for c in ctx.variants} == {"train data=wine"}  # not optimizer=sgd
+    assert {c.label for c in ctx.compositions} == {"train", "train experiment=big"}
+    assert calls and calls[-1][0] == calls[-1][1]  # reported up to the last composition
+    whole = build_context(settings, paths=[root / "src"], background=False)
+    assert "train optimizer=sgd" in {c.label for c in whole.variants}  # outside: everything
