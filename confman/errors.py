@@ -13,6 +13,7 @@ from collections.abc import Iterable
 __all__ = [
     "CompositionError",
     "ConfigDirError",
+    "ConfinementError",
     "ConfmanError",
     "DiffSideError",
     "MissingConfigError",
@@ -64,6 +65,12 @@ class OverrideError(ConfmanError):
 
 class CompositionError(ConfmanError):
     """Hydra could not compose the config (defaults list, merge or interpolation problems)."""
+
+
+class ConfinementError(ConfmanError):
+    """A config names something outside the project to read or import (a search path, a link,
+    a package) that ``[tool.confman] allowed_paths`` does not list; or an export would write
+    through a link."""
 
 
 class DiffSideError(ConfmanError):

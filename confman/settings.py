@@ -29,6 +29,9 @@ class Settings:
         version_base: Hydra version base used for composition (``None`` means Hydra's newest).
         raw: the whole ``[tool.confman]`` table, for later sections (schemas, store, lint).
         source: the pyproject.toml the settings came from, if any.
+        allowed_paths: ``[tool.confman] allowed_paths``: folders outside the project (absolute)
+            and ``pkg://`` packages a config may make confman read or import (see
+            ``confman.confine``).
     """
 
     root: Path
@@ -36,6 +39,7 @@ class Settings:
     version_base: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
+    allowed_paths: tuple[str, ...] = ()
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -86,6 +90,12 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
         raise ProjectSettingsError(
             f'{pyproject}: [tool.confman] version_base must be a string like "1.3"',
         )
+    allowed = raw.get("allowed_paths", [])
+    if not isinstance(allowed, list) or not all(isinstance(p, str) for p in allowed):
+        raise ProjectSettingsError(
+            f"{pyproject}: [tool.confman] allowed_paths must be a list of strings",
+            hint='e.g. allowed_paths = ["../shared/conf", "pkg://mypkg.conf"]',
+        )
     if config_dir is not None:
         chosen = Path(config_dir).expanduser()
         resolved = chosen if chosen.is_absolute() else Path.cwd() / chosen
@@ -97,4 +107,8 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
         version_base=version_base,
         raw=raw,
         source=pyproject,
+        allowed_paths=tuple(
+            p if p.startswith("pkg://") else str((root / Path(p).expanduser()).resolve())
+            for p in allowed
+        ),
     )
