@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from confman.compose import DefaultsNode
 from confman.errors import ConfmanError
 from confman.lint.engine import NOQA, LintResult, lint, selected_codes
 from confman.lint.reachable import Reachable, reachable
@@ -163,6 +164,15 @@ def _remove(text: str, numbers: set[int]) -> str:
 # --- proving edits ---------------------------------------------------------------------------
 
 
+def _loaded(node: DefaultsNode) -> Iterator[str]:
+    """The config files (config-dir relative) of a defaults tree."""
+    if node.config_path:
+        path = node.config_path
+        yield path if path.endswith(".yaml") else f"{path}.yaml"
+    for child in node.children:
+        yield from _loaded(child)
+
+
 class _Workspace:
     """A copy of the config dir where edits are tried and judged."""
 
@@ -174,7 +184,34 @@ class _Workspace:
             for p in sorted(copy.rglob("*.yaml"))
         }
         self.current = dict(self.original)
+        #: per file, the original line number of each current line
+        self.origin = {
+            rel: list(range(1, len(t.splitlines()) + 1)) for rel, t in self.current.items()
+        }
         self.runs = reachable(copy)
+        #: per composition label, the files Hydra's defaults list loads (None: not known)
+        self.loads: dict[str, set[str] | None] = {}
+
+    def learn(self, result: LintResult) -> None:
+        """Which files each composition loads, from lint's compositions (Hydra's own defaults
+        lists): an edit is judged on the compositions that load its file, and on every
+        composition lint could not make."""
+        known = {
+            c.label: set(_loaded(c.composed.defaults_tree)) for c in result.context.compositions
+        }
+        self.loads = {run.label: known.get(run.label) for run in self.runs}
+
+    def affected(self, edits: Sequence[Edit]) -> list[Reachable]:
+        files = {e.rel for e in edits}
+        return [
+            run
+            for run in self.runs
+            if (loads := self.loads.get(run.label)) is None or loads & files
+        ]
+
+    def where(self, edit: Edit) -> int:
+        """``edit``'s line as numbered in the user's file."""
+        return self.origin[edit.rel][edit.line - 1]
 
     def write(self, texts: dict[str, str]) -> None:
         for rel, text in texts.items():
@@ -195,13 +232,14 @@ class _Workspace:
             if _kept_by_yaml(self.current[rel]) != _parse(texts[rel], rel):
                 return f"{rel} would not read as YAML kept it"
         cm201 = any(e.code == "CM201" for e in edits)
+        runs = self.affected(edits)
         self.write(texts)
         try:
-            after = compose_all(self.copy, self.version_base, self.runs)
+            after = compose_all(self.copy, self.version_base, runs)
         finally:
             self.write({rel: self.current[rel] for rel in texts})
-        for label, was in before.items():
-            now = after.get(label)
+        for label, now in after.items():
+            was = before[label]
             if was is None and (now is None or cm201):
                 continue
             if now != was:
@@ -210,12 +248,17 @@ class _Workspace:
 
     def accept(self, edits: Sequence[Edit]) -> None:
         self.current.update(self.texts_with(edits))
+        for rel in {e.rel for e in edits}:
+            gone = {e.line for e in edits if e.rel == rel}
+            self.origin[rel] = [n for i, n in enumerate(self.origin[rel], 1) if i not in gone]
         self.write({rel: self.current[rel] for rel in {e.rel for e in edits}})
 
 
-def _prove(ws: _Workspace, edits: list[Edit], show: dict[str, str]) -> tuple[list[Edit], list[str]]:
-    """The edits proven safe (all at once when they are; else one by one) and refusals."""
-    before = compose_all(ws.copy, ws.version_base, ws.runs)
+def _prove(
+    ws: _Workspace, edits: list[Edit], show: dict[str, str], before: dict[str, str | None]
+) -> tuple[list[Edit], list[str]]:
+    """The edits proven safe (all at once when they are; else file by file, then one by one)
+    and a message per refused edit."""
     if ws.judge(edits, before) is None:
         ws.accept(edits)
         return edits, []
@@ -229,13 +272,14 @@ def _prove(ws: _Workspace, edits: list[Edit], show: dict[str, str]) -> tuple[lis
             ws.accept(group)
             accepted += group
             continue
-        for e in group:
+        # one by one, last line first: an accepted removal leaves the earlier lines' numbers
+        for e in sorted(group, reverse=True):
             why = ws.judge([e], before)
             if why is None:
                 ws.accept([e])
                 accepted.append(e)
             else:
-                refused.append(f"{show[rel]}:{e.line}: {e.code} fix refused: {why}")
+                refused.append(f"{show[rel]}:{ws.where(e)}: {e.code} fix refused: {why}")
     return accepted, refused
 
 
@@ -300,33 +344,45 @@ def fix(
         shutil.copytree(settings.config_dir, copy, ignore_dangling_symlinks=True)
         ws = _Workspace(copy, settings.version_base)
         show = {rel: _shown(settings, rel) for rel in ws.original}
-        done: dict[str, set[int]] = {}
+        done: dict[str, list[int]] = {}
+        before: dict[str, str | None] | None = None
+        tried: set[tuple[str, int]] = set()  # judged already (refused ones stay refused)
         for _ in range(ROUNDS):
             result = lint(there, select=codes)
-            edits = _planned(result, allowed)
+            edits = [e for e in _planned(result, allowed) if (e.rel, ws.where(e)) not in tried]
             if not edits:
                 break
-            accepted, refused = _prove(ws, edits, show)
+            ws.learn(result)
+            if before is None:  # only compositions that load an edited file can change
+                before = compose_all(copy, ws.version_base, ws.affected(edits))
+            else:
+                missing = [r for r in ws.affected(edits) if r.label not in before]
+                before.update(compose_all(copy, ws.version_base, missing))
+            lines = {e: ws.where(e) for e in edits}
+            tried |= {(e.rel, n) for e, n in lines.items()}
+            accepted, refused = _prove(ws, edits, show, before)
             outcome.messages += refused
             for e in accepted:
-                done.setdefault(e.rel, set()).add(e.line)
-            if not accepted:
-                break
+                done.setdefault(e.rel, []).append(lines[e])
+            if not any(e.code == "CM201" for e in accepted):
+                break  # only a fixed duplicate key can make new findings (a file now composes)
+            before = None
         clear_cache()
     for rel, text in ws.current.items():
         if text != ws.original[rel]:
             outcome.changed[rel] = (ws.original[rel], text)
             outcome.shown[rel] = show[rel]
     for rel in sorted(outcome.changed):
+        numbers = ", ".join(map(str, sorted(done.get(rel, []))))
         outcome.messages.append(
-            f"{show[rel]}: removed {len(done.get(rel, ()))} line(s); "
-            f"every reachable composition unchanged ({len(ws.runs)} composed with Hydra)"
+            f"{show[rel]}: removed line(s) {numbers}; every reachable composition unchanged "
+            f"({len(ws.runs)} composed with Hydra)"
         )
     if write:
-        for rel, (before, after) in outcome.changed.items():
+        for rel, (old, new) in outcome.changed.items():
             target = settings.config_dir / rel
-            if target.read_text(encoding="utf-8") == before:  # unchanged while we proved
-                target.write_text(after, encoding="utf-8")
+            if target.read_text(encoding="utf-8") == old:  # unchanged while we proved
+                target.write_text(new, encoding="utf-8")
             else:
                 outcome.messages.append(f"{show[rel]}: changed meanwhile, not written")
         clear_cache()

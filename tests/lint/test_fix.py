@@ -26,7 +26,7 @@ def test_an_edit_changing_only_a_nested_experiment_is_refused(system, tmp_path):
     ws = _Workspace(copy, None)
     show = {rel: rel for rel in ws.original}
     edit = Edit("experiment/owt/small.yaml", 3, "CM202")
-    accepted, refused = _prove(ws, [edit], show)
+    accepted, refused = _prove(ws, [edit], show, compose_all(copy, None, ws.runs))
     assert accepted == []
     assert refused == [
         "experiment/owt/small.yaml:3: CM202 fix refused: "
@@ -47,7 +47,7 @@ def test_a_proven_edit_is_kept_and_others_still_judged(system, tmp_path):
         Edit("experiment/owt/small.yaml", 3, "CM202"),
         Edit("experiment/owt/small.yaml", 4, "CM202"),
     ]
-    accepted, refused = _prove(ws, edits, show)
+    accepted, refused = _prove(ws, edits, show, compose_all(copy, None, ws.runs))
     assert accepted == [edits[1]]
     assert len(refused) == 1 and ":3: CM202 fix refused" in refused[0]
     before = compose_all(root / "conf", None, reachable(root / "conf"))

@@ -33,6 +33,8 @@ Known problems:
     A key that sibling options (other files of the same group folder, or other primaries) set
     to different values is that option's own setting: it is not reported even when it equals
     what it inherits today (a policy naming its dataset, an experiment stating its model size).
+    Nor is a write whose earlier writer's siblings set the key differently (a launcher option
+    pinning 32 GPUs equals only the one primary that also says 32).
     ``???`` never counts as a value. Only compositions lint makes are seen, so an option that
     no composition selects is not checked.
 """
@@ -60,7 +62,7 @@ _ENTRY = re.compile(
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    redundant: dict[tuple[str, int, str], str] = {}
+    redundant: dict[tuple[str, int, str], tuple[str, int]] = {}
     useful: set[tuple[str, int, str]] = set()
     for comp in ctx.compositions:
         below: dict[str, set[str]] = {}
@@ -82,12 +84,17 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     continue  # two options of one group, both added: not a reachable run
                 key = (cur.file, cur.line, path)
                 if same_value(prev.value, cur.value) and cur.value != _MISSING:
-                    redundant.setdefault(key, f"{ctx.shown(prev.file)}:{prev.line}")
+                    redundant.setdefault(key, (prev.file, prev.line or 0))
                 else:
                     useful.add(key)
-    for (file, line, path), where in sorted(redundant.items()):
-        if (file, line, path) in useful or _own_setting(ctx, file, line, path):
+    for (file, line, path), (prev_file, prev_line) in sorted(redundant.items()):
+        if (file, line, path) in useful:
             continue
+        # a key siblings set differently: this option's own, or (on the earlier writer's side)
+        # equal only for the sibling that happens to be chosen
+        if _own_setting(ctx, file, line, path) or _own_setting(ctx, prev_file, prev_line, path):
+            continue
+        where = f"{ctx.shown(prev_file)}:{prev_line}"
         yield Diagnostic(
             ctx.shown(file),
             line,
@@ -167,7 +174,7 @@ def _own_setting(ctx: LintContext, file: str, line: int, path: str) -> bool:
         if other.rel == file or other.group != yf.group or other.parsed is None:
             continue
         has, value = _lookup(other.parsed.data, key)
-        if has and value != _MISSING and found and not same_value(value, mine):
+        if has and found and not same_value(value, mine):
             return True
     return False
 
