@@ -23,13 +23,14 @@ import os
 import re
 import socket
 from abc import abstractmethod
-from collections.abc import Collection, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import fields
 from typing import Any
 
 from confman.provenance import iter_leaves
-from confman.store.interface import RunNotFoundError, Store, StoreError
+from confman.store.faults import fault
+from confman.store.interface import RunNotFoundError, Store, StoreDamagedError, StoreError
 from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, insert_nodes
 from confman.store.record import RunRecord, canonical_json
 from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact
@@ -72,15 +73,25 @@ class SQLStore(Store):
 
     placeholder = "?"
     double = "DOUBLE PRECISION"
+    #: The driver's exception types, each reported as a ``StoreError`` (``store.faults``).
+    driver_errors: tuple[type[BaseException], ...] = ()
+    #: Orders in which the runs' ids can be scanned independently (table, index), for salvage.
+    scan_orders: tuple[str, ...] = ("id", "id DESC")
 
     def __init__(
         self, url: str, *, secret_patterns: Sequence[str] = DEFAULT_SECRET_PATTERNS
     ) -> None:
         self.url = url
         self.secret_patterns = tuple(secret_patterns)
+        #: Set by a read that met damage and served only the readable runs.
+        self.damage: StoreDamagedError | None = None
         self._conn = self._connect()
-        self._migrate()
-        self.salt = self._salt()
+        try:
+            self._migrate()
+            self.salt = self._salt()
+        except BaseException:
+            self._conn.close()
+            raise
 
     # -- backend hooks ---------------------------------------------------------------------
     @abstractmethod
@@ -93,48 +104,84 @@ class SQLStore(Store):
     @abstractmethod
     def _migration_lock(self, cur: Any) -> None: ...
 
+    @abstractmethod
+    def _has_meta(self) -> bool:
+        """Whether the store has its ``meta`` table (a read, never a write)."""
+
+    @contextmanager
+    def _transaction(self, doing: str) -> Iterator[Any]:
+        """``_write`` with the driver's errors reported as ``StoreError``."""
+        try:
+            with self._write() as cur:
+                yield cur
+        except self.driver_errors as exc:
+            raise fault(exc, self.url, doing) from exc
+
     def _sql(self, sql: str) -> str:
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        cur = self._conn.cursor()
         try:
-            cur.execute(self._sql(sql), tuple(params))
-            rows: list[tuple[Any, ...]] = cur.fetchall()
-        finally:
-            cur.close()
-        self._end_read()
+            cur = self._conn.cursor()
+            try:
+                cur.execute(self._sql(sql), tuple(params))
+                rows: list[tuple[Any, ...]] = cur.fetchall()
+            finally:
+                cur.close()
+            self._end_read()
+        except self.driver_errors as exc:
+            raise fault(exc, self.url, "read") from exc
         return rows
 
     def _end_read(self) -> None:
         """Backends with implicit transactions end them here so readers never hold snapshots."""
 
     # -- schema ----------------------------------------------------------------------------
+    def _stored_version(self) -> int:
+        """The store's schema version, read without writing (0 for a new store)."""
+        if not self._has_meta():
+            return 0
+        rows = self._read("SELECT value FROM meta WHERE key = ?", ("schema_version",))
+        return int(rows[0][0]) if rows else 0
+
     def _migrate(self) -> None:
-        with self._write() as cur:
+        """Bring the schema up to date; a current store is only read (so read-only ones open)."""
+        version = self._stored_version()
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise self._too_new(version)
+        with self._transaction("create or migrate") as cur:
             self._migration_lock(cur)
             cur.execute(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
             cur.execute(self._sql("SELECT value FROM meta WHERE key = ?"), ("schema_version",))
             row = cur.fetchone()
-            version = int(row[0]) if row else 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.url}: store schema version {version} is newer than this "
-                    f"confman ({SCHEMA_VERSION})",
-                    hint="upgrade confman",
-                )
-            for number in range(version + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[number - 1](cur, self.double, self._sql)
-            if version < SCHEMA_VERSION:
-                self._upsert_meta(cur, "schema_version", str(SCHEMA_VERSION))
-                cur.execute(
-                    self._sql(
-                        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
-                    ),
-                    ("salt", os.urandom(16).hex()),
-                )
+            self._apply_migrations(cur, int(row[0]) if row else 0)
+
+    def _too_new(self, version: int) -> StoreError:
+        return StoreError(
+            f"{self.url}: store schema version {version} is newer than this "
+            f"confman ({SCHEMA_VERSION})",
+            hint="upgrade confman",
+        )
+
+    def _apply_migrations(self, cur: Any, version: int) -> None:
+        """Run the migrations after ``version`` in the open write transaction ``cur``."""
+        cur.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        if version > SCHEMA_VERSION:
+            raise self._too_new(version)
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[number - 1](cur, self.double, self._sql)
+        if version < SCHEMA_VERSION:
+            self._upsert_meta(cur, "schema_version", str(SCHEMA_VERSION))
+            cur.execute(
+                self._sql(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
+                ),
+                ("salt", os.urandom(16).hex()),
+            )
 
     def _upsert_meta(self, cur: Any, key: str, value: str) -> None:
         cur.execute(
@@ -185,7 +232,7 @@ class SQLStore(Store):
         blob_sql = self._sql(
             "INSERT INTO blobs (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING"
         )
-        with self._write() as cur:
+        with self._transaction(f"write run {rec.id} to") as cur:
             cur.execute(
                 self._sql("SELECT 1 FROM configs WHERE fingerprint = ?"), (rec.fingerprint,)
             )
@@ -252,18 +299,26 @@ class SQLStore(Store):
             return []
         # One JSON document for all rows: the parser's per-call overhead, paid per record
         # and per column, was a third of a 1,000-run query.
-        decoded = json.loads(
-            "["
-            + ",".join(f"[{body},{config},{raw or '{}'}]" for body, config, raw, _ in rows)
-            + "]"
-        )
+        try:
+            decoded = json.loads(
+                "["
+                + ",".join(f"[{body},{config},{raw or '{}'}]" for body, config, raw, _ in rows)
+                + "]"
+            )
+        except ValueError as exc:
+            raise fault(ValueError(f"malformed record: {exc}"), self.url, "decode runs of") from exc
         out = []
         here = socket.gethostname()
         for (data, config, raw), (*_, patch) in zip(decoded, rows, strict=True):
             data["config"] = config
             data["raw_config"] = raw
             data["patch"] = patch
-            rec = RunRecord.from_json(data)
+            try:
+                rec = RunRecord.from_json(data)
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise fault(
+                    ValueError(f"malformed record: {exc}"), self.url, "decode runs of"
+                ) from exc
             if rec.status == "running" and rec.host == here and rec.pid and not _pid_alive(rec.pid):
                 rec.status = "interrupted"
             out.append(rec)
@@ -334,7 +389,10 @@ class SQLStore(Store):
         if since is not None:
             clauses.append("r.started >= ?")
             params.append(since)
-        records = self._records(self._read(*self._newest(self._SELECT, clauses, params, limit)))
+        try:
+            records = self._records(self._read(*self._newest(self._SELECT, clauses, params, limit)))
+        except StoreDamagedError as exc:
+            records = self._salvage(exc, clauses, params, limit)
         if status in ("running", "interrupted"):
             records = [r for r in records if r.status == status]
         return records
@@ -398,17 +456,63 @@ class SQLStore(Store):
         """The number of leaves under the stored node ``node`` (kept in its row)."""
         return int(self._read("SELECT leaves FROM nodes WHERE hash = ?", (node,))[0][0])
 
+    # -- damaged stores --------------------------------------------------------------------
+    def _readable_ids(self) -> tuple[set[str], bool]:
+        """Every run id some scan can still read, and whether every scan read to the end.
+
+        A damaged page stops a scan where it lies, so the table is scanned from both ends and
+        the id index too: the runs on either side of the damage are found.
+        """
+        ids: set[str] = set()
+        complete = True
+        for order in self.scan_orders:
+            cur = self._conn.cursor()
+            try:
+                cur.execute(f"SELECT id FROM runs ORDER BY {order}")
+                while (row := cur.fetchone()) is not None:
+                    ids.add(str(row[0]))
+            except self.driver_errors:
+                complete = False
+            finally:
+                cur.close()
+            self._end_read()
+        return ids, complete
+
+    def _salvage(
+        self, exc: StoreDamagedError, clauses: list[str], params: list[Any], limit: int | None
+    ) -> list[RunRecord]:
+        """The runs matching ``clauses`` that can still be read, one by one; records the damage."""
+        ids, complete = self._readable_ids()
+        out: list[RunRecord] = []
+        unreadable = 0
+        for run_id in sorted(ids, reverse=True):
+            if limit is not None and len(out) >= limit:
+                break
+            try:
+                sql, values = self._newest(
+                    self._SELECT, ["r.id = ?", *clauses], [run_id, *params], None
+                )
+                out += self._records(self._read(sql, values))
+            except StoreError:
+                unreadable += 1
+        lost = f"{unreadable} run(s) unreadable" + ("" if complete else ", the run list itself")
+        self.damage = StoreDamagedError(
+            f"{exc.message.split(' (')[0]}: showed the {len(out)} readable run(s); {lost}",
+            hint=exc.hint,
+        )
+        return out
+
     # -- deleting --------------------------------------------------------------------------
     def delete(self, refs: Sequence[str]) -> list[str]:
         """Delete runs by reference (all resolved first, so a bad ref deletes nothing)."""
         ids = [self.resolve(ref) for ref in refs]
-        with self._write() as cur:
+        with self._transaction("delete runs from") as cur:
             cur.executemany(self._sql("DELETE FROM runs WHERE id = ?"), [(i,) for i in ids])
         return ids
 
     def gc(self) -> dict[str, int]:
         """Remove configs, leaves and blobs that no run refers to."""
-        with self._write() as cur:
+        with self._transaction("collect garbage in") as cur:
             cur.execute(
                 "DELETE FROM leaves WHERE fingerprint NOT IN (SELECT fingerprint FROM runs)"
             )

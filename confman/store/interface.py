@@ -14,11 +14,15 @@ from confman.errors import ConfmanError
 from confman.store.record import RunRecord
 from confman.store.where import Where
 
-__all__ = ["RunNotFoundError", "Store", "StoreError"]
+__all__ = ["RunNotFoundError", "Store", "StoreDamagedError", "StoreError"]
 
 
 class StoreError(ConfmanError):
     """The run store cannot be opened or used."""
+
+
+class StoreDamagedError(StoreError):
+    """The store's file is damaged (SQLite reports a malformed database or a non-database)."""
 
 
 class RunNotFoundError(StoreError):

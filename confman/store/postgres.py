@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from confman.store.base import SQLStore, StoreError
+from confman.store.faults import fault
 
 __all__ = ["PostgresStore"]
 
@@ -36,18 +37,19 @@ class PostgresStore(SQLStore):
                 f"the store {self.url} needs the PostgreSQL driver psycopg",
                 hint="pip install confman[postgres]",
             ) from exc
+        self.driver_errors = (psycopg.Error,)
         try:
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.Error as exc:
-            raise StoreError(
-                f"cannot connect to run store {self.url}: {str(exc).strip()}",
-                hint="check [tool.confman] store or CONFMAN_STORE, and that the server runs",
-            ) from exc
+            raise fault(exc, self.url, "connect to") from exc
 
     @contextmanager
     def _write(self) -> Iterator[Any]:
         with self._conn.transaction(), self._conn.cursor() as cur:
             yield cur
+
+    def _has_meta(self) -> bool:
+        return bool(self._read("SELECT to_regclass('meta')")[0][0])
 
     def _migration_lock(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
