@@ -12,6 +12,7 @@ from pathlib import Path
 
 from confman.settings import Settings, load_settings
 from confman.store.base import RunNotFoundError, SQLStore, Store, StoreError
+from confman.store.interface import StoreDamagedError
 from confman.store.record import RunRecord, canonical_json, fingerprint, new_run_id
 from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact
 from confman.store.where import Where, WhereError, parse_where
@@ -21,6 +22,7 @@ __all__ = [
     "RunRecord",
     "SQLStore",
     "Store",
+    "StoreDamagedError",
     "StoreError",
     "Where",
     "WhereError",

@@ -12,7 +12,7 @@ import re
 
 from confman.store.interface import StoreDamagedError, StoreError
 
-__all__ = ["fault", "is_readonly"]
+__all__ = ["fault", "is_readonly", "shown_url"]
 
 # (words in the driver's message, hint); the first match wins.
 _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -25,6 +25,11 @@ _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("readonly", "read-only", "read only"),
         "the store is read-only: reading works, recording needs write access to the file and "
         "its folder",
+    ),
+    (
+        ("disk i/o error", "file too large"),
+        "the disk refused a read or write (full, over a size limit, removed or failing); runs "
+        "that could not be recorded are kept in the fallback journal (`confman runs import`)",
     ),
     (
         ("locked", "busy"),
@@ -40,7 +45,12 @@ _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
 )
 
-_DAMAGED = ("malformed", "not a database", "corrupt", "disk i/o error")
+_DAMAGED = ("malformed", "not a database", "corrupt")
+
+
+def shown_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for messages."""
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)
 
 
 def is_readonly(exc: BaseException) -> bool:
@@ -57,14 +67,14 @@ def fault(exc: BaseException, url: str, doing: str) -> StoreError:
         url: the store, as shown to the user.
         doing: what failed, as a verb phrase before "run store URL" ("read", "write a run to").
     """
-    url = re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)
+    url = shown_url(url)
     detail = " ".join(str(exc).split()) or type(exc).__name__
     text = detail.lower()
     if any(word in text for word in _DAMAGED):
         return StoreDamagedError(
             f"run store {url} is damaged (cannot {doing} it: {detail})",
-            hint="readable runs are still listed; keep a copy of the file and rebuild it with "
-            "`sqlite3 runs.db .recover | sqlite3 recovered.db`",
+            hint="`confman runs list` still shows the readable runs; keep a copy of the file, "
+            "`sqlite3 runs.db .recover | sqlite3 recovered.db` rebuilds what can be read",
         )
     for words, hint in _HINTS:
         if any(word in text for word in words):
