@@ -8,6 +8,8 @@ and its lookup rules and swaps in sources that
   parse, with its line marks, to every ``ConfigResult`` so provenance can name lines;
 * never read outside their root: a group option, config name or ``@package`` that resolves (via
   ``..`` or a symlink) outside the config dir is treated as not found;
+* never import what a config names and never read a search path outside the project unless the
+  project's pyproject allows it (``hydra.searchpath``: see :mod:`confman.confine`);
 * reuse Hydra's own packaged configs across composes instead of re-parsing them every time;
   a user's ``pkg://`` config package that lives in a folder is read like a config dir (lines,
   mtime-checked cache), since an editable install changes while a process runs.
@@ -37,7 +39,14 @@ from hydra.core.config_search_path import ConfigSearchPath
 from hydra.plugins.config_source import ConfigLoadError, ConfigResult, ConfigSource
 from omegaconf import OmegaConf
 
-from confman.errors import YamlSourceError
+from confman.confine import (
+    ALLOW_HINT,
+    SEARCHPATH_PROVIDERS,
+    Confinement,
+    confinement_for,
+    locate_package,
+)
+from confman.errors import ConfinementError, YamlSourceError
 from confman.yamlsource import ParsedYaml, load_yaml_file, parse_yaml
 
 __all__ = ["LoadedFile", "Repository", "loaded_file"]
@@ -223,13 +232,69 @@ class Repository(ConfigRepository):
         self._label_root = label_root
         self._cache = cache
         self._skeleton = skeleton
+        self._confinement: Confinement = confinement_for(label_root)
+        self._last_loaded: ConfigResult | None = None
         super().__init__(search_path)
+
+    def load_config(self, config_path: str) -> ConfigResult | None:
+        # Hydra loads the primary config just before it re-initializes the sources from the
+        # primary's hydra.searchpath: kept to name the file:line of a refused entry.
+        self._last_loaded = super().load_config(config_path)
+        return self._last_loaded
 
     def initialize_sources(self, config_search_path: ConfigSearchPath) -> None:
         super().initialize_sources(config_search_path)
         self.sources = [self._wrap(source) for source in self.sources]
 
     def _wrap(self, source: ConfigSource) -> ConfigSource:
+        if source.provider in SEARCHPATH_PROVIDERS:
+            return self._confine(source)
+        return self._wrap_trusted(source)
+
+    def _confine(self, source: ConfigSource) -> ConfigSource:
+        """A search path entry a config or an override names: read only inside the project or
+        an allowed folder, and packages located on disk, never imported (unless allowed)."""
+        entry = f"{source.scheme()}://{source.path}"
+        kind = type(source).__name__
+        if kind == FileConfigSource.__name__ and source.scheme() == "file":
+            folder = source.path
+            if not self._confinement.inside(folder):
+                raise ConfinementError(
+                    f"{self._where(source)}: search path '{entry}' is outside the project "
+                    f"{self._confinement.root} (it resolves to {os.path.realpath(folder)})",
+                    hint=ALLOW_HINT,
+                )
+        elif kind == ImportlibResourcesConfigSource.__name__:
+            located = locate_package(source.path)
+            if located is not None:
+                return _ConfinedFileSource(
+                    source.provider,
+                    str(located),
+                    label_root=self._label_root,
+                    cache=self._cache,
+                    skeleton=self._skeleton,
+                )
+            if source.path not in self._confinement.packages:
+                raise ConfinementError(
+                    f"{self._where(source)}: search path '{entry}': no folder for package "
+                    f"'{source.path}' on sys.path, and confman does not import packages a "
+                    "config names",
+                    hint=f"install it as a plain folder, or {ALLOW_HINT} (it is then imported)",
+                )
+        return self._wrap_trusted(source)
+
+    def _where(self, source: ConfigSource) -> str:
+        """Where a refused search path entry was written: the primary's file:line, or the
+        override."""
+        if source.provider == SEARCHPATH_PROVIDERS[1]:
+            return "override hydra.searchpath"
+        found = loaded_file(self._last_loaded) if self._last_loaded is not None else None
+        if found is None:
+            return "hydra.searchpath"
+        line = found.parsed.lines.get("hydra.searchpath")
+        return f"{found.name}:{line}" if line else found.name
+
+    def _wrap_trusted(self, source: ConfigSource) -> ConfigSource:
         # Compare by name: Hydra's plugin discovery re-imports its core source modules, so the
         # registered classes are not the objects this module imported.
         kind = type(source).__name__

@@ -1,0 +1,134 @@
+"""Confinement: what a config tree may make confman read, import or write.
+
+A config tree is data, and whoever writes it (or a shared run store) must not be able to make
+confman run code or read files elsewhere. Only the project's own pyproject.toml widens that:
+
+* ``hydra.searchpath`` entries (in a primary config or an override) name more places to read
+  configs from. ``file://DIR`` is read only when DIR, after symlinks, lies inside the project (the
+  folder of the pyproject.toml that governs the config dir, or the config dir itself when there is
+  none) or under an entry of ``[tool.confman] allowed_paths``.
+* ``pkg://a.b`` is read from the folder ``a/b`` found by walking ``sys.path`` as the import system
+  would, without importing anything: no ``__init__`` runs. A package that cannot be found that way
+  (a zip, an import hook) is refused unless ``allowed_paths`` lists ``pkg://a.b``; then Hydra
+  imports it as it always does.
+* Files reached through a symlink that leaves the project are not read (lint, validate), and
+  exports never write through a symlink.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from confman.errors import ConfinementError
+from confman.settings import Settings, load_settings
+
+__all__ = [
+    "SEARCHPATH_PROVIDERS",
+    "Confinement",
+    "confinement",
+    "confinement_for",
+    "locate_package",
+    "refuse_link_write",
+]
+
+#: Hydra's provider names for search path entries a config or an override adds.
+SEARCHPATH_PROVIDERS = ("hydra.searchpath in main", "hydra.searchpath in command-line")
+
+ALLOW_HINT = "list it in allowed_paths of [tool.confman] in pyproject.toml to allow it"
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """Where a project's configs may lead confman.
+
+    Attributes:
+        root: the project folder (realpath).
+        allowed: realpaths of the folders ``allowed_paths`` lists.
+        packages: ``pkg://`` entries of ``allowed_paths`` (dotted names), which may be imported.
+    """
+
+    root: str
+    allowed: tuple[str, ...] = ()
+    packages: frozenset[str] = frozenset()
+
+    def inside(self, path: str | Path) -> bool:
+        """Whether ``path``, after every symlink, is in the project or an allowed folder."""
+        full = os.path.realpath(path)
+        return any(
+            full == top or full.startswith(top + os.sep) for top in (self.root, *self.allowed)
+        )
+
+    def outside(self, path: str | Path) -> str | None:
+        """The real path of ``path`` when it leaves the project (through a symlink), else None."""
+        return None if self.inside(path) else os.path.realpath(path)
+
+
+def confinement(settings: Settings) -> Confinement:
+    """The confinement of the project ``settings`` describe."""
+    folders = tuple(os.path.realpath(p) for p in settings.allowed_paths if "://" not in p)
+    packages = frozenset(
+        p[len("pkg://") :].replace("/", ".").strip(".")
+        for p in settings.allowed_paths
+        if p.startswith("pkg://")
+    )
+    return Confinement(os.path.realpath(settings.root), folders, packages)
+
+
+def confinement_for(config_dir: str | Path) -> Confinement:
+    """The confinement of the project that governs ``config_dir`` (its nearest pyproject.toml
+    with ``[tool.confman]`` at or above it; without one, the config dir is the project)."""
+    return confinement(load_settings(Path(config_dir)))
+
+
+def locate_package(dotted: str) -> Path | None:
+    """The folder of package ``dotted`` (``a.b`` -> ``.../a/b``), found without importing.
+
+    Follows the path finder's order: the first ``sys.path`` entry holding ``a/__init__.py`` (a
+    regular package) or a module ``a.py`` wins; folders ``a/`` without ``__init__.py`` before it
+    are namespace portions. An ``a`` already imported is looked up on its ``__path__``.
+    """
+    parts = [p for p in dotted.split(".") if p]
+    if not parts or any(p in (os.curdir, os.pardir) or os.sep in p for p in parts):
+        return None
+    loaded = sys.modules.get(parts[0])
+    if loaded is not None:
+        portions = [Path(p) for p in getattr(loaded, "__path__", [])]
+    else:
+        portions = []
+        suffixes = importlib.machinery.all_suffixes()
+        for entry in sys.path:
+            base = Path(entry or os.getcwd())
+            if not base.is_dir():
+                continue
+            top = base / parts[0]
+            if (top / "__init__.py").is_file():
+                portions = [top]
+                break
+            if any((base / f"{parts[0]}{suffix}").is_file() for suffix in suffixes):
+                return None  # a module, not a package
+            if top.is_dir():
+                portions.append(top)
+    for portion in portions:
+        folder = portion.joinpath(*parts[1:])
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def refuse_link_write(path: Path, *, inside: Path) -> None:
+    """Refuse to write ``path`` when it, or a folder between ``inside`` and it, is a symlink.
+
+    Raises:
+        ConfinementError: naming the link.
+    """
+    for probe in [path, *(p for p in path.parents if inside in p.parents)]:
+        if probe.is_symlink():
+            raise ConfinementError(
+                f"{path}: {probe} is a symbolic link (to {os.path.realpath(probe)}); "
+                "confman does not write through links",
+                hint="replace the link with a file, or edit its target yourself",
+            )
