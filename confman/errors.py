@@ -35,6 +35,10 @@ class ConfmanError(Exception):
     """
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        from confman.secrets import redact_error
+
+        # A message quotes overrides, values and URLs: secrets in them never reach a user.
+        message, hint = redact_error(message), redact_error(hint)
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -74,3 +74,5 @@ def _no_ambient_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     the project-relative default remove the variable themselves."""
     where = tmp_path_factory.mktemp("store") / "runs.db"
     monkeypatch.setenv("CONFMAN_STORE", f"sqlite:///{where}")
+    # The secret marker key: never the user's ~/.config/confman/secret.key.
+    monkeypatch.setenv("CONFMAN_SECRET_KEY", "confman-test-key")

@@ -31,9 +31,11 @@ app = typer.Typer(
 
 def fail(message: str, hint: str | None = None) -> typer.Exit:
     """Print one error line (and a hint) to stderr and return the exit to raise."""
-    typer.echo(f"confman: error: {message}", err=True)
+    from confman.secrets import redact_error
+
+    typer.echo(f"confman: error: {redact_error(message)}", err=True)
     if hint:
-        typer.echo(f"  hint: {hint}", err=True)
+        typer.echo(f"  hint: {redact_error(hint)}", err=True)
     return typer.Exit(EXIT_ERROR)
 
 

@@ -15,6 +15,7 @@ import typer
 
 from confman.cli.app import user_errors
 from confman.cli.render import explain_lines, resolve_config, tree_lines
+from confman.secrets import redact_at, redact_text
 
 if TYPE_CHECKING:
     from confman.compose import Composed
@@ -167,7 +168,21 @@ def explain_command(
         if not history:
             _unknown_key(key, composed)
         if output_format == "json":
-            typer.echo(json.dumps(_writes_json(history), indent=2, ensure_ascii=False))
+            shown = {
+                key: [
+                    {
+                        name: redact_at(key, v)
+                        if name == "value"
+                        else redact_text(v)
+                        if isinstance(v, str)
+                        else v
+                        for name, v in write.items()
+                    }
+                    for write in writes
+                ]
+                for key, writes in _writes_json(history).items()
+            }
+            typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
             return
         for line in explain_lines(key, composed, history):
             typer.echo(line)

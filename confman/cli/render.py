@@ -10,6 +10,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from confman.errors import CompositionError
+from confman.secrets import redact_at, redact_text
 
 if TYPE_CHECKING:
     from confman.compose import Composed, DefaultsNode
@@ -53,11 +54,14 @@ def resolve_config(composed: Composed) -> dict[str, Any]:
     return cast(dict[str, Any], data)
 
 
-def _chain(writes: tuple[Write, ...]) -> str:
+def _chain(path: str, writes: tuple[Write, ...]) -> str:
     winner, earlier = writes[-1], writes[:-1]
-    text = f"<- {winner.location}"
+    text = f"<- {redact_text(winner.location)}"
     if earlier:
-        overrode = ", ".join(f"{w.location} = {format_value(w.value)}" for w in reversed(earlier))
+        overrode = ", ".join(
+            f"{redact_text(w.location)} = {format_value(redact_at(path, w.value))}"
+            for w in reversed(earlier)
+        )
         text += f" (overrode {overrode})"
     return text
 
@@ -71,8 +75,8 @@ def explain_lines(
     """
     width = max(len(k) for k in history)
     for path, writes in history.items():
-        value = format_value(writes[-1].value)
-        yield f"{path.ljust(width)} = {value}  {_chain(writes)}"
+        value = format_value(redact_at(path, writes[-1].value))
+        yield f"{path.ljust(width)} = {value}  {_chain(path, writes)}"
     for choice in composed.choices.values():
         package = choice.package
         related = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -70,13 +70,37 @@ def validate_command(
         for name in names:
             if not (settings.config_dir / f"{name}.yaml").is_file():
                 raise ConfmanError(f"no primary config '{name}' in {settings.config_dir}")
-        report = run_validate(settings, bindings, names, overrides, all_options=all_options)
+        report = _redacted(
+            run_validate(settings, bindings, names, overrides, all_options=all_options)
+        )
         if output_format == "json":
             typer.echo(json.dumps(report.to_json(), indent=2))
         else:
             for line in _lines(report, output_format, settings.config_dir):
                 typer.echo(line)
     raise typer.Exit(EXIT_FINDINGS if report.failures else EXIT_OK)
+
+
+def _redacted(report: Any) -> Any:
+    """The report with secrets in targets, found values, locations and overrides as markers."""
+    from dataclasses import replace
+
+    from confman.schema.validate import ABSENT
+    from confman.secrets import redact_at, redact_text
+
+    for result in report.results:
+        result.target = redact_text(result.target)
+        result.issues = [
+            replace(
+                issue,
+                found=issue.found if issue.found is ABSENT else redact_at(issue.path, issue.found),
+                location=redact_text(issue.location),
+                message=redact_text(issue.message),
+            )
+            for issue in result.issues
+        ]
+    report.noop = [redact_text(o) for o in report.noop]
+    return report
 
 
 def _lines(report: object, output_format: str, config_dir: Path) -> list[str]:

@@ -28,7 +28,7 @@ from deepdiff.operator import BaseOperator
 
 from confman.compose import Choice
 from confman.diff.model import REDACTED, Change, ChangeKind, Side
-from confman.diff.secrets import is_secret, redact_write
+from confman.diff.secrets import is_secret, redact_value, redact_write
 from confman.provenance import Write, iter_leaves
 
 __all__ = ["compare", "ignore_matcher"]
@@ -132,10 +132,12 @@ def _leaf_changes(
             path = leaf + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps[1:])
             old = None if kind == "added" else level.t1
             new = None if kind == "removed" else level.t2
-            secret = is_secret(path)
+            secret = is_secret(path, old, new)
             if secret:
                 old = None if old is None else REDACTED
                 new = None if new is None else REDACTED
+            else:  # an added or removed mapping may hold secret keys, a string a URL password
+                old, new = redact_value(old), redact_value(new)
             old_source = a.source(leaf) if leaf in only_a else None
             new_source = b.source(leaf) if leaf in only_b else None
             if secret:

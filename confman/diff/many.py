@@ -189,7 +189,7 @@ class _Walk:
             self.constant += 1
             return
         self.differing[path] = len(ids) - counts.most_common(1)[0][1]
-        if is_secret(path):
+        if is_secret(path, *column):
             classes: dict[Any, str] = {}
             shown: list[Any] = [
                 _ABSENT

@@ -1,27 +1,30 @@
-"""Which keys hold secrets, so a diff says "changed" instead of printing them."""
+"""The diff's side of ``confman.secrets``: a secret change says "changed", never the values."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
+from typing import Any
 
+from confman import secrets
 from confman.provenance import Write
+from confman.secrets import is_secret_path, looks_secret, redact
 
-__all__ = ["SECRET_KEY", "is_secret", "redact_override", "redact_write"]
-
-# Matches any segment of a dotted path: db.password, wandb.api_key, hf_token, client_secret...
-SECRET_KEY = re.compile(r"(password|passwd|token|secret|api[_-]?key|private[_-]?key)", re.I)
+__all__ = ["is_secret", "redact_override", "redact_value", "redact_write"]
 
 
-def is_secret(path: str) -> bool:
-    """Whether any key on ``path`` names a secret (password, token, secret, api_key)."""
-    return SECRET_KEY.search(path) is not None
+def is_secret(path: str, *values: Any) -> bool:
+    """Whether a key on ``path`` names a secret, or one of ``values`` looks like a credential."""
+    return is_secret_path(path) or any(looks_secret(v) for v in values)
 
 
 def redact_override(override: str) -> str:
-    """``db.password=x`` -> ``db.password=<redacted>``; other overrides unchanged."""
-    key, eq, _ = override.partition("=")
-    return f"{key}=<redacted>" if eq and is_secret(key) else override
+    """``db.password=x`` -> ``db.password=<redacted>`` (a diff label: no marker to compare)."""
+    return secrets.MARKER.sub("<redacted>", secrets.redact_override(override))
+
+
+def redact_value(value: Any) -> Any:
+    """A value shown in a diff with the secrets inside it (nested keys, URLs) replaced."""
+    return redact(value)
 
 
 def redact_write(write: Write | None) -> Write | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from confman.lint.engine import LintResult
 from confman.lint.rules import RULES
+from confman.secrets import redact_lines
 
 __all__ = ["FORMATS", "render", "sarif", "statistics"]
 
@@ -24,19 +25,23 @@ def _concise(result: LintResult) -> list[str]:
 
 def _full(result: LintResult) -> list[str]:
     files = {f.shown: f for f in result.context.files.values()}
+    shown: dict[str, list[str]] = {}  # each file's lines with secrets as markers, once
     out: list[str] = []
     for d in result.diagnostics:
         out.append(f"{d.code} [{d.name}] {d.message}")
         out.append(f"  --> {d.file}:{d.line}:{d.col}")
         yf = files.get(d.file)
         if yf is not None and d.line >= 1:
-            lo, hi = max(1, d.line - _CONTEXT), min(len(yf.lines), d.line + _CONTEXT)
+            if d.file not in shown:
+                shown[d.file] = redact_lines(yf.lines)
+            lines = shown[d.file]
+            lo, hi = max(1, d.line - _CONTEXT), min(len(lines), d.line + _CONTEXT)
             width = len(str(hi))
             out.append(f"{'':>{width}} |")
             for n in range(lo, hi + 1):
-                out.append(f"{n:>{width}} | {yf.lines[n - 1]}")
+                out.append(f"{n:>{width}} | {lines[n - 1]}")
                 if n == d.line:
-                    text = yf.lines[n - 1]
+                    text = lines[n - 1]
                     indent = len(text) - len(text.lstrip())
                     out.append(f"{'':>{width}} | {' ' * indent}{'^' * max(1, len(text.strip()))}")
         if d.fix:

@@ -13,9 +13,11 @@ from typing import Any
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
+from confman.errors import ValidationFailed
 from confman.record.recorder import recorded, start_recording
+from confman.secrets import redact_at
 
 __all__ = ["main", "secret_paths"]
 
@@ -31,6 +33,24 @@ def secret_paths(model: BaseModel, prefix: str = "") -> list[str]:
         elif isinstance(value, BaseModel):
             found.extend(secret_paths(value, path))
     return found
+
+
+def _validate(schema: type[BaseModel], data: dict[Any, Any]) -> BaseModel:
+    """``schema.model_validate``; a failure names each key without printing a secret value."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            path = ".".join(str(part) for part in err["loc"])
+            found = (
+                "" if err["type"] == "missing" else f" (found {redact_at(path, err['input'])!r})"
+            )
+            problems.append(f"{path}: {err['msg']}{found}")
+        # ``from None``: pydantic's own message prints every input value, secrets included.
+        raise ValidationFailed(
+            f"config does not match {schema.__name__}: " + "; ".join(problems), []
+        ) from None
 
 
 def main(
@@ -65,7 +85,7 @@ def main(
                 data = OmegaConf.to_container(cfg, resolve=True)
                 assert isinstance(data, dict)
                 data.pop("hydra", None)
-                obj = schema.model_validate(data)
+                obj = _validate(schema, data)
             secrets = secret_paths(obj) if isinstance(obj, BaseModel) else []
             recording = (
                 start_recording(cfg, schema=schema, secret_paths=secrets) if record else None

@@ -25,6 +25,7 @@ from confman.record.environment import git_state, host_user, packages, python_ve
 from confman.record.tracking import track
 from confman.settings import load_settings
 from confman.store import RunRecord, SQLStore, fingerprint, open_store
+from confman.store.secrets import redact_record
 
 __all__ = ["Recording", "recorded", "start_recording", "start_recording_composed"]
 
@@ -210,6 +211,9 @@ def _start(
     if schema is not None:
         record.schema_name = f"{schema.__module__}.{schema.__qualname__}"
         record.schema_fingerprint = fingerprint(schema.model_json_schema())  # type: ignore[attr-defined]
+    # Redacted once, here: the store, the fallback journal and every later write of this record
+    # only ever see markers (configs, argv, overrides, provenance, the patch).
+    record = redact_record(record, secret_paths=secret_paths or ())
     recording = Recording(record, store_url(settings), list(secret_paths or ()))
     recording._put()
     return recording

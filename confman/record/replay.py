@@ -18,7 +18,8 @@ from confman.compose import compose
 from confman.errors import ConfmanError
 from confman.provenance import iter_leaves
 from confman.record.environment import git_state, packages
-from confman.store import RunRecord, SQLStore, fingerprint, redact
+from confman.secrets import is_marker, redact
+from confman.store import RunRecord, SQLStore, fingerprint
 
 __all__ = ["Drift", "check_replay", "exec_replay"]
 
@@ -69,8 +70,11 @@ def _config_drift(
     composed = compose(
         record.config_name, list(record.overrides), config_dir=config_dir, cache=False
     )
-    today = redact(composed.to_container(resolve=False), store.salt, patterns=store.secret_patterns)
     old = dict(iter_leaves(record.raw_config))
+    # A key stored as a marker (a SecretStr field, a project pattern) is secret today too, so
+    # both sides compare as markers and neither is printed.
+    hidden = [k for k, v in old.items() if is_marker(v)]
+    today = redact(composed.to_container(resolve=False), secret_paths=hidden)
     new = dict(iter_leaves(today))
     keys = [*old, *(k for k in new if k not in old)]
     return [
@@ -99,7 +103,7 @@ def check_replay(record: RunRecord, store: SQLStore, config_dir: Path) -> Drift:
 
     Args:
         record: the recorded run.
-        store: its store (for the secret salt, so secret markers compare).
+        store: its store.
         config_dir: fallback config tree when the record does not name one.
     """
     drift = Drift()

@@ -1,75 +1,61 @@
-"""Secrets never reach the store in clear: they become a marker plus a salted hash.
+"""The store's side of ``confman.secrets``: no secret reaches a store in clear.
 
-The hash is salted with a per-store salt, so two runs in one store with the same secret get the
-same marker (a diff can tell "changed" from "unchanged") while the value itself cannot be looked
-up in a table of common passwords.
+Every field of a record that can carry one is redacted: both configs, overrides, the command
+line, provenance (an override's text), the dirty patch and the free-form ``extra``. Markers are
+keyed hashes (see ``confman.secrets``), so the store itself holds nothing to guess from.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import re
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["DEFAULT_SECRET_PATTERNS", "SECRET_PREFIX", "is_secret_key", "redact"]
+from confman import secrets
+from confman.store.record import RunRecord
 
-DEFAULT_SECRET_PATTERNS = ("password", "passwd", "token", "secret", "api_key", "apikey")
-SECRET_PREFIX = "<secret sha256:"
+__all__ = ["DEFAULT_SECRET_PATTERNS", "redact", "redact_record"]
 
-
-def is_secret_key(key: str, patterns: Iterable[str] = DEFAULT_SECRET_PATTERNS) -> bool:
-    """Whether a key's last segment names a secret (case-insensitive substring match)."""
-    last = key.rsplit(".", 1)[-1].lower()
-    return _matcher(tuple(patterns)).search(last) is not None
+#: extra key patterns on top of ``confman.secrets``' own (``[tool.confman] secret_patterns``)
+DEFAULT_SECRET_PATTERNS: tuple[str, ...] = ()
 
 
-@functools.lru_cache(maxsize=32)
-def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """All patterns as one compiled regex (a record has hundreds of keys to check)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
-
-
-def marker(value: Any, salt: str) -> str:
-    """The stored stand-in for a secret value."""
-    digest = hashlib.sha256(f"{salt}\0{value}".encode()).hexdigest()[:16]
-    return f"{SECRET_PREFIX}{digest}>"
+def _rules(patterns: Iterable[str]) -> secrets.SecretRules:
+    rules = secrets.project_rules()
+    extra = tuple(p for p in patterns if p not in rules.extra_keys)
+    return dataclasses.replace(rules, extra_keys=rules.extra_keys + extra) if extra else rules
 
 
 def redact(
     data: Any,
-    salt: str,
+    salt: str | None = None,
     *,
     patterns: Iterable[str] = DEFAULT_SECRET_PATTERNS,
     secret_paths: Iterable[str] = (),
-    _path: str = "",
 ) -> Any:
-    """A copy of ``data`` with secret leaves replaced by markers.
+    """``confman.secrets.redact`` with the store's extra patterns (``salt`` is unused: the marker
+    key lives outside the store)."""
+    del salt
+    return secrets.redact(data, secret_paths=secret_paths, rules=_rules(patterns))
 
-    Args:
-        data: plain nested dicts/lists.
-        salt: the store's salt.
-        patterns: regexes matched against each key's last segment.
-        secret_paths: dotted paths known to be secret (e.g. pydantic ``SecretStr`` fields).
-    """
-    patterns = tuple(patterns)
-    paths = frozenset(secret_paths)
-    if isinstance(data, dict):
-        out = {}
-        for key, value in data.items():
-            path = f"{_path}.{key}" if _path else str(key)
-            if (
-                (path in paths or is_secret_key(str(key), patterns))
-                and not isinstance(value, (dict, list))
-                and value is not None
-            ):
-                out[key] = marker(value, salt)
-            else:
-                out[key] = redact(value, salt, patterns=patterns, secret_paths=paths, _path=path)
-        return out
-    if isinstance(data, list):
-        return [redact(v, salt, patterns=patterns, secret_paths=paths, _path=_path) for v in data]
-    if type(data).__name__ == "SecretStr":
-        return marker(data.get_secret_value(), salt)
-    return data
+
+def redact_record(
+    record: RunRecord,
+    *,
+    secret_paths: Sequence[str] = (),
+    patterns: Iterable[str] = DEFAULT_SECRET_PATTERNS,
+) -> RunRecord:
+    """A copy of ``record`` with every secret replaced by its marker."""
+    rules = _rules(patterns)
+    return dataclasses.replace(
+        record,
+        overrides=[secrets.redact_override(o, rules) for o in record.overrides],
+        argv=secrets.redact_argv(record.argv, rules),
+        config=secrets.redact(record.config, secret_paths=secret_paths, rules=rules),
+        raw_config=secrets.redact(record.raw_config, secret_paths=secret_paths, rules=rules),
+        provenance={k: secrets.redact_text(v, rules) for k, v in record.provenance.items()},
+        choices=secrets.redact(record.choices, rules=rules),
+        patch=secrets.redact_patch(record.patch, rules),
+        cwd=secrets.redact_text(record.cwd, rules),
+        extra=secrets.redact(record.extra, rules=rules),
+    )

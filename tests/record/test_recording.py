@@ -27,7 +27,7 @@ def test_main_records_a_completed_run(project: Path) -> None:
     assert rec.overrides == ["optimizer.lr=0.5"]
     assert rec.choices["optimizer"] == "sgd"
     assert rec.config["optimizer"] == {"lr": 0.5, "momentum": 0.8}
-    assert rec.config["trainer"]["api_token"].startswith("<secret sha256:")
+    assert rec.config["trainer"]["api_token"].startswith("<secret:")
     assert rec.git_branch == "main" and len(rec.git_commit or "") == 40
     assert rec.git_dirty and rec.patch and "+momentum: 0.8" in rec.patch
     assert rec.accessed == ["optimizer.lr", "trainer.fail", "trainer.sleep"]
@@ -138,8 +138,8 @@ def test_main_with_schema_hands_a_model_and_keeps_secret_fields_out(project: Pat
         rec = store.get("@latest")
     assert rec.schema_name == "__main__.Train" and rec.schema_fingerprint
     # ``dsn`` matches no secret key pattern: it is kept out because the schema says SecretStr.
-    assert rec.config["trainer"]["dsn"].startswith("<secret sha256:")
-    assert rec.raw_config["trainer"]["dsn"].startswith("<secret sha256:")
+    assert rec.config["trainer"]["dsn"].startswith("<secret:")
+    assert rec.raw_config["trainer"]["dsn"].startswith("<secret:")
     assert rec.accessed == ["optimizer.lr", "trainer.dsn"]
     with store_of(project) as store:
         stored = store._read("SELECT data FROM configs") + store._read("SELECT data FROM blobs")

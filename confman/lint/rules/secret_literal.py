@@ -1,8 +1,10 @@
 """CM401 secret-literal: a password, token or API key written in clear in a config file.
 
 What it does:
-    Flags a key whose name looks secret (password, passwd, token, secret, api_key, apikey,
-    private_key, access_key, credentials) holding a literal string, not an interpolation.
+    Flags a literal string (not an interpolation) that ``confman.secrets`` calls secret: under a
+    key whose name looks secret (password, token, secret, api_key, private_key, credentials ...,
+    at any depth, the whole subtree under such a name), or shaped like a well-known credential
+    (AWS access key ids, GitHub/Slack/OpenAI/Hugging Face tokens, ``user:password@`` in a URL).
 
 Why it matters:
     Config files are committed, copied into run directories and logged. A secret in one leaks
@@ -17,11 +19,13 @@ Instead:
       api_key: ${oc.env:TRACKING_API_KEY}
 
 Options:
-    ``ignore-keys`` in ``[tool.confman.lint]`` for keys that only look secret.
+    ``ignore-keys`` in ``[tool.confman.secrets]`` (regexes of keys that only look secret),
+    ``extra-keys`` and ``extra-values`` for the project's own secret names and shapes; the same
+    patterns decide what the run store, diff and error messages redact.
 
 Known problems:
-    Tokenizer vocabulary entries (``unk_token``, ``pad_token``, ``eos_token`` ...) end in
-    "token" but are public strings; they are not reported.
+    Tokenizer vocabulary entries (``unk_token``, ``pad_token``, ``eos_token`` ...) and counts
+    (``max_tokens``) name "token" but are public; they are not reported, nor is ``tokenizer``.
 """
 
 from __future__ import annotations
@@ -32,55 +36,59 @@ from typing import Any
 
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
+from confman.secrets import (
+    SecretRules,
+    is_placeholder,
+    is_secret_key,
+    looks_secret,
+    project_rules,
+)
 
 CODE = "CM401"
 NAME = "secret-literal"
 LEVEL: Severity = "error"
 
-SECRET = re.compile(
-    r"(pass(word|wd)?|token|secret|api_?key|private_?key|access_?key|credentials?)$", re.I
-)
-#: tokenizer vocabulary entries (``unk_token: '[UNK]'``), named like secrets but public
-_VOCABULARY = re.compile(
-    r"^(unk|pad|bos|eos|sep|cls|mask|sos|blank|start|end|begin|special)_?tokens?$", re.I
-)
 _PLACEHOLDERS = {"", "???", "changeme", "xxx", "none", "null", "<redacted>"}
+_ENV_NAME = re.compile(r"[^A-Za-z0-9]+")
 
 
-def _secret_leaves(data: dict[Any, Any], prefix: str = "") -> Iterator[tuple[str, str, str]]:
-    """``(dotted path, key, value)`` of every string leaf whose key names a secret.
+def _secret_leaves(
+    data: Any, rules: SecretRules, prefix: str = "", under: str | None = None
+) -> Iterator[tuple[str, str, str]]:
+    """``(dotted path, secret key name, value)`` of every secret string leaf.
 
-    Walks the parsed data itself rather than ``iter_leaves``: keys repeat across a tree, so the
-    name test is remembered per key, and no path string is built for the other leaves.
+    ``under`` is the secret key a subtree hangs from (``credentials`` for
+    ``credentials.slack``); list items are reported at the list's path.
     """
-    for key, value in data.items():
-        if isinstance(value, dict):
-            if value:
-                yield from _secret_leaves(value, f"{prefix}{key}.")
-        elif isinstance(value, str):
+    items = data.items() if isinstance(data, dict) else ((None, v) for v in data)
+    for key, value in items:
+        path = prefix if key is None else f"{prefix}.{key}" if prefix else str(key)
+        name = under if under is not None or key is None else None
+        parent = prefix.rpartition(".")[2]
+        if name is None and is_secret_key(str(key), rules, parent) and not rules.ignored(path):
             name = str(key)
-            secret = _SECRET_NAMES.get(name)
-            if secret is None:
-                if len(_SECRET_NAMES) >= 65_536:
-                    _SECRET_NAMES.clear()
-                secret = _SECRET_NAMES[name] = SECRET.search(
-                    name
-                ) is not None and not _VOCABULARY.match(name)
-            if secret:
-                yield f"{prefix}{name}", name.rsplit(".", 1)[-1], value
-
-
-_SECRET_NAMES: dict[str, bool] = {}
+        if isinstance(value, dict | list):
+            yield from _secret_leaves(value, rules, path, name)
+        elif isinstance(value, str) and (name is not None or looks_secret(value, rules)):
+            yield path, name or (str(key) if key is not None else path), value
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    rules = project_rules(ctx.settings)
     for yf in ctx.files.values():
         if yf.parsed is None or not isinstance(yf.parsed.data, dict):
             continue
-        for path, leaf, value in _secret_leaves(yf.parsed.data):
-            if "${" in value or value.strip().lower() in _PLACEHOLDERS:
+        reported: set[str] = set()
+        for path, leaf, value in _secret_leaves(yf.parsed.data, rules):
+            if (
+                "${" in value
+                or value.strip().lower() in _PLACEHOLDERS
+                or is_placeholder(value)
+                or path in reported
+            ):
                 continue
-            env = leaf.upper()
+            reported.add(path)
+            env = _ENV_NAME.sub("_", leaf.rsplit(".", 1)[-1]).strip("_").upper() or "SECRET"
             yield Diagnostic(
                 yf.shown,
                 yf.parsed.lines.get(path, 1),
