@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -56,6 +57,17 @@ _RESOLVERS = get_yaml_loader().yaml_implicit_resolvers
 #: Most distinct plain scalars whose tag the loader remembers.
 _MAX_REMEMBERED_TAGS = 65_536
 _WILDCARD_RESOLVERS = _RESOLVERS.get(None, [])
+
+
+class _PyLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader with OmegaConf's implicit types: the parser Hydra uses.
+
+    libyaml's scanner and PyYAML's disagree on a few inputs (a tab inside a plain scalar, an
+    empty ``!`` tag, a ``233:`` key in a flow sequence); on those, this loader decides, so a
+    file reads exactly as ``hydra.compose`` reads it.
+    """
+
+    yaml_implicit_resolvers = _RESOLVERS
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
@@ -141,14 +153,8 @@ def parse_yaml(text: str, *, name: str) -> ParsedYaml:
             each with ``name:line``.
     """
     bound = _check_nesting(text, name)
-    loader = _Loader(text)
+    loader, node = _compose_node(text, name)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            raise _syntax_error(name, exc) from exc
-        except yaml.YAMLError as exc:
-            raise YamlSourceError(f"{name}: invalid YAML: {exc}") from exc
         lines: dict[str, int] = {}
         duplicates: list[DuplicateKey] = []
         if node is not None:
@@ -346,6 +352,77 @@ def _refuse_deep_events(text: str, name: str, loader: Any) -> None:
                 raise YamlSourceError(f"{name}:{line}: nesting deeper than {MAX_DEPTH} levels")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+
+
+def _compose_node(text: str, name: str) -> tuple[Any, yaml.Node | None]:
+    """The document's node graph and the loader holding it, composed as PyYAML composes it.
+
+    libyaml composes unless the text or the graph shows one of the inputs where it disagrees
+    with PyYAML (Hydra's parser), or it refuses the text: then PyYAML composes, and decides.
+    """
+    loader: Any
+    if not _needs_pure_parser(text):
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError:
+            node = _NOT_PLAIN  # PyYAML may read what libyaml refuses ("[1, 233:]")
+        if node is not _NOT_PLAIN and not (
+            node is not None
+            and "?" in text
+            and ("[" in text or "{" in text)
+            and _flow_question(node)
+        ):
+            return loader, node
+        loader.dispose()
+    loader = _PyLoader(text)
+    try:
+        return loader, loader.get_single_node()
+    except yaml.YAMLError as exc:
+        loader.dispose()
+        raise _parse_error(name, exc) from exc
+
+
+def _needs_pure_parser(text: str) -> bool:
+    """Whether libyaml may read ``text`` differently from PyYAML, seen in the text: tabs (PyYAML
+    refuses a tab where libyaml takes it as part of a scalar or as white space), an empty ``!``
+    tag (libyaml reads an empty string, PyYAML null), a comment straight after a block scalar's
+    indicator (``|#``: libyaml reads it, PyYAML refuses). Rare in config files, so the fast
+    parser keeps reading nearly all of them."""
+    return (
+        "\t" in text
+        or ("!" in text and _BARE_TAG.search(text) is not None)
+        or _BLOCK_INDICATOR_COMMENT.search(text) is not None
+    )
+
+
+_BARE_TAG = re.compile(r"(?<![^\s\[{,])!(?![^\s,\]}])")
+_BLOCK_INDICATOR_COMMENT = re.compile(r"[|>][-+0-9]*#")
+
+
+def _flow_question(root: yaml.Node) -> bool:
+    """Whether a plain scalar inside a flow collection holds a ``?`` (``[a?b]``): libyaml reads
+    it as text, PyYAML (Hydra's parser) takes the ``?`` for a key indicator."""
+    stack = [(root, False)]
+    seen: set[int] = set()
+    while stack:
+        node, in_flow = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if in_flow and not node.style and "?" in node.value:  # plain: None or ""
+                return True
+            continue
+        flow = in_flow or bool(getattr(node, "flow_style", False))
+        stack.extend((kid, flow) for kid in _children(node))
+    return False
+
+
+def _parse_error(name: str, exc: yaml.YAMLError) -> YamlSourceError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return _syntax_error(name, exc)
+    return YamlSourceError(f"{name}: invalid YAML: {exc}")
 
 
 def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> YamlSourceError:

@@ -357,3 +357,114 @@ _NESTED = st.recursive(
 def test_nesting_bound_is_an_upper_bound(value: object, flow: bool | None):
     text = yaml.safe_dump(value, default_flow_style=flow)
     assert _depth(value) <= _nesting_upper_bound(text)
+
+
+# --- Fidelity with Hydra's own YAML loader (OmegaConf's ``get_yaml_loader()``) ---------------
+
+_HYDRA_LOADER = get_yaml_loader()
+
+
+def _hydra_reads(text: str) -> tuple[bool, object]:
+    """What OmegaConf's loader (the one ``hydra.compose`` parses files with) makes of ``text``."""
+    try:
+        return True, yaml.load(text, Loader=_HYDRA_LOADER)
+    except (yaml.YAMLError, ValueError):  # ``0b_`` matches the int pattern, then int() fails
+        return False, None
+
+
+def _confman_reads(text: str) -> tuple[bool, object]:
+    """What confman's loader makes of ``text``; a duplicate key is a refusal, as in Hydra
+    (confman keeps parsing to report every duplicate, then refuses the file at compose)."""
+    try:
+        parsed = parse_yaml(text, name="t.yaml")
+    except YamlSourceError:
+        return False, None
+    return not parsed.duplicates, parsed.data if not parsed.duplicates else None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: !\n", {"a": None}),
+        ("a: ! foo\n", {"a": "foo"}),
+        ("b: 39\tB\n", YamlSourceError),
+        ("a: x\t\n", YamlSourceError),
+        ("[1, 233:]\n", [1, {233: None}]),
+        ("{a: 1, b:}\n", {"a": 1, "b": None}),
+        ("a:\n\t- 1\n", YamlSourceError),
+        ("x: !!binary aGVsbG8=\n", {"x": b"hello"}),
+        ("a: |#\n", YamlSourceError),
+        ("a: >-#\n", YamlSourceError),
+        ("a: [b?c]\n", YamlSourceError),
+        ("a: http://x?y=1\nb: [1]\n", {"a": "http://x?y=1", "b": [1]}),
+    ],
+    ids=[
+        "empty-tag",
+        "tag-space",
+        "tab-in-plain",
+        "trailing-tab",
+        "flow-key-colon-end",
+        "flow-map-empty-value",
+        "tab-indent",
+        "binary",
+        "block-comment",
+        "folded-comment",
+        "flow-question",
+        "block-question",
+    ],
+)
+def test_documents_where_libyaml_and_hydra_disagree_read_as_hydra(text: str, expected: object):
+    assert _hydra_reads(text) == (
+        (False, None) if expected is YamlSourceError else (True, expected)
+    )
+    if expected is YamlSourceError:
+        with pytest.raises(YamlSourceError, match=r"^t\.yaml:\d+:\d+: YAML syntax error"):
+            parse_yaml(text, name="t.yaml")
+    else:
+        assert _same(parse_yaml(text, name="t.yaml").data, expected)
+
+
+#: Characters YAML gives meaning to, plus a few plain ones: random documents over this alphabet
+#: hit the scanner's corners (flow indicators, tags, tabs, anchors, block scalars, comments).
+_YAML_CHARS = "ab1.-:?,[]{}!&*|>'\"#%@` \t\n~\\e_+xyz09"
+
+
+@st.composite
+def _raw_documents(draw: st.DrawFn) -> str:
+    """Either random text over the YAML alphabet, or a structured document whose values are
+    random snippets of it (so most examples get past the first line)."""
+    snippet = st.text(alphabet=_YAML_CHARS, max_size=12)
+    if draw(st.booleans()):
+        return draw(st.text(alphabet=_YAML_CHARS, max_size=40))
+    lines = []
+    for key in draw(st.lists(st.sampled_from(["a", "b", "c d", "1", "'q'", "-"]), max_size=4)):
+        indent = draw(st.sampled_from(["", "", "  ", "\t"]))
+        lines.append(f"{indent}{key}:{draw(st.sampled_from([' ', '', chr(9)]))}{draw(snippet)}")
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_raw_documents())
+def test_any_document_reads_as_hydra_reads_it(text: str):
+    """Same value (types included) or both refuse, against OmegaConf's loader itself.
+
+    Deliberate difference: confman refuses ``!!python/...`` tags that OmegaConf's loader would
+    construct (``pathlib.Path``); the alphabet cannot spell them.
+    """
+    hydra_ok, hydra_value = _hydra_reads(text)
+    ours_ok, ours_value = _confman_reads(text)
+    assert ours_ok == hydra_ok, (text, hydra_value, ours_value)
+    if hydra_ok:
+        assert _same(ours_value, hydra_value), (text, hydra_value, ours_value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_documents())
+def test_structured_documents_read_as_hydra_reads_them(text: str):
+    """The token table above (typed scalars, tags, merges, block scalars) against OmegaConf's
+    loader itself, duplicates included."""
+    hydra_ok, hydra_value = _hydra_reads(text)
+    ours_ok, ours_value = _confman_reads(text)
+    assert ours_ok == hydra_ok, (text, hydra_value, ours_value)
+    if hydra_ok:
+        assert _same(ours_value, hydra_value), (text, hydra_value, ours_value)
