@@ -77,8 +77,12 @@ def read_run_access(settings: Settings, primaries: list[str]) -> RunAccess:
     try:
         with open_store(url, settings=settings) as store:
             records = store.query()
+            damage = store.damage
     except StoreError as exc:
         out.problem = exc.message
+        return out
+    if damage is not None:  # some runs unreadable: "no run read it" could be wrong
+        out.problem = damage.message
         return out
     for rec in records:
         for group, option in (rec.choices or {}).items():

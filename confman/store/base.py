@@ -495,9 +495,9 @@ class SQLStore(Store):
                 out += self._records(self._read(sql, values))
             except StoreError:
                 unreadable += 1
-        lost = f"{unreadable} run(s) unreadable" + ("" if complete else ", the run list itself")
+        lost = f"{unreadable} unreadable" + ("" if complete else " (and the run index is damaged)")
         self.damage = StoreDamagedError(
-            f"{exc.message.split(' (')[0]}: showed the {len(out)} readable run(s); {lost}",
+            f"{exc.message.split(' (')[0]}: {len(out)} matching run(s) readable, {lost}",
             hint=exc.hint,
         )
         return out

@@ -66,7 +66,7 @@ def test_damaged_store_serves_the_readable_runs_and_says_so(
     assert 0 < len(runs) < RUNS
     assert {r.id for r in runs} < set(ids)
     assert all(r.config == make(r.config["i"]).config for r in runs)  # nothing garbled served
-    assert f"showed the {len(runs)} readable run(s)" in store.damage.message
+    assert f"{len(runs)} matching run(s) readable" in store.damage.message
 
 
 @pytest.mark.parametrize("where", [0.2, 0.4, 0.5, 0.6, 0.8], ids=lambda w: f"{w:.0%}")
@@ -213,3 +213,21 @@ def test_full_disk_is_a_store_error_and_the_store_keeps_its_runs(
         assert written
         with open_store(path) as store:
             assert {r.id for r in store.query()} == set(written)  # all committed runs kept
+
+
+def test_lint_reports_a_damaged_store_as_one_finding(
+    damaged: tuple[Path, list[str]],
+    tmp_path: Path,
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CM102 judges keys by what recorded runs read: on a partial store it says so instead."""
+    path, _ = damaged
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "train.yaml").write_text("i: 1\npad: x\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONFMAN_STORE", f"sqlite:///{path}")
+    result = runner.invoke(app, ["lint", "--select", "CM102,CM000"])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "CM000 run store" in result.stdout and "is damaged" in result.stdout
