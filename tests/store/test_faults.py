@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 
 from confman.cli.app import app
 from confman.store import RunRecord, StoreDamagedError, StoreError, open_store
+from tests.store.conftest import pg_url
 
 RUNS = 300
 
@@ -231,3 +233,48 @@ def test_lint_reports_a_damaged_store_as_one_finding(
     result = runner.invoke(app, ["lint", "--select", "CM102,CM000"])
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "CM000 run store" in result.stdout and "is damaged" in result.stdout
+
+
+# The same full disk without root: a file size limit (RLIMIT_FSIZE) in a child process.
+SIZE_LIMITED = r"""
+import resource, signal, sys
+from confman.store import RunRecord, StoreError, open_store
+
+path = sys.argv[1]
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+with open_store(path) as store:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
+    try:
+        for i in range(100_000):
+            c = {"i": i, "pad": "x" * 2000}
+            print("ok", store.put(RunRecord(config=c, raw_config=c, status="completed")).id)
+    except StoreError as exc:
+        print("StoreError", exc.hint)
+"""
+
+
+def test_file_size_limit_is_a_store_error_and_the_store_keeps_its_runs(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    done = subprocess.run(
+        [sys.executable, "-c", SIZE_LIMITED, str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1].startswith("StoreError") and "journal" in lines[-1]
+    written = {line.split()[1] for line in lines if line.startswith("ok ")}
+    assert len(written) > 5
+    with open_store(path) as store:
+        assert {r.id for r in store.query()} == written
+
+
+def test_postgres_connection_lost_is_a_store_error(pg_schema_url: str) -> None:
+    import psycopg
+
+    with open_store(pg_schema_url) as store:
+        store.put(make(1))
+        pid = store._read("SELECT pg_backend_pid()")[0][0]
+        with psycopg.connect(pg_url(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(StoreError) as caught:
+            store.query()
+        assert caught.value.hint and not isinstance(caught.value, StoreDamagedError)
