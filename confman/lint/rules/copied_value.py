@@ -3,8 +3,8 @@
 What it does:
     Within each composed config, finds leaves with the same key within their top-level section
     (``data.num_classes`` and ``model.num_classes``) and the same literal value
-    (a number or a string; booleans, nulls, trivial values such as 0, 1 and "" and Hydra's
-    ``_convert_``/``_recursive_``/``_partial_`` directives are skipped)
+    (a number or a string; booleans, nulls, trivial values such as 0, 1 and "" and directive
+    keys wrapped in underscores such as ``_target_``, ``_convert_`` or ``_name_`` are skipped)
     defined in different files, for example ``num_classes: 10`` in ``data/digits.yaml`` and in
     ``model/mlp.yaml``. The message lists every place.
 
@@ -25,6 +25,7 @@ Options:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -49,15 +50,16 @@ def _literal(value: object) -> bool:
 _Setting = tuple[tuple[str, str, str], tuple[str, int, str]]
 
 
-#: Hydra's instantiate directives: each object's own switch, from a vocabulary of a few words
-_DIRECTIVES = {"_convert_", "_recursive_", "_partial_"}
+#: keys wrapped in underscores are framework directives (Hydra's ``_target_``/``_convert_``,
+#: registries' ``_name_``): each object's own switch, not a setting copied between files
+_DIRECTIVE = re.compile(r"^_\w+_$")
 
 
 def _setting(path: str, win: Write) -> _Setting | None:
     """``((leaf key, type, value), (file, line, path))`` for a literal a file wrote, else None."""
     if win.kind != "file" or win.file is None or win.line is None or not _literal(win.value):
         return None
-    if path.rsplit(".", 1)[-1] in _DIRECTIVES:
+    if _DIRECTIVE.match(path.rsplit(".", 1)[-1]):
         return None
     leaf = path.split(".", 1)[-1]  # the key within its section: data.num_classes -> num_classes
     return (leaf, type(win.value).__name__, repr(win.value)), (win.file, win.line, path)

@@ -34,7 +34,8 @@ Known problems:
     to different values is that option's own setting: it is not reported even when it equals
     what it inherits today (a policy naming its dataset, an experiment stating its model size).
     Nor is a write whose earlier writer's siblings set the key differently (a launcher option
-    pinning 32 GPUs equals only the one primary that also says 32).
+    pinning 32 GPUs equals only the one primary that also says 32), unless this file's own
+    defaults list pulls that writer in.
     ``???`` never counts as a value. Only compositions lint makes are seen, so an option that
     no composition selects is not checked.
 """
@@ -63,6 +64,7 @@ _ENTRY = re.compile(
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     redundant: dict[tuple[str, int, str], tuple[str, int]] = {}
+    inherited: set[tuple[str, int, str]] = set()  # the earlier writer is pulled in by this file
     useful: set[tuple[str, int, str]] = set()
     for comp in ctx.compositions:
         below: dict[str, set[str]] = {}
@@ -85,6 +87,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 key = (cur.file, cur.line, path)
                 if same_value(prev.value, cur.value) and cur.value != _MISSING:
                     redundant.setdefault(key, (prev.file, prev.line or 0))
+                    if prev.file in _below(ctx, comp.composed.defaults_tree, cur.file, below):
+                        inherited.add(key)
                 else:
                     useful.add(key)
     for (file, line, path), (prev_file, prev_line) in sorted(redundant.items()):
@@ -92,7 +96,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             continue
         # a key siblings set differently: this option's own, or (on the earlier writer's side)
         # equal only for the sibling that happens to be chosen
-        if _own_setting(ctx, file, line, path) or _own_setting(ctx, prev_file, prev_line, path):
+        if _own_setting(ctx, file, line, path):
+            continue
+        key = (file, line, path)
+        if key not in inherited and _own_setting(ctx, prev_file, prev_line, path):
             continue
         where = f"{ctx.shown(prev_file)}:{prev_line}"
         yield Diagnostic(

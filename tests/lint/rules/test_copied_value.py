@@ -24,8 +24,8 @@ def test_hydra_instantiate_directives_are_not_copies(system):
     # each instantiated object says how to convert its own arguments (physicsnemo crash)
     root = system(
         {
-            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\n_convert_: all\n",
-            "conf/data/digits.yaml": "name: digits\nnum_classes: 10\n_convert_: all\n",
+            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\n_convert_: all\n_name_: lm\n",
+            "conf/data/digits.yaml": "name: digits\nnum_classes: 10\n_convert_: all\n_name_: lm\n",
         }
     )
     assert findings(root, "CM203") == []
