@@ -2,11 +2,10 @@
 
 Like vulture, this works on names: an attribute chain ``cfg.optimizer.lr``, a subscript
 ``cfg["optimizer"]["lr"]``, ``getattr(cfg, "lr")`` and ``cfg.get("lr")`` all count ``lr`` (and
-``optimizer``) as read. A chain of two or more names passed whole to a call
-(``build(cfg.model)``, ``instantiate(cfg.model)``, ``f(**cfg.model)``) marks that subtree as
-consumed, unless the callee is a project function or class whose signature we can read: then
-only the keys it accepts count. Strings shaped like ``group=option`` are collected too, because
-code and tests select options that way.
+``optimizer``) as read. Where whole subtrees go (instantiated, handed to code we cannot read,
+only logged) is :mod:`confman.lint.configflow`'s part; the flows it finds are kept here.
+Strings shaped like ``group=option`` are collected too, because code and tests select options
+that way, and so are the config names code composes (``config_name="train"``).
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from confman.lint.configflow import Flow, FlowCollector
 
 __all__ = ["PythonEvidence", "SourceProblem", "collect_python"]
 
@@ -31,24 +32,18 @@ class SourceProblem:
 
 
 @dataclass
-class Signature:
-    """Parameters of a project function or class ``__init__``, read from source."""
-
-    params: set[str]
-    var_keyword: bool
-
-
-@dataclass
 class PythonEvidence:
     """What the project's Python source reads.
 
     Attributes:
         names: every attribute name and string key read anywhere (``lr``, ``optimizer``).
         chains: dotted chains without their root name (``optimizer.lr``).
-        consumed: chains passed whole to a call whose signature is unknown.
-        signatures: project callables by name and by dotted module path.
+        flows: config subtrees reaching ``instantiate``, unreadable code or a logger.
+        config_names: names of primary configs the code composes or runs
+            (``config_name="train"``, ``compose("train")``).
         selections: ``group=option`` strings found in the code.
         identifiers: every other name and string (weaker evidence, lowers confidence).
+        fields: annotated fields of classes (dataclass and pydantic schemas declare keys so).
         calls: dotted names of every callee (``TrainConfig.model_validate``, ``build``).
         files: how many files were read.
         problems: files that failed to read or parse.
@@ -56,10 +51,11 @@ class PythonEvidence:
 
     names: set[str] = field(default_factory=set)
     chains: set[str] = field(default_factory=set)
-    consumed: set[str] = field(default_factory=set)
-    signatures: dict[str, Signature] = field(default_factory=dict)
+    flows: set[Flow] = field(default_factory=set)
+    config_names: set[str] = field(default_factory=set)
     selections: set[tuple[str, str]] = field(default_factory=set)
     identifiers: set[str] = field(default_factory=set)
+    fields: set[str] = field(default_factory=set)
     calls: set[str] = field(default_factory=set)
     files: int = 0
     problems: list[SourceProblem] = field(default_factory=list)
@@ -84,17 +80,9 @@ def _chain(node: ast.expr) -> list[str] | None:
             return None
 
 
-def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Signature:
-    args = node.args
-    names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-    return Signature(params=names - {"self", "cls"}, var_keyword=args.kwarg is not None)
-
-
 class _Visitor(ast.NodeVisitor):
-    def __init__(self, ev: PythonEvidence, module: str) -> None:
+    def __init__(self, ev: PythonEvidence) -> None:
         self.ev = ev
-        self.module = module
-        self.calls: list[tuple[str, list[str]]] = []
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self.ev.names.add(node.attr)
@@ -109,6 +97,12 @@ class _Visitor(ast.NodeVisitor):
             chain = _chain(node)
             if chain and len(chain) > 1:
                 self.ev.chains.add(".".join(chain[1:]))
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                self.ev.fields.add(stmt.target.id)
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
@@ -139,44 +133,17 @@ class _Visitor(ast.NodeVisitor):
             key = node.args[0]
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.ev.names.update(key.value.split("."))
-        passed = [*node.args, *(k.value for k in node.keywords)]
-        for arg in passed:
-            inner = arg.value if isinstance(arg, ast.Starred) else arg
-            chain = _chain(inner)
-            if chain and len(chain) > 1:
-                self.calls.append((callee[-1] if callee else "", chain[1:]))
-        self.generic_visit(node)
-
-    def _define(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        if isinstance(node, ast.ClassDef):
-            init = next(
-                (b for b in node.body if isinstance(b, ast.FunctionDef) and b.name == "__init__"),
-                None,
-            )
-            if init is not None:
-                sig = _signature(init)
-            else:  # dataclass / pydantic model: annotated fields are the parameters
-                fields = {
-                    b.target.id
-                    for b in node.body
-                    if isinstance(b, ast.AnnAssign) and isinstance(b.target, ast.Name)
-                }
-                sig = Signature(params=fields, var_keyword=not fields)
-        else:
-            sig = _signature(node)
-        self.ev.signatures.setdefault(node.name, sig)
-        self.ev.signatures[f"{self.module}.{node.name}"] = sig
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._define(node)
-        self.generic_visit(node)
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self._define(node)
-        self.generic_visit(node)
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self._define(node)
+        if isinstance(func, ast.Attribute) and func.attr == "select" and len(node.args) > 1:
+            key = node.args[1]  # OmegaConf.select(cfg, "a.b")
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.ev.names.update(key.value.split("."))
+                self.ev.chains.add(key.value)
+        named = [k.value for k in node.keywords if k.arg == "config_name"]
+        if callee and callee[-1] == "compose" and node.args:
+            named.append(node.args[0])
+        for value in named:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                self.ev.config_names.add(value.value.rsplit("/", 1)[-1].removesuffix(".yaml"))
         self.generic_visit(node)
 
 
@@ -194,7 +161,7 @@ def _module_name(path: Path, root: Path) -> str:
 def collect_python(files: list[Path], root: Path) -> PythonEvidence:
     """Read every file with ``ast`` and gather the evidence; bad files become problems."""
     ev = PythonEvidence()
-    calls: list[tuple[str, list[str]]] = []
+    flows = FlowCollector()
     for path in files:
         try:
             tree = ast.parse(path.read_bytes(), filename=str(path))
@@ -205,17 +172,7 @@ def collect_python(files: list[Path], root: Path) -> PythonEvidence:
             ev.problems.append(SourceProblem(path, 1, f"cannot read: {exc}"))
             continue
         ev.files += 1
-        visitor = _Visitor(ev, _module_name(path, root))
-        visitor.visit(tree)
-        calls.extend(visitor.calls)
-    for callee, chain in calls:
-        if callee in ("instantiate", "call"):
-            continue  # resolved against the subtree's _target_ by the unused-key rule
-        sig = ev.signatures.get(callee)
-        if sig is None or sig.var_keyword:
-            ev.consumed.add(".".join(chain))
-        # a project callable reads its own parameters by name; those names are in ev.names
-    ev.consumed.update(
-        f"@instantiate:{'.'.join(c)}" for n, c in calls if n in ("instantiate", "call")
-    )
+        _Visitor(ev).visit(tree)
+        flows.add_module(_module_name(path, root), tree)
+    ev.flows = flows.flows()
     return ev
