@@ -49,6 +49,7 @@ def export_command(
 
       confman schema export --out .vscode/schemas --vscode
     """
+    from confman.confine import refuse_link_write
     from confman.errors import ConfmanError
     from confman.schema.binding import load_bindings
     from confman.schema.export import bound_files, vscode_settings, write_modeline, write_schemas
@@ -69,9 +70,12 @@ def export_command(
                 typer.echo(f"wrote {path}")
         if modeline:
             changed = 0
-            for binding, path in bound_files(bindings, settings.config_dir):
+            files = bound_files(bindings, settings.config_dir)
+            for _, path in files:  # a link anywhere refuses the whole export, before any write
+                refuse_link_write(path, inside=settings.config_dir)
+            for binding, path in files:
                 schema_path = written[f"{binding.kind}:{binding.key}"]
-                changed += write_modeline(path, schema_path)
+                changed += write_modeline(path, schema_path, config_dir=settings.config_dir)
             typer.echo(f"modelines: {changed} file(s) updated", err=vscode)
 
 

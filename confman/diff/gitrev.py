@@ -8,6 +8,7 @@ out, stashed or written to ``.git``.
 from __future__ import annotations
 
 import io
+import posixpath
 import subprocess
 import tarfile
 import tempfile
@@ -62,5 +63,39 @@ def config_dir_at(config_dir: Path, rev: str) -> Iterator[tuple[Path, str]]:
         )
     with tempfile.TemporaryDirectory(prefix="confman-rev-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
+            _refuse_links_out(tar, rel, rev)
+            try:
+                tar.extractall(tmp, filter="data")
+            except tarfile.TarError as exc:  # what the "data" filter refuses, said in one line
+                raise DiffSideError(
+                    f"cannot read '{rel}' at revision '{rev}' ({short}): {exc}",
+                    hint="the committed tree holds an entry confman does not extract",
+                ) from exc
         yield Path(tmp) / rel, short
+
+
+def _refuse_links_out(tar: tarfile.TarFile, rel: str, rev: str) -> None:
+    """A committed symlink that leaves the config dir is refused, as in a working tree: the
+    tree at a revision is read no further than the tree today."""
+    top = posixpath.normpath(rel)
+    for member in tar.getmembers():
+        if not (member.issym() or member.islnk()):
+            continue
+        target = member.linkname
+        if member.issym():
+            target = posixpath.join(posixpath.dirname(member.name), target)
+        resolved = posixpath.normpath(target)
+        if posixpath.isabs(member.linkname) or not _within(resolved, top):
+            raise DiffSideError(
+                f"{member.name} at revision '{rev}' is a link to {member.linkname!r}, outside "
+                f"the config dir '{rel}'",
+                hint="confman reads no file outside the config tree; diff the files it links to "
+                "directly",
+            )
+
+
+def _within(path: str, top: str) -> bool:
+    """Whether the normalized archive path ``path`` lies in folder ``top`` (``.``: the root)."""
+    if top == ".":
+        return path != ".." and not path.startswith("../")
+    return path == top or path.startswith(top + "/")

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from confman.confine import refuse_link_write
 from confman.schema.binding import Binding, Bindings, type_adapter
 
 __all__ = ["json_schema", "schema_file_name", "vscode_settings", "write_modeline", "write_schemas"]
@@ -70,11 +71,18 @@ def schema_file_name(binding: Binding) -> str:
 
 
 def write_schemas(bindings: Bindings, out: Path) -> dict[str, Path]:
-    """Write one schema file per binding into ``out``; return binding key -> file."""
+    """Write one schema file per binding into ``out``; return binding key -> file.
+
+    Raises:
+        ConfinementError: a schema file there is a symbolic link (never written through).
+    """
     out.mkdir(parents=True, exist_ok=True)
+    bound = [*bindings.configs.values(), *bindings.groups.values()]
+    paths = [out / schema_file_name(binding) for binding in bound]
+    for path in paths:  # all checked before any is written
+        refuse_link_write(path, inside=out)
     written: dict[str, Path] = {}
-    for binding in [*bindings.configs.values(), *bindings.groups.values()]:
-        path = out / schema_file_name(binding)
+    for binding, path in zip(bound, paths, strict=True):
         path.write_text(json.dumps(json_schema(binding), indent=2) + "\n", encoding="utf-8")
         written[f"{binding.kind}:{binding.key}"] = path
     return written
@@ -88,13 +96,18 @@ def bound_files(bindings: Bindings, config_dir: Path) -> list[tuple[Binding, Pat
     return files
 
 
-def write_modeline(path: Path, schema_path: Path) -> bool:
+def write_modeline(path: Path, schema_path: Path, *, config_dir: Path | None = None) -> bool:
     """Add or refresh the modeline of ``path``; return True when the file changed.
 
     The line goes after Hydra's ``# @package`` header lines: Hydra stops reading its header at
     the first other line, so a modeline above ``# @package _global_`` would silently change
     where the file's keys land.
+
+    Raises:
+        ConfinementError: ``path`` (or a folder between ``config_dir`` and it) is a symbolic
+            link: the file it points to may be anywhere, and is never written.
     """
+    refuse_link_write(path, inside=config_dir or path.parent)
     rel = Path(os.path.relpath(schema_path, path.parent)).as_posix()
     modeline = f"{MODELINE_PREFIX}{rel}"
     text = path.read_text(encoding="utf-8")

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from confman.compose import compose
-from confman.errors import ConfmanError
+from confman.confine import ALLOW_HINT, confinement
+from confman.errors import ConfinementError, ConfmanError
 from confman.schema.api import Validated, validate_composed, validate_option_file
 from confman.schema.binding import Bindings
 from confman.schema.sweep import expand
@@ -81,10 +82,17 @@ def run_validate(
                         noop_count[override] = noop_count.get(override, 0) + 1
         report.noop = [o for o, n in noop_count.items() if n == seen_count[o]]
     if all_options:
+        confined = confinement(settings)
         for key in sorted(bindings.groups):
             folder = settings.config_dir / key
             for path in sorted(folder.glob("*.yaml")):
                 binding = bindings.groups[key]
+                if (real := confined.outside(path)) is not None:
+                    raise ConfinementError(
+                        f"{path.relative_to(settings.config_dir).as_posix()} is a link to {real}, "
+                        f"outside the project {confined.root}: not read",
+                        hint=ALLOW_HINT,
+                    )
                 report.results.append(validate_option_file(settings.config_dir, binding, path))
     return report
 
