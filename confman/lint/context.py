@@ -20,6 +20,7 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 
 from confman.compose import Composed
+from confman.confine import ALLOW_HINT, confinement
 from confman.errors import ConfmanError
 from confman.lint.background import Background, can_fork
 from confman.lint.composer import LintComposer, PlainComposed
@@ -352,6 +353,7 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
     shown_prefix = None
     if config_dir == root or config_dir.startswith(f"{root}{os.sep}"):
         shown_prefix = config_dir[len(root) + 1 :].replace(os.sep, "/")
+    confined = confinement(settings)
     for path in yaml_paths:
         rel = str(path)[len(config_dir) + 1 :].replace(os.sep, "/")
         if shown_prefix is None:
@@ -360,6 +362,10 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
             shown = f"{shown_prefix}/{rel}" if shown_prefix else rel
         if primaries_only and "/" in rel and not rel.startswith("experiment/"):
             ctx.groups.setdefault(str(Path(rel).parent), []).append(Path(rel).stem)
+            continue
+        # rglob does not descend into linked folders: only a file itself can be a link
+        if os.path.islink(path) and (real := confined.outside(path)) is not None:
+            ctx.problem(shown, 1, f"a link to {real}, outside the project: not read", ALLOW_HINT)
             continue
         try:
             parsed: ParsedYaml | None = load_yaml_file(path, name=rel)
@@ -399,7 +405,10 @@ def _compositions_only(
     writes are shared by every composition, so they pickle once, and gathering them into
     histories there is cheaper than pickling 41 finished histories.
     """
+    confined = confinement(settings)
     for path in share:
+        if os.path.islink(path) and confined.outside(path) is not None:
+            continue  # a link out of the project: never read (_read_tree says so)
         with contextlib.suppress(ConfmanError):
             load_yaml_file(path, name=path.relative_to(settings.config_dir).as_posix())
     ctx = LintContext(settings, settings.root, settings.config_dir)
