@@ -12,11 +12,75 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from confman.errors import ProjectSettingsError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["Settings", "find_pyproject", "load_settings"]
+from confman.errors import ProjectSettingsError, did_you_mean
+
+__all__ = ["ProjectTable", "Settings", "find_pyproject", "load_settings"]
 
 DEFAULT_CONFIG_DIR = "conf"
+
+
+class ProjectTable(BaseModel):
+    """The ``[tool.confman]`` table, checked once: a misspelled key is an error, not ignored.
+
+    A new setting is a new field here. Sub-tables whose owners check their own options
+    (``lint``, ``schemas``, ``secrets``) are kept as tables; their readers use ``Settings.raw``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    config_dir: str = Field(DEFAULT_CONFIG_DIR, description='the Hydra config tree, e.g. "conf"')
+    config_name: str | None = Field(None, description="default primary config")
+    version_base: str | None = Field(None, description='Hydra version base, e.g. "1.3"')
+    store: str | None = Field(None, description="run store: a SQLite path or PostgreSQL URL")
+    schemas: dict[str, Any] = Field(default_factory=dict, description="schema bindings")
+    lint: dict[str, Any] = Field(default_factory=dict, description="lint options")
+    secrets: dict[str, Any] = Field(default_factory=dict, description="secret patterns")
+    secret_patterns: list[str] = Field(default_factory=list, description="extra secret keys")
+    allowed_paths: list[str] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("allowed_paths", "allowed-paths"),
+        description="folders and pkg:// packages outside the project a config may name",
+    )
+
+
+_EXAMPLES = {
+    "config_dir": 'e.g. config_dir = "conf"',
+    "version_base": 'a string like "1.3"',
+    "allowed_paths": 'e.g. allowed_paths = ["../shared/conf", "pkg://mypkg.conf"]',
+}
+
+
+def _checked(raw: dict[str, Any], pyproject: Path | None) -> ProjectTable:
+    """``raw`` as a :class:`ProjectTable`, or one error naming the file, the key and the fix."""
+    try:
+        return ProjectTable.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        top = str(error["loc"][0]) if error["loc"] else key
+        if error["type"] == "extra_forbidden":
+            known = [
+                *ProjectTable.model_fields,
+                *(n.replace("_", "-") for n in ProjectTable.model_fields),
+            ]
+            guess = did_you_mean(top, known)
+            raise ProjectSettingsError(
+                f"{pyproject}: [tool.confman] unknown key '{key}'",
+                hint=f"{guess + ' ' if guess else ''}known keys: "
+                + ", ".join(ProjectTable.model_fields),
+            ) from None
+        kind = {"string_type": "a string", "list_type": "a list", "dict_type": "a table"}.get(
+            error["type"]
+        )
+        if top == "allowed_paths" or top == "allowed-paths":
+            kind = "a list of strings"
+        what = f"must be {kind}" if kind else error["msg"].lower()
+        raise ProjectSettingsError(
+            f"{pyproject}: [tool.confman] {top.replace('-', '_')} {what}",
+            hint=_EXAMPLES.get(top.replace("-", "_")),
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -27,7 +91,9 @@ class Settings:
         root: folder holding the pyproject.toml (or the current directory when there is none).
         config_dir: absolute path of the Hydra config tree.
         version_base: Hydra version base used for composition (``None`` means Hydra's newest).
-        raw: the whole ``[tool.confman]`` table, for later sections (schemas, store, lint).
+        raw: the whole ``[tool.confman]`` table as written (checked by :class:`ProjectTable`),
+            for the readers of its sub-tables (schemas, store, lint, secrets).
+        table: the same table, typed.
         source: the pyproject.toml the settings came from, if any.
         allowed_paths: ``[tool.confman] allowed_paths``: folders outside the project (absolute)
             and ``pkg://`` packages a config may make confman read or import (see
@@ -40,6 +106,7 @@ class Settings:
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
     allowed_paths: tuple[str, ...] = ()
+    table: ProjectTable = field(default_factory=lambda: ProjectTable.model_validate({}))
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -80,33 +147,21 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
     found = _find(start)
     pyproject, raw = found if found else (None, {})
     root = pyproject.parent if pyproject else start
-    if not isinstance(raw.get("config_dir", DEFAULT_CONFIG_DIR), str):
-        raise ProjectSettingsError(
-            f"{pyproject}: [tool.confman] config_dir must be a string",
-            hint='e.g. config_dir = "conf"',
-        )
-    version_base = raw.get("version_base")
-    if version_base is not None and not isinstance(version_base, str):
-        raise ProjectSettingsError(
-            f'{pyproject}: [tool.confman] version_base must be a string like "1.3"',
-        )
-    allowed = raw.get("allowed_paths", [])
-    if not isinstance(allowed, list) or not all(isinstance(p, str) for p in allowed):
-        raise ProjectSettingsError(
-            f"{pyproject}: [tool.confman] allowed_paths must be a list of strings",
-            hint='e.g. allowed_paths = ["../shared/conf", "pkg://mypkg.conf"]',
-        )
+    table = _checked(raw, pyproject)
+    version_base = table.version_base
+    allowed = table.allowed_paths
     if config_dir is not None:
         chosen = Path(config_dir).expanduser()
         resolved = chosen if chosen.is_absolute() else Path.cwd() / chosen
     else:
-        resolved = root / raw.get("config_dir", DEFAULT_CONFIG_DIR)
+        resolved = root / table.config_dir
     return Settings(
         root=root,
         config_dir=resolved.resolve(),
         version_base=version_base,
         raw=raw,
         source=pyproject,
+        table=table,
         allowed_paths=tuple(
             p if p.startswith("pkg://") else str((root / Path(p).expanduser()).resolve())
             for p in allowed

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -135,9 +136,21 @@ def _writes_json(histories: Mapping[str, tuple[Write, ...]]) -> dict[str, list[d
     return {key: [w.to_json() for w in writes] for key, writes in histories.items()}
 
 
+def _json_value(value: Any) -> Any:
+    """JSON for the values YAML has and JSON lacks: ``!!binary`` bytes print as base64 text."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    from confman.errors import ConfmanError
+
+    raise ConfmanError(
+        f"cannot print a {type(value).__name__} value as JSON",
+        hint="use --format yaml",
+    )
+
+
 def _dump(payload: Any, output_format: str) -> str:
     if output_format == "json":
-        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(payload, indent=2, ensure_ascii=False, default=_json_value) + "\n"
     import yaml
 
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -182,7 +195,7 @@ def explain_command(
                 ]
                 for key, writes in _writes_json(history).items()
             }
-            typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=_json_value))
             return
         for line in explain_lines(key, composed, history):
             typer.echo(line)
