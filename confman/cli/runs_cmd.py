@@ -1,4 +1,4 @@
-"""``confman runs``: list, show, export, delete, gc and replay recorded runs."""
+"""``confman runs``: list, show, export, delete, gc, replay and import recorded runs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import re
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -21,7 +22,7 @@ __all__ = ["parse_since", "register"]
 
 runs_app = typer.Typer(
     name="runs",
-    help="Recorded runs: list, show, export, delete, gc, replay. "
+    help="Recorded runs: list, show, export, delete, gc, replay, import. "
     "RUN is an id, a unique id prefix, @latest or @latest~N.",
     no_args_is_help=True,
 )
@@ -142,6 +143,8 @@ def list_runs(
         typer.echo(out.getvalue().rstrip("\n"))
     else:
         typer.echo(_table([_row(r) for r in runs]))
+    if store.damage is not None:  # the readable runs were shown; the damage is an error still
+        raise fail(store.damage.message, store.damage.hint)
 
 
 @runs_app.command("show")
@@ -244,6 +247,33 @@ def replay(
         if execute and not check:
             raise typer.Exit(exec_replay(rec))
     raise typer.Exit(EXIT_OK if drift.exact else EXIT_FINDINGS)
+
+
+@runs_app.command("import")
+def import_runs(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Journal files to import (default: every run waiting for the store)."),
+    ] = None,
+    store_url: StoreOpt = None,
+) -> None:
+    """Add the runs kept in the fallback journal (records the store could not take) to the store.
+
+    Recording never stops a training: when the store cannot be written, the record waits in
+    .confman/journal/ (or ~/.cache/confman/journal/) until this command or the next recorded run.
+    """
+    from confman.settings import load_settings
+    from confman.store import journal
+    from confman.store.faults import shown_url
+
+    with user_errors(), _store(store_url) as store:
+        paths = list(files or journal.pending(load_settings().root, store.url))
+        result = journal.recover(store, paths)
+    typer.echo(f"imported {len(result.imported)} run(s) into {shown_url(store.url)}")
+    for path, reason in result.failed:
+        typer.echo(f"confman: error: {path}: {reason}", err=True)
+    if result.failed:
+        raise typer.Exit(2)
 
 
 def _verdict_text(rec: RunRecord, drift: Any) -> str:

@@ -3,6 +3,10 @@
 Both entry points share this: ``@confman.main`` and the ``confman.hydra.RecordRun`` callback. The
 record is written twice (start, end) so that a job killed in between still shows in the store,
 as ``running`` while its process lives and ``interrupted`` after.
+
+A store fault never costs a run: when the record cannot be written, one line on stderr says so,
+the record goes to the fallback journal (``confman.store.journal``) and the user's code runs on;
+its own exception, if any, propagates unchanged. The next successful write imports the journal.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,8 +28,9 @@ from confman.compose import Composed
 from confman.errors import ConfmanError
 from confman.record.environment import git_state, host_user, packages, python_version
 from confman.record.tracking import track
+from confman.secrets import bound_secret_paths
 from confman.settings import load_settings
-from confman.store import RunRecord, SQLStore, fingerprint, open_store
+from confman.store import RunRecord, SQLStore, fingerprint, journal, open_store
 from confman.store.secrets import redact_record
 
 __all__ = ["Recording", "recorded", "start_recording", "start_recording_composed"]
@@ -71,13 +77,56 @@ class Recording:
     record: RunRecord
     store_url: str
     secret_paths: list[str] = field(default_factory=list)
+    #: The project root: its ``.confman/journal/`` takes records the store refuses.
+    root: Path = field(default_factory=Path.cwd)
+    #: The journal file holding the record while the store cannot take it.
+    journaled: Path | None = None
 
     def _put(self) -> None:
-        store: SQLStore = open_store(self.store_url)
+        """Write the record; on any failure journal it and warn in one line, never raise."""
+        try:
+            store: SQLStore = open_store(self.store_url)
+        except Exception as exc:
+            self._fallback(exc)
+            return
         try:
             store.put(self.record, secret_paths=self.secret_paths)
+        except Exception as exc:
+            self._fallback(exc)
+        else:
+            if self.journaled is not None:
+                journal.discard(self.record.id, self.root)
+                self.journaled = None
+            self._recover(store)
         finally:
             store.close()
+
+    def _recover(self, store: SQLStore) -> None:
+        """Import runs journaled for this store earlier (this write proved it works again)."""
+        try:
+            waiting = journal.pending(self.root, store.url)
+            if waiting:
+                journal.recover(store, waiting)
+        except Exception as exc:  # recovery is a bonus: a failure here is retried next time
+            _warn(f"journaled runs not imported yet: {exc}")
+
+    def _fallback(self, exc: BaseException) -> None:
+        """Keep the record in the journal and say so once per run (the run goes on)."""
+        if os.environ.get("CONFMAN_DEBUG") == "1":
+            traceback.print_exception(exc, file=sys.stderr)
+        first = self.journaled is None
+        try:
+            self.journaled = journal.save(
+                self.record, self.store_url, self.root, secret_paths=self.secret_paths
+            )
+        except Exception as lost:
+            _warn(f"run {self.record.id} not recorded ({exc}) and not journaled ({lost})")
+            return
+        if first:
+            _warn(
+                f"run {self.record.id} not recorded ({exc}); kept in {self.journaled}, "
+                "`confman runs import` adds it to the store"
+            )
 
     def finish(self, error: BaseException | None = None, accessed: set[str] | None = None) -> None:
         """Mark the run completed (or failed with ``error``'s type) and write it."""
@@ -91,7 +140,15 @@ class Recording:
             )
         if accessed is not None:
             self.record.accessed = sorted(accessed)
-        self._put()
+        try:
+            self._put()
+        except Exception as exc:  # never replace the run's own outcome with ours
+            _warn(f"run {self.record.id} not recorded: {exc}")
+
+
+def _warn(message: str) -> None:
+    """One line on stderr (messages name run ids, paths and the store's error, never values)."""
+    print(f"confman: warning: {message}", file=sys.stderr, flush=True)
 
 
 @contextmanager
@@ -213,7 +270,8 @@ def _start(
         record.schema_fingerprint = fingerprint(schema.model_json_schema())  # type: ignore[attr-defined]
     # Redacted once, here: the store, the fallback journal and every later write of this record
     # only ever see markers (configs, argv, overrides, provenance, the patch).
-    record = redact_record(record, secret_paths=secret_paths or ())
-    recording = Recording(record, store_url(settings), list(secret_paths or ()))
+    secret_paths = [*(secret_paths or ()), *bound_secret_paths(settings, record.config_name)]
+    record = redact_record(record, secret_paths=secret_paths)
+    recording = Recording(record, store_url(settings), list(secret_paths or ()), root=settings.root)
     recording._put()
     return recording

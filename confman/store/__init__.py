@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from confman.settings import Settings, load_settings
+from confman.store import journal
 from confman.store.base import RunNotFoundError, SQLStore, Store, StoreError
 from confman.store.interface import StoreDamagedError
 from confman.store.record import RunRecord, canonical_json, fingerprint, new_run_id
@@ -28,6 +29,7 @@ __all__ = [
     "WhereError",
     "canonical_json",
     "fingerprint",
+    "journal",
     "new_run_id",
     "open_store",
     "parse_where",
