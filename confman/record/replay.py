@@ -7,7 +7,6 @@ environment (package versions) and schema (fingerprint of the named pydantic mod
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -15,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from confman.compose import compose
+from confman.confine import confinement_for
 from confman.errors import ConfmanError
 from confman.provenance import iter_leaves
 from confman.record.environment import git_state, packages
-from confman.secrets import is_marker, redact
-from confman.store import RunRecord, SQLStore, fingerprint
+from confman.schema.binding import import_schema
+from confman.settings import load_settings
+from confman.store import RunRecord, SQLStore, fingerprint, redact
 
 __all__ = ["Drift", "check_replay", "exec_replay"]
 
@@ -70,11 +71,8 @@ def _config_drift(
     composed = compose(
         record.config_name, list(record.overrides), config_dir=config_dir, cache=False
     )
+    today = redact(composed.to_container(resolve=False), store.salt, patterns=store.secret_patterns)
     old = dict(iter_leaves(record.raw_config))
-    # A key stored as a marker (a SecretStr field, a project pattern) is secret today too, so
-    # both sides compare as markers and neither is printed.
-    hidden = [k for k, v in old.items() if is_marker(v)]
-    today = redact(composed.to_container(resolve=False), secret_paths=hidden)
     new = dict(iter_leaves(today))
     keys = [*old, *(k for k in new if k not in old)]
     return [
@@ -84,12 +82,26 @@ def _config_drift(
     ]
 
 
-def _schema_drift(record: RunRecord) -> tuple[str | None, str | None]:
+def _schema_drift(record: RunRecord, config_dir: Path) -> tuple[str | None, str | None]:
+    """(schema drift, note). Only a model the project binds in ``[tool.confman.schemas]`` is
+    imported: a record's ``schema_name`` is data anyone who can write the store controls, and
+    importing the module it names would run that module's code."""
     if not record.schema_name:
         return None, None
-    module, _, name = record.schema_name.rpartition(".")
+    settings = load_settings(config_dir)
+    table = settings.raw.get("schemas", {})
+    specs = table.values() if isinstance(table, dict) else []
+    spec = next(
+        (s for s in specs if isinstance(s, str) and s.replace(":", ".", 1) == record.schema_name),
+        None,
+    )
+    if spec is None:
+        return None, (
+            f"schema {record.schema_name!r} not checked: it is not bound in "
+            "[tool.confman.schemas], and replay imports only the project's own bindings"
+        )
     try:
-        model = getattr(importlib.import_module(module), name)
+        model = import_schema(spec, settings.root)
         today = fingerprint(model.model_json_schema())
     except Exception as exc:  # the schema moved or its module fails to import: that is drift too
         return f"{record.schema_name} cannot be loaded today ({type(exc).__name__}: {exc})", None
@@ -103,12 +115,15 @@ def check_replay(record: RunRecord, store: SQLStore, config_dir: Path) -> Drift:
 
     Args:
         record: the recorded run.
-        store: its store.
+        store: its store (for the secret salt, so secret markers compare).
         config_dir: fallback config tree when the record does not name one.
     """
     drift = Drift()
     recorded_dir = record.extra.get("config_dir")
     folder = Path(recorded_dir) if recorded_dir and Path(recorded_dir).is_dir() else config_dir
+    if not confinement_for(config_dir).inside(folder):  # the record names a tree elsewhere
+        drift.notes.append(f"recorded config dir {str(folder)!r} is outside the project: not read")
+        folder = config_dir
     try:
         drift.config = _config_drift(record, store, folder)
     except ConfmanError as exc:
@@ -129,7 +144,9 @@ def check_replay(record: RunRecord, store: SQLStore, config_dir: Path) -> Drift:
     for name in sorted(set(record.packages) | set(now)):
         if record.packages.get(name) != now.get(name):
             drift.environment[name] = (record.packages.get(name), now.get(name))
-    drift.schema, _ = _schema_drift(record)
+    drift.schema, note = _schema_drift(record, config_dir)
+    if note:
+        drift.notes.append(note)
     return drift
 
 
