@@ -106,9 +106,13 @@ class SQLiteStore(SQLStore):
                 cur.execute("COMMIT")
             finally:
                 conn.close()
-            # Another process may have created it first: same schema, use theirs.
-            with suppress(FileExistsError):
+            try:
                 os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # another process created it first: same schema, use theirs
+            except OSError:  # a filesystem without hard links: a rename, nearly as safe
+                if not self.path.exists():
+                    os.replace(tmp, self.path)
         finally:
             for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
                 leftover.unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import confman
 from confman.cli.app import app
-from confman.store import StoreError, open_store
+from confman.store import StoreError, journal, open_store
 from tests.record.conftest import run_app
 
 
@@ -179,3 +179,41 @@ def test_runs_import_of_a_file_that_is_not_an_entry_is_one_error(
     assert result.exit_code == 2 and result.stdout.startswith("imported 0 run(s)")
     assert "not a readable journal entry" in result.stderr and "Traceback" not in result.stderr
     assert bad.exists()  # kept for the user to look at
+
+
+def test_hydra_callback_app_runs_when_the_store_cannot_be_opened(
+    project: Path, broken_store: Path
+) -> None:
+    done = run_app(
+        project,
+        "-m",
+        "+hydra.callbacks.confman._target_=confman.hydra.RecordRun",
+        "optimizer=sgd,adam",
+        script="plain.py",
+        store=f"sqlite:///{broken_store}",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("LR ") == 2  # both jobs ran
+    assert len(warnings(done.stderr)) == 2  # one line per job
+    assert len(journal_files(project)) == 2
+
+
+def test_main_runs_on_a_read_only_store_and_journals(project: Path, tmp_path: Path) -> None:
+    """An immutable store file (root ignores chmod; chattr +i holds even for root)."""
+    store = tmp_path / "ro" / "runs.db"
+    with open_store(store):
+        pass
+    if subprocess.run(["chattr", "+i", str(store)], capture_output=True).returncode:
+        pytest.skip("chattr +i not available here")
+    try:
+        done = run_app(project, store=f"sqlite:///{store}")
+    finally:
+        subprocess.run(["chattr", "-i", str(store)], check=False)
+    assert done.returncode == 0 and "LR 0.1" in done.stdout
+    (line,) = warnings(done.stderr)
+    assert "read-only" in line
+    (entry,) = journal_files(project)
+    with open_store(store) as opened:
+        assert opened.count() == 0
+        journal.recover(opened, [entry])
+        assert opened.get(entry.stem).status == "completed"
