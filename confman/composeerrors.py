@@ -23,6 +23,7 @@ from confman.errors import (
     OverrideError,
     did_you_mean,
 )
+from confman.secrets import redact_at
 
 __all__ = ["translate"]
 
@@ -183,6 +184,7 @@ def translate(
     match = _WRONG_VALUE.search(text)
     if match:
         key, actual, given = match.groups()
+        actual, given = redact_at(key, actual), redact_at(key, given)  # db.password's values
         return OverrideError(
             f"cannot delete '{key}': its value is {actual}, not {given}",
             hint=f"use '~{key}' to delete it whatever its value",

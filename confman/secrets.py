@@ -33,6 +33,7 @@ import json
 import os
 import re
 import secrets as _random
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ __all__ = [
     "MARKER",
     "MARKER_PREFIX",
     "SecretRules",
+    "bound_secret_paths",
     "clear",
     "is_marker",
     "is_placeholder",
@@ -63,6 +65,7 @@ __all__ = [
     "redact_patch",
     "redact_text",
     "rules_from_settings",
+    "secret_fields",
     "secret_key",
 ]
 
@@ -443,6 +446,52 @@ def is_marker(value: Any) -> bool:
 # -- what is secret -----------------------------------------------------------------------
 
 
+def secret_fields(tp: Any, prefix: str = "", _seen: frozenset[Any] = frozenset()) -> list[str]:
+    """Dotted paths of every ``SecretStr``/``SecretBytes`` field of a pydantic model class
+    (nested models, ``Optional`` and unions included), so a run recorded without a model
+    instance still hides them."""
+    from pydantic import BaseModel
+
+    found: list[str] = []
+    if not (isinstance(tp, type) and issubclass(tp, BaseModel)) or tp in _seen:
+        return found
+    for name, info in tp.model_fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        todo, kinds = [info.annotation], []
+        while todo:
+            item = todo.pop()
+            kinds.append(item)
+            todo.extend(typing.get_args(item))
+        if any(k in (SecretStr, SecretBytes) for k in kinds):
+            found.append(path)
+            continue
+        for kind in kinds:
+            found.extend(secret_fields(kind, path, _seen | {tp}))
+    return found
+
+
+def bound_secret_paths(settings: Any, config_name: str | None) -> list[str]:
+    """``secret_fields`` of the models ``[tool.confman.schemas]`` binds: ``config_name``'s and
+    every other config's and group's (the project's own code, which pyproject names); none when
+    they cannot load."""
+    if not settings.raw.get("schemas"):
+        return []
+    from confman.schema.binding import load_bindings
+
+    try:
+        bindings = load_bindings(settings)
+    except Exception:  # a broken binding is validate's to report; recording goes on
+        return []
+    # Every primary config's models, not only ``config_name``'s: a ``SecretStr`` path of any of
+    # them is treated as secret in this run too (argv often carries overrides for another).
+    paths: list[str] = []
+    for binding in bindings.configs.values():
+        paths.extend(secret_fields(binding.schema))
+    for binding in bindings.groups.values():
+        paths.extend(secret_fields(binding.schema, binding.package))
+    return paths
+
+
 def is_secret_key(name: str, rules: SecretRules | None = None, parent: str = "") -> bool:
     """Whether one key segment (``api_key``, ``hfToken``) names a secret.
 
@@ -556,7 +605,13 @@ def redact_at(path: str, value: Any, rules: SecretRules | None = None) -> Any:
     return _redact(value, path, is_secret_path(path, rules), frozenset(), rules, secret_key())
 
 
-def redact_text(text: str, rules: SecretRules | None = None, key: bytes | None = None) -> str:
+def redact_text(
+    text: str,
+    rules: SecretRules | None = None,
+    key: bytes | None = None,
+    *,
+    secret_paths: Iterable[str] = (),
+) -> str:
     """Free text (an error message, a command line) with secrets replaced by markers.
 
     Replaces credential-shaped values, URL passwords and the value of every ``key=value`` whose
@@ -567,10 +622,12 @@ def redact_text(text: str, rules: SecretRules | None = None, key: bytes | None =
     rules = rules or project_rules()
     key = key or secret_key()
     text = _scrub_shapes(text, rules, key)
+    paths = tuple(secret_paths)
 
     def assignment(m: re.Match[str]) -> str:
         name = m.group("key").lstrip("~+-")
-        if not is_secret_path(name, rules) or is_marker(m.group("val")):
+        known = any(name == p or name.startswith((f"{p}.", f"{p}[")) for p in paths)
+        if not (known or is_secret_path(name, rules)) or is_marker(m.group("val")):
             return m.group(0)
         return f"{m.group('key')}{m.group('sep')}{_hide(_unquote(m.group('val')), key)}"
 
@@ -602,13 +659,24 @@ def redact_error(text: str | None) -> str | None:
 _PROCESS_KEY = _random.token_bytes(32)
 
 
-def redact_override(override: str, rules: SecretRules | None = None) -> str:
-    """``db.password=x`` -> ``db.password=<secret:...>``; other overrides unchanged."""
-    return redact_text(override, rules)
+def redact_override(
+    override: str, rules: SecretRules | None = None, *, secret_paths: Iterable[str] = ()
+) -> str:
+    """``db.password=x`` -> ``db.password=<secret:...>``; other overrides unchanged.
+
+    ``secret_paths`` are keys secret whatever their name (``SecretStr`` fields).
+    """
+    return redact_text(override, rules, secret_paths=secret_paths)
 
 
-def redact_argv(argv: Sequence[str], rules: SecretRules | None = None) -> list[str]:
-    """A command line with secrets replaced: ``key=value`` overrides, ``--password x`` flags."""
+def redact_argv(
+    argv: Sequence[str], rules: SecretRules | None = None, *, secret_paths: Iterable[str] = ()
+) -> list[str]:
+    """A command line with secrets replaced: ``key=value`` overrides, ``--password x`` flags.
+
+    ``secret_paths`` are keys secret whatever their name (``SecretStr`` fields).
+    """
+    paths = tuple(secret_paths)
     rules = rules or project_rules()
     key = secret_key()
     out: list[str] = []
@@ -621,7 +689,7 @@ def redact_argv(argv: Sequence[str], rules: SecretRules | None = None) -> list[s
         flag_secret = (
             arg.startswith("-") and "=" not in arg and is_secret_path(arg.lstrip("-"), rules)
         )
-        out.append(redact_text(arg, rules, key))
+        out.append(redact_text(arg, rules, key, secret_paths=paths))
     return out
 
 

@@ -49,11 +49,16 @@ def redact_record(
     rules = _rules(patterns)
     return dataclasses.replace(
         record,
-        overrides=[secrets.redact_override(o, rules) for o in record.overrides],
-        argv=secrets.redact_argv(record.argv, rules),
+        overrides=[
+            secrets.redact_override(o, rules, secret_paths=secret_paths) for o in record.overrides
+        ],
+        argv=secrets.redact_argv(record.argv, rules, secret_paths=secret_paths),
         config=secrets.redact(record.config, secret_paths=secret_paths, rules=rules),
         raw_config=secrets.redact(record.raw_config, secret_paths=secret_paths, rules=rules),
-        provenance={k: secrets.redact_text(v, rules) for k, v in record.provenance.items()},
+        provenance={
+            k: secrets.redact_text(v, rules, secret_paths=secret_paths)
+            for k, v in record.provenance.items()
+        },
         choices=secrets.redact(record.choices, rules=rules),
         patch=secrets.redact_patch(record.patch, rules),
         cwd=secrets.redact_text(record.cwd, rules),
