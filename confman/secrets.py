@@ -533,7 +533,14 @@ def looks_secret(value: Any, rules: SecretRules | None = None) -> bool:
 
 def _scrub_shapes(text: str, rules: SecretRules, key: bytes) -> str:
     text = rules.values.sub(lambda m: marker(m.group(0), key), text)
-    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{marker(m.group('pw'), key)}@", text)
+    return _URL_PASSWORD.sub(
+        lambda m: (
+            m.group(0)
+            if MARKER.fullmatch(m.group("pw"))
+            else f"{m.group('head')}{marker(m.group('pw'), key)}@"
+        ),
+        text,
+    )
 
 
 def is_placeholder(value: Any) -> bool:

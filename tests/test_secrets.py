@@ -1,0 +1,256 @@
+"""confman.secrets: what is secret (names, subtrees, shapes, SecretStr) and the keyed markers."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, SecretStr
+
+from confman import secrets
+from confman.errors import ConfmanError, ProjectSettingsError
+from confman.secrets import (
+    DEFAULT_RULES,
+    SecretRules,
+    is_secret_path,
+    looks_secret,
+    marker,
+    redact,
+    redact_argv,
+    redact_lines,
+    redact_patch,
+    redact_text,
+    rules_from_settings,
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "secret"),
+    [
+        ("db.password", True),
+        ("DB_PASSWORD", True),
+        ("passwd", True),
+        ("wandb.api_key", True),
+        ("wandb.apiKey", True),
+        ("hf_token", True),
+        ("auth-token", True),
+        ("client_secret", True),
+        ("ssh.private_key", True),
+        ("aws.secret_access_key", True),
+        ("access_key_id", True),
+        ("credentials", True),
+        ("credentials.slack", True),
+        ("tokens", True),
+        ("tokens[0]", True),
+        ("a.b.c.password.d", True),
+        ("tokenizer.name", False),
+        ("tokenizer", False),
+        ("max_tokens", False),
+        ("max_new_tokens", False),
+        ("num_tokens", False),
+        ("eos_token", False),
+        ("special_tokens.unk_token", False),
+        ("special_tokens.tokens", False),
+        ("token_dim", False),
+        ("optimizer.lr", False),
+        ("keys", False),
+        ("api", False),
+    ],
+    ids=lambda v: str(v),
+)
+def test_secret_names(path: str, secret: bool) -> None:
+    assert is_secret_path(path, DEFAULT_RULES) is secret
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "AKIAIOSFODNN7EXAMPLE",
+        "ghp_" + "a" * 36,
+        "github_pat_" + "b" * 40,
+        "xoxb-123456789012-abcdefghij",
+        "sk-proj-" + "c" * 30,
+        "sk-" + "d" * 40,
+        "hf_" + "e" * 34,
+        "AIza" + "f" * 35,
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJlc2ln",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+        "postgresql://alice:hunter2@db:5432/ml",
+        "https://user:pw@host/path",
+        SecretStr("x"),
+    ],
+    ids=lambda v: str(v)[:12],
+)
+def test_credential_shapes(value: object) -> None:
+    assert looks_secret(value, DEFAULT_RULES)
+
+
+@pytest.mark.parametrize(
+    "value", ["gpt2", "https://host/path", "postgresql://alice@db/ml", "sk-short", 12, None]
+)
+def test_public_values(value: object) -> None:
+    assert not looks_secret(value, DEFAULT_RULES)
+
+
+def test_redact_subtrees_shapes_and_secretstr() -> None:
+    data = {
+        "db": {"password": "hunter2", "url": "postgresql://a:pw9@h/x", "port": 5432},
+        "tokens": ["tk1", "tk2"],
+        "credentials": {"slack": "s", "nested": {"deep": 7, "flag": True, "none": None}},
+        "tokenizer": {"name": "gpt2", "unk_token": "[UNK]"},
+        "svc": {"handle": SecretStr("ss"), "id": "AKIAIOSFODNN7EXAMPLE"},
+        "env": {"password": "${oc.env:PW}", "api_key": "???", "token": "${oc.env:T,fallback}"},
+    }
+    out = redact(data, rules=DEFAULT_RULES, key=b"k")
+    text = repr(out)
+    for clear in ("hunter2", "pw9", "tk1", "tk2", "'s'", "'ss'", "AKIA", "fallback"):
+        assert clear not in text, clear
+    assert out["db"]["port"] == 5432 and out["tokenizer"] == data["tokenizer"]
+    assert out["credentials"]["nested"] == {"deep": marker(7, b"k"), "flag": True, "none": None}
+    assert out["db"]["url"] == f"postgresql://a:{marker('pw9', b'k')}@h/x"
+    assert out["env"]["password"] == "${oc.env:PW}" and out["env"]["api_key"] == "???"
+    assert redact(out, rules=DEFAULT_RULES, key=b"k") == out  # idempotent
+
+
+def test_secret_paths_hide_a_whole_subtree() -> None:
+    out = redact({"svc": {"handle": {"a": "x"}}}, secret_paths=["svc.handle"], key=b"k")
+    assert out == {"svc": {"handle": {"a": marker("x", b"k")}}}
+
+
+def test_markers_are_keyed_stable_and_differ_per_key() -> None:
+    assert marker("hunter2", b"one") == marker("hunter2", b"one")
+    assert marker("hunter2", b"one") != marker("hunter2", b"two")
+    assert marker("hunter2", b"one") != marker("hunter3", b"one")
+    assert marker("hunter2", b"one").startswith("<secret:") and "hunter2" not in marker(
+        "hunter2", b"one"
+    )
+
+
+def test_key_from_environment_then_user_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONFMAN_SECRET_KEY", "team-key")
+    assert secrets.secret_key() == b"team-key"
+    monkeypatch.delenv("CONFMAN_SECRET_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    first = secrets.secret_key()
+    key_file = tmp_path / "confman" / "secret.key"
+    assert key_file.is_file() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(first) == 64 and first not in (b"team-key",)
+    secrets.clear()
+    assert secrets.secret_key() == first  # the same key next time: markers stay comparable
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "other"))
+    assert secrets.secret_key() != first
+    secrets.clear()
+
+
+def test_redact_text_overrides_flags_urls() -> None:
+    text = (
+        "+tracking.api_key=abc db.password='a b' ~db.password=x ++hf_token=y lr=0.1 "
+        "API_KEY=zz --token=tt postgresql://u:pgpw@h:5/x"
+    )
+    out = redact_text(text, DEFAULT_RULES, b"k")
+    for clear in ("abc", "'a b'", "=x ", "=y ", "zz", "tt", "pgpw"):
+        assert clear not in out, clear
+    assert (
+        "lr=0.1" in out and "+tracking.api_key=<secret:" in out and "~db.password=<secret:" in out
+    )
+
+
+def test_redact_text_with_known_secret_paths() -> None:
+    out = redact_text("service.handle=abc", DEFAULT_RULES, b"k", secret_paths=["service"])
+    assert out == f"service.handle={marker('abc', b'k')}"
+
+
+def test_redact_argv_flag_with_separate_value() -> None:
+    argv = ["train.py", "--password", "pw1", "--epochs", "3", "db.password=pw2", "lr=1"]
+    out = redact_argv(argv, DEFAULT_RULES)
+    assert "pw1" not in out and "db.password=pw2" not in out
+    assert out[3:5] == ["--epochs", "3"] and out[-1] == "lr=1"
+
+
+def test_redact_lines_and_patch_blocks() -> None:
+    lines = [
+        "db:",
+        "  password: hunter2  # prod",
+        "credentials:",
+        "  slack: s1",
+        "  aws:",
+        "    id: s2",
+        "tokens:",
+        "- s3",
+        "lr: 0.1",
+        'API_KEY = "s4"',
+        '"token": "s5",',
+    ]
+    out = "\n".join(redact_lines(lines, DEFAULT_RULES, b"k"))
+    for clear in ("hunter2", "s1", "s2", "s3", "s4", "s5"):
+        assert clear not in out, clear
+    assert "lr: 0.1" in out and "# prod" in out and "  slack: <secret:" in out
+    patch = (
+        "diff --git a/c.yaml b/c.yaml\n@@ -1,2 +1,3 @@\n"
+        " credentials:\n+  github: s6\n-  github: s7\n lr: 1\n"
+    )
+    shown = redact_patch(patch, DEFAULT_RULES)
+    assert shown is not None and "s6" not in shown and "s7" not in shown and " lr: 1" in shown
+
+
+def test_project_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = rules_from_settings(
+        {
+            "secrets": {
+                "extra-keys": ["^hook_url$"],
+                "ignore-keys": ["db.password"],
+                "extra-values": ["mycorp_[0-9a-f]{8}"],
+            }
+        }
+    )
+    assert is_secret_path("hook_url", rules) and not is_secret_path("db.password", rules)
+    assert looks_secret("x mycorp_deadbeef y", rules)
+    assert redact({"a": "mycorp_deadbeef"}, rules=rules, key=b"k") == {
+        "a": marker("mycorp_deadbeef", b"k")
+    }
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.confman]\n[tool.confman.secrets]\nextra-keys = ["^hook_url$"]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert is_secret_path("hook_url")  # the project around the current directory
+
+
+@pytest.mark.parametrize(
+    "table",
+    [{"extra-key": []}, {"extra-keys": "x"}, {"extra-keys": ["("]}, "x"],
+    ids=["typo", "not-a-list", "bad-regex", "not-a-table"],
+)
+def test_bad_project_patterns_are_errors(table: object) -> None:
+    with pytest.raises(ProjectSettingsError):
+        rules_from_settings({"secrets": table})
+
+
+def test_error_messages_are_redacted() -> None:
+    exc = ConfmanError(
+        "cannot open postgresql://u:pw1@h/x for db.password=pw2", hint="try api_key=pw3"
+    )
+    for clear in ("pw1", "pw2", "pw3"):
+        assert clear not in str(exc)
+    assert SecretRules() == DEFAULT_RULES
+
+
+def test_secret_fields_of_a_model_class() -> None:
+    class Inner(BaseModel):
+        handle: SecretStr | None = None
+        name: str = ""
+
+    class Outer(BaseModel):
+        inner: Inner
+        pw: SecretStr
+        items: list[int] = []
+
+    assert secrets.secret_fields(Outer) == ["inner.handle", "pw"]
+
+
+def test_no_key_file_is_written_by_the_suite() -> None:
+    # tests/conftest.py sets the key: recording in tests never creates ~/.config/confman.
+    assert os.environ.get("CONFMAN_SECRET_KEY")
