@@ -17,9 +17,8 @@ confman run code or read files elsewhere. Only the project's own pyproject.toml 
 
 from __future__ import annotations
 
-import importlib.machinery
+import importlib.util
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,33 +86,21 @@ def confinement_for(config_dir: str | Path) -> Confinement:
 def locate_package(dotted: str) -> Path | None:
     """The folder of package ``dotted`` (``a.b`` -> ``.../a/b``), found without importing.
 
-    Follows the path finder's order: the first ``sys.path`` entry holding ``a/__init__.py`` (a
-    regular package) or a module ``a.py`` wins; folders ``a/`` without ``__init__.py`` before it
-    are namespace portions. An ``a`` already imported is looked up on its ``__path__``.
+    Only the top-level name is looked up, with ``importlib.util.find_spec``: for a top-level
+    name the import system's finders (``sys.path`` entries, editable-install hooks) locate it
+    without running it. ``find_spec("a.b")`` would import ``a``, so the rest of the path is
+    followed as folders. ``None`` when ``a`` is a module, is missing, or lives in no folder (a zip).
     """
     parts = [p for p in dotted.split(".") if p]
-    if not parts or any(p in (os.curdir, os.pardir) or os.sep in p for p in parts):
+    if not parts or any(p == os.pardir or os.sep in p for p in parts):
         return None
-    loaded = sys.modules.get(parts[0])
-    if loaded is not None:
-        portions = [Path(p) for p in getattr(loaded, "__path__", [])]
-    else:
-        portions = []
-        suffixes = importlib.machinery.all_suffixes()
-        for entry in sys.path:
-            base = Path(entry or os.getcwd())
-            if not base.is_dir():
-                continue
-            top = base / parts[0]
-            if (top / "__init__.py").is_file():
-                portions = [top]
-                break
-            if any((base / f"{parts[0]}{suffix}").is_file() for suffix in suffixes):
-                return None  # a module, not a package
-            if top.is_dir():
-                portions.append(top)
+    try:
+        spec = importlib.util.find_spec(parts[0])
+    except (ImportError, ValueError):
+        return None
+    portions = list(spec.submodule_search_locations or []) if spec is not None else []
     for portion in portions:
-        folder = portion.joinpath(*parts[1:])
+        folder = Path(portion).joinpath(*parts[1:])
         if folder.is_dir():
             return folder
     return None

@@ -6,10 +6,13 @@ file, real symlinks, the real typer app and lint engine."""
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import os
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -83,6 +86,28 @@ def test_pkg_searchpath_is_read_without_importing(
     result = runner.invoke(app, ["compose", "config", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert "from-package" in result.stdout
+    assert not marker.exists() and name not in sys.modules
+
+
+def test_pkg_searchpath_of_an_editable_install_is_read_without_importing(
+    project: Path, tmp_path: Path, marker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editable install maps the name with a finder on sys.meta_path, not a sys.path entry."""
+    name = f"cmedit_{tmp_path.name.replace('-', '_')}"
+    pkg = _package(tmp_path / "src", name, marker)
+
+    class EditableFinder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: object, target: object = None) -> Any:
+            if fullname != name:
+                return None
+            return importlib.util.spec_from_file_location(
+                name, pkg / "__init__.py", submodule_search_locations=[str(pkg)]
+            )
+
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, EditableFinder()])
+    _searchpath_config(project / "conf", f"pkg://{name}.conf")
+    got = compose("config", config_dir=project / "conf")
+    assert got.to_container() == {"db": {"host": "from-package"}}
     assert not marker.exists() and name not in sys.modules
 
 
