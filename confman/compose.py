@@ -53,7 +53,7 @@ from omegaconf import DictConfig, OmegaConf, flag_override, open_dict
 from omegaconf.errors import OmegaConfBaseException
 from packaging.version import Version
 
-from confman.composeerrors import translate
+from confman.composeerrors import cycle_error, keyless_override, translate
 from confman.errors import CompositionError, ConfigDirError, ConfmanError
 from confman.provenance import Provenance, Write
 from confman.settings import load_settings
@@ -311,13 +311,16 @@ def compose(
         except ConfmanError:
             raise
         except RecursionError as exc:  # Hydra recurses without end on a cyclic defaults list
-            raise CompositionError(
-                f"the defaults lists starting at '{config_name}' include each other in a cycle",
-                hint="a config lists itself in its defaults, directly or through other configs",
-            ) from exc
+            raise cycle_error(root, config_name) from exc
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
-            raise translate(exc, root=root, config_name=config_name) from exc
+            raise translate(
+                exc, root=root, config_name=config_name, overrides=override_list
+            ) from exc
         except (TypeError, KeyError, AttributeError, IndexError, AssertionError) as exc:
+            if any(keyless_override(o) for o in override_list):
+                raise translate(
+                    exc, root=root, config_name=config_name, overrides=override_list
+                ) from exc
             # Hydra's own internals fail this way on some inputs, e.g. a list given to a
             # group that is not multi-select ('db=[a,b]' when the defaults say 'db: a').
             shown = " ".join(override_list) or "no overrides"

@@ -9,6 +9,7 @@ that do not exist yet.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from hydra.errors import MissingConfigException, OverrideParseException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from confman import defaultslist
 from confman.errors import (
     CompositionError,
     ConfmanError,
@@ -25,7 +27,7 @@ from confman.errors import (
 )
 from confman.secrets import redact_at
 
-__all__ = ["translate"]
+__all__ = ["cycle_error", "keyless_override", "translate"]
 
 _TOKEN = re.compile(r"input '(.*?)'")
 _NO_OVERRIDE = re.compile(r"Could not override '([^']+)'")
@@ -41,6 +43,10 @@ _SWEEP = re.compile(
     re.MULTILINE,
 )
 _FULL_KEY = re.compile(r"^\s*full_key: (\S+)", re.MULTILINE)
+_MISSING_IN = re.compile(r"In '([^']+)': Could not (?:find|load) '([^']+)'")
+_TWICE = re.compile(r"Multiple values for ([^ .]+)\.")
+_SELF_TWICE = re.compile(r"Duplicate _self_ defined in (\S+)")
+_OVERRIDE_NO_MATCH = re.compile(r"In '([^']+)': Could not override '([^']+)'\. No match")
 
 
 def _first_line(text: str) -> str:
@@ -134,6 +140,7 @@ def translate(
     config_name: str | None,
     source: str | None = None,
     cfg: DictConfig | None = None,
+    overrides: Sequence[str] = (),
 ) -> ConfmanError:
     """Map an exception raised while composing to the confman error a user should see.
 
@@ -143,10 +150,25 @@ def translate(
         config_name: the primary config being composed.
         source: the file being merged when the error happened, if known.
         cfg: the config as composed so far (for did-you-mean on override keys).
+        overrides: the command-line overrides (quoted when one of them is the cause).
     """
     if isinstance(exc, OverrideParseException):
         return _bad_syntax(exc)
     text = str(exc)
+    keyless = next((o for o in overrides if keyless_override(o)), None)
+    if keyless is not None and (
+        isinstance(exc, (ValueError, AssertionError))
+        or "Could not override ''" in text
+        or "Could not delete '='" in text
+        or "force-add of config groups" in text
+    ):
+        return OverrideError(
+            f"bad override '{keyless}': no key before '='",
+            hint="write key=value, +key=value to add a key, ~key to delete one, or group=option",
+        )
+    located = _in_defaults(text, root, config_name)
+    if located is not None:
+        return located
     match = _SWEEP.search(text)
     if match:
         override = match.group(1)
@@ -226,6 +248,90 @@ def translate(
     return CompositionError(_first_line(text) if text else type(exc).__name__)
 
 
+def keyless_override(override: str) -> bool:
+    """``=1``, ``+=3``, ``~=x``, ``@=1``: an override whose key is empty (Hydra parses it as a
+    config group named '' and fails deep inside with a message that names neither)."""
+    return override.lstrip("+~").split("=", 1)[0].split("@", 1)[0].strip() == ""
+
+
+def _in_defaults(text: str, root: Path, config_name: str | None) -> ConfmanError | None:
+    """Hydra's errors about a defaults list, said at the file:line of the entry at fault."""
+    match = _SELF_TWICE.search(text)
+    if match:
+        selves = [
+            e
+            for e in defaultslist.entries(root, match.group(1))
+            if e.group is None and e.value == "_self_"
+        ]
+        if len(selves) > 1:
+            return CompositionError(
+                f"{selves[1].where}: '_self_' is listed twice in the defaults list of "
+                f"'{match.group(1)}' (first at line {selves[0].line})",
+                hint="keep one '_self_': it marks where the config's own keys are merged",
+            )
+    match = _OVERRIDE_NO_MATCH.search(text)
+    if match:
+        config, group = match.group(1), match.group(2).split("@")[0]
+        entry = next(
+            (e for e in defaultslist.entries(root, config) if e.group and "override" in e.words),
+            None,
+        )
+        if entry is not None:
+            return CompositionError(
+                f"{entry.where}: '{entry.key}' overrides a choice of '{group}' that no earlier "
+                "defaults entry makes",
+                hint=f"drop 'override' to add the group, or check the group name '{group}'",
+            )
+    match = _TWICE.search(text)
+    if match and config_name:
+        return _chosen_twice(root, config_name, match.group(1))
+    return None
+
+
+def _chosen_twice(root: Path, primary: str, group: str) -> ConfmanError | None:
+    """A group chosen by two entries: a misspelled ``override`` keyword, or a real repeat."""
+    chosen: list[defaultslist.Entry] = []
+    for listed in defaultslist.reachable(root, primary):
+        for entry in listed:
+            unknown = [w for w in entry.words if w not in defaultslist.KEYWORDS]
+            if entry.group is not None and unknown:
+                guess = did_you_mean(unknown[0], defaultslist.KEYWORDS)
+                return CompositionError(
+                    f"{entry.where}: '{unknown[0]}' is not a defaults-list keyword "
+                    f"(in '{entry.key}')",
+                    hint=f"{guess + ' ' if guess else ''}the keywords are 'override' and "
+                    "'optional'; Hydra reads the entry as a second choice of "
+                    f"'{entry.group}'",
+                )
+            if entry.group == group.lstrip("/") and "override" not in entry.words:
+                chosen.append(entry)
+    if len(chosen) < 2:
+        return None
+    first, second = chosen[0], chosen[1]
+    return CompositionError(
+        f"{second.where}: config group '{group}' is chosen a second time (first at {first.where})",
+        hint=f"remove one entry, or write 'override {second.key}: ...' to replace the "
+        "earlier choice",
+    )
+
+
+def cycle_error(root: Path, config_name: str | None) -> CompositionError:
+    """The error for defaults lists that include each other, at the entry closing the cycle."""
+    cycle = defaultslist.find_cycle(root, config_name) if config_name else None
+    if not cycle:
+        return CompositionError(
+            f"the defaults lists starting at '{config_name}' include each other in a cycle",
+            hint="a config lists itself in its defaults, directly or through other configs",
+        )
+    chain = " -> ".join([cycle[0].config, *(next(e.targets()) for e in cycle)])
+    return CompositionError(
+        f"{cycle[-1].where}: the defaults lists starting at '{config_name}' include each other "
+        f"in a cycle: {chain}",
+        hint="a config lists itself in its defaults, directly or through other configs; "
+        "remove one entry of the cycle",
+    )
+
+
 def _omegaconf_msg(exc: OmegaConfBaseException) -> str:
     msg = getattr(exc, "msg", None)
     return str(msg) if msg else str(exc)
@@ -266,6 +372,17 @@ def _bad_syntax(exc: OverrideParseException) -> OverrideError:
     )
 
 
+def _entry_naming(text: str, root: Path, missing: str) -> defaultslist.Entry | None:
+    """The defaults entry of the config Hydra names (``In 'train': ...``) that selects
+    ``missing``; None when an override selected it instead."""
+    match = _MISSING_IN.search(text)
+    if not match:
+        return None
+    return next(
+        (e for e in defaultslist.entries(root, match.group(1)) if missing in e.targets()), None
+    )
+
+
 def _missing(exc: MissingConfigException, root: Path, config_name: str | None) -> ConfmanError:
     text = str(exc)
     match = _MISSING_PRIMARY.search(text)
@@ -281,8 +398,10 @@ def _missing(exc: MissingConfigException, root: Path, config_name: str | None) -
         group, _, option = path.rpartition("/")
         options = list(exc.options) if exc.options else _options(root, group)
         where = f" (in the defaults list of '{config_name}')" if "defaults" in text else ""
+        entry = _entry_naming(text, root, path)
         return MissingConfigError(
-            f"no option '{option}' in config group '{group}'{where}",
+            f"{entry.where + ': ' if entry else ''}no option '{option}' in config group "
+            f"'{group}'{where if entry is None else ''}",
             hint=_missing_option_hint(group, option, options),
         )
     return MissingConfigError(_first_line(text))
