@@ -77,6 +77,13 @@ class SQLStore(Store):
     driver_errors: tuple[type[BaseException], ...] = ()
     #: Orders in which the runs' ids can be scanned independently (table, index), for salvage.
     scan_orders: tuple[str, ...] = ("id", "id DESC")
+    #: Other ways to read one run when the usual query meets damage (e.g. around an index).
+    salvage_selects: tuple[str, ...] = ()
+    #: The last resort: the run and its config without the raw config and patch blobs.
+    _PARTIAL = (
+        "SELECT r.body, c.data, NULL, NULL FROM runs r "
+        "JOIN configs c ON c.fingerprint = r.fingerprint "
+    )
 
     def __init__(
         self, url: str, *, secret_patterns: Sequence[str] = DEFAULT_SECRET_PATTERNS
@@ -89,6 +96,10 @@ class SQLStore(Store):
         try:
             self._migrate()
             self.salt = self._salt()
+        except StoreDamagedError as exc:
+            # The schema's own pages are damaged: no writing, but the runs may still be read.
+            self.damage = exc
+            self.salt = ""
         except BaseException:
             self._conn.close()
             raise
@@ -110,7 +121,12 @@ class SQLStore(Store):
 
     @contextmanager
     def _transaction(self, doing: str) -> Iterator[Any]:
-        """``_write`` with the driver's errors reported as ``StoreError``."""
+        """``_write`` with the driver's errors reported as ``StoreError``.
+
+        A store known to be damaged is not written: a write could spread the damage.
+        """
+        if self.damage is not None:
+            raise self.damage
         try:
             with self._write() as cur:
                 yield cur
@@ -484,18 +500,29 @@ class SQLStore(Store):
         """The runs matching ``clauses`` that can still be read, one by one; records the damage."""
         ids, complete = self._readable_ids()
         out: list[RunRecord] = []
-        unreadable = 0
+        unreadable = partial = 0
+        selects = (self._SELECT, *self.salvage_selects, self._PARTIAL)
         for run_id in sorted(ids, reverse=True):
             if limit is not None and len(out) >= limit:
                 break
-            try:
-                sql, values = self._newest(
-                    self._SELECT, ["r.id = ?", *clauses], [run_id, *params], None
-                )
-                out += self._records(self._read(sql, values))
-            except StoreError:
+            for select in selects:
+                try:
+                    sql, values = self._newest(
+                        select, ["r.id = ?", *clauses], [run_id, *params], None
+                    )
+                    found = self._records(self._read(sql, values))
+                except StoreError:
+                    continue
+                if select is self._PARTIAL and found:
+                    partial += 1
+                    found[0].extra = {**found[0].extra, "damaged": "raw config and patch lost"}
+                out += found
+                break
+            else:
                 unreadable += 1
-        lost = f"{unreadable} unreadable" + ("" if complete else " (and the run index is damaged)")
+        lost = f"{unreadable} unreadable" + (f", {partial} without raw config" if partial else "")
+        if not complete:
+            lost += " (and the run index is damaged)"
         self.damage = StoreDamagedError(
             f"{exc.message.split(' (')[0]}: {len(out)} matching run(s) readable, {lost}",
             hint=exc.hint,

@@ -33,11 +33,12 @@ def fill(path: Path, runs: int = RUNS) -> list[str]:
         return [store.put(make(i)).id for i in range(runs)]
 
 
-def damage(path: Path, page: int | None = None) -> None:
-    """Overwrite one page with garbage: ``page`` (1-based), else the middle page of the runs."""
+def damage(path: Path, page: int | None = None, table: str = "runs") -> None:
+    """Overwrite one page with garbage: ``page`` (1-based), else the middle page of ``table``."""
     if page is None:
         with sqlite3.connect(path) as conn:
-            pages = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'runs'")]
+            query = "SELECT pageno FROM dbstat WHERE name = ?"
+            pages = [n for (n,) in conn.execute(query, (table,))]
         conn.close()
         page = sorted(pages)[len(pages) // 2]
     with path.open("r+b") as f:
@@ -85,6 +86,31 @@ def test_damage_anywhere_is_one_error_never_a_traceback(
     for ref in (ids[0], ids[len(ids) // 2], "@latest"):
         code, _, err = cli(runner, path, "runs", "export", ref)
         assert "Traceback" not in err and code in (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("table", "served"),
+    [
+        ("meta", RUNS),  # the schema's own table: runs all readable, writes refused
+        ("sqlite_autoindex_blobs_1", RUNS),  # an index: read around it
+        ("sqlite_autoindex_configs_1", RUNS),
+        ("blobs", RUNS),  # some raw configs lost: those runs come without one
+        ("runs", RUNS - 1),  # the rows on that page are lost, the others served
+    ],
+)
+def test_what_damage_to_each_table_costs(tmp_path: Path, table: str, served: int) -> None:
+    path = tmp_path / "runs.db"
+    fill(path)
+    damage(path, table=table)
+    with open_store(path) as store:
+        runs = store.query()
+        assert store.damage is not None
+        with pytest.raises(StoreDamagedError):
+            store.put(make(1000))  # a damaged store is not written
+    assert len(runs) <= served if table == "runs" else len(runs) == served
+    assert all(r.config == make(r.config["i"]).config for r in runs)
+    partial = [r for r in runs if "damaged" in r.extra]
+    assert bool(partial) == (table == "blobs") and all(r.raw_config == {} for r in partial)
 
 
 def test_damaged_store_cli_lists_readable_runs_exit_2_no_traceback(
