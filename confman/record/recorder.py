@@ -28,7 +28,7 @@ from confman.compose import Composed
 from confman.errors import ConfmanError
 from confman.record.environment import git_state, host_user, packages, python_version
 from confman.record.tracking import track
-from confman.secrets import bound_secret_paths
+from confman.secrets import bound_secret_paths, redact_error
 from confman.settings import load_settings
 from confman.store import RunRecord, SQLStore, fingerprint, journal, open_store
 from confman.store.secrets import redact_record
@@ -114,18 +114,19 @@ class Recording:
         """Keep the record in the journal and say so once per run (the run goes on)."""
         if os.environ.get("CONFMAN_DEBUG") == "1":
             traceback.print_exception(exc, file=sys.stderr)
+        why = exc.message if isinstance(exc, ConfmanError) else redact_error(str(exc))
         first = self.journaled is None
         try:
             self.journaled = journal.save(
                 self.record, self.store_url, self.root, secret_paths=self.secret_paths
             )
         except Exception as lost:
-            _warn(f"run {self.record.id} not recorded ({exc}) and not journaled ({lost})")
+            _warn(f"run {self.record.id} not recorded ({why}) and not journaled ({lost})")
             return
         if first:
             _warn(
-                f"run {self.record.id} not recorded ({exc}); kept in {self.journaled}, "
-                "`confman runs import` adds it to the store"
+                f"run {self.record.id} not recorded ({why}); kept in {self.journaled} "
+                "until `confman runs import` or the next recorded run"
             )
 
     def finish(self, error: BaseException | None = None, accessed: set[str] | None = None) -> None:
