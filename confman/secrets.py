@@ -648,10 +648,10 @@ def _unquote(value: str) -> str:
 
 
 @overload
-def redact_error(text: str) -> str: ...
+def redact_error(text: str, secret_paths: Iterable[str] = ()) -> str: ...
 @overload
-def redact_error(text: None) -> None: ...
-def redact_error(text: str | None) -> str | None:
+def redact_error(text: None, secret_paths: Iterable[str] = ()) -> None: ...
+def redact_error(text: str | None, secret_paths: Iterable[str] = ()) -> str | None:
     """``redact_text`` for an error message: never raises, never loads settings (a settings error
     is itself an error message), and works without a key file (a per-process key then)."""
     if not text:
@@ -660,7 +660,7 @@ def redact_error(text: str | None) -> str | None:
         key = secret_key()
     except OSError:
         key = _PROCESS_KEY
-    return redact_text(text, _last_rules, key)
+    return redact_text(text, _last_rules, key, secret_paths=secret_paths)
 
 
 _PROCESS_KEY = _random.token_bytes(32)

@@ -328,7 +328,9 @@ def test_the_corpus_is_really_recorded_and_shown(
     for public in ("gpt2", "localhost", "postgresql://alice:<secret:", "db.password=<secret:"):
         assert public in exported, public
     assert "--password" in exported and "+tracking.api_key=<secret:" in exported
-    assert "credentials:\\n+  github: <secret:" in exported, exported[exported.index('"patch"') :][:900]
+    assert "credentials:\\n+  github: <secret:" in exported, exported[exported.index('"patch"') :][
+        :900
+    ]
     code, text = _run_cli(["runs", "replay", "@latest~2", "--check", "--format", "json"])
     assert '"service.handle"' not in text  # a SecretStr compares as a marker: no false drift
     code, text = _run_cli(["validate", "train", f"db.password={ELSEWHERE[1]}xxxxxxxxxxxxxxxxxxxx"])
@@ -353,3 +355,58 @@ def _fresh_pg_schema(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
         conn.execute(f"CREATE SCHEMA {schema}")
     sep = "&" if "?" in url else "?"
     return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+MAIN_APP = """
+import sys
+import confman
+from {module} import Train
+
+@confman.main(config_name="train", config_path="conf", schema=Train)
+def run(cfg):
+    if cfg.lr > 1:
+        raise ValueError("diverged")
+    print("LR", cfg.lr)
+
+if __name__ == "__main__":
+    run()
+"""
+
+
+def _run_main(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(project), str(Path(__file__).parents[1])])
+    return subprocess.run(
+        [sys.executable, "main_app.py", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_confman_main_records_and_reports_without_secrets(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``@confman.main`` in a real process: a good run, a failing training, a schema failure.
+    Hydra's own "Error executing job with overrides" line and pydantic's error are redacted."""
+    (project / "main_app.py").write_text(MAIN_APP.format(module=_schema_module(project)))
+    url = f"sqlite:///{tmp_path / 'main' / 'runs.db'}"
+    monkeypatch.setenv("CONFMAN_STORE", url)  # the subprocess inherits it
+    cli = [f"{k}={v}" for k, v in ON_CLI.items() if not k.startswith("-")]
+    ok = _run_main(project, *cli)
+    assert ok.returncode == 0, ok.stderr
+    failed = _run_main(project, *cli, "lr=5")
+    assert failed.returncode == 1 and "diverged" in failed.stderr
+    invalid = _run_main(project, *cli, f"db.password={ELSEWHERE[1]}xxxxxxxxxxxxxxxxxxxx")
+    assert invalid.returncode == 1 and "db.password" in invalid.stderr
+    assert "<secret:" in invalid.stderr
+    leaks = {
+        name: _leaks(proc.stdout + proc.stderr)
+        for name, proc in (("ok", ok), ("failed", failed), ("invalid", invalid))
+    }
+    leaks["store"] = _leaks(_store_bytes(url))
+    assert not any(leaks.values()), leaks
+    code, text = _run_cli(["runs", "list", "--store", url])
+    assert code == 0 and text.count("train") >= 2 and not _leaks(text)

@@ -8,8 +8,10 @@ function Hydra calls for each job.
 from __future__ import annotations
 
 import functools
+import io
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
@@ -17,7 +19,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from confman.errors import ValidationFailed
 from confman.record.recorder import recorded, start_recording
-from confman.secrets import redact_at
+from confman.secrets import redact_at, redact_error, secret_fields
 
 __all__ = ["main", "secret_paths"]
 
@@ -33,6 +35,31 @@ def secret_paths(model: BaseModel, prefix: str = "") -> list[str]:
         elif isinstance(value, BaseModel):
             found.extend(secret_paths(value, path))
     return found
+
+
+class _RedactingStream(io.TextIOBase):
+    """A text stream that writes to ``inner`` with secrets replaced by markers."""
+
+    def __init__(self, inner: TextIO, secret_paths: list[str]) -> None:
+        self._inner = inner
+        self._paths = secret_paths
+
+    def write(self, text: str) -> int:
+        self._inner.write(redact_error(text, self._paths))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def isatty(self) -> bool:
+        return self._inner.isatty()
+
+    def fileno(self) -> int:
+        return self._inner.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._inner, "encoding", "utf-8")
 
 
 def _validate(schema: type[BaseModel], data: dict[Any, Any]) -> BaseModel:
@@ -93,9 +120,21 @@ def main(
             with recorded(recording, obj, track_access=track_access) as view:
                 return fn(view)
 
-        wrapped: Callable[[], Any] = hydra.main(
+        hydra_main: Callable[[], Any] = hydra.main(
             config_path=config_path, config_name=config_name, version_base=version_base
         )(task)
+
+        @functools.wraps(hydra_main)
+        def wrapped() -> Any:
+            # Hydra prints a failing job's overrides (``db.password=...``) and the error to
+            # stderr itself: what it writes there goes through the secrets module first.
+            stderr = sys.stderr
+            sys.stderr = _RedactingStream(stderr, secret_fields(schema) if schema else [])
+            try:
+                return hydra_main()
+            finally:
+                sys.stderr = stderr
+
         return wrapped
 
     return decorator
