@@ -7,10 +7,10 @@ confman run code or read files elsewhere. Only the project's own pyproject.toml 
   configs from. ``file://DIR`` is read only when DIR, after symlinks, lies inside the project (the
   folder of the pyproject.toml that governs the config dir, or the config dir itself when there is
   none) or under an entry of ``[tool.confman] allowed_paths``.
-* ``pkg://a.b`` is read from the folder ``a/b`` found by walking ``sys.path`` as the import system
-  would, without importing anything: no ``__init__`` runs. A package that cannot be found that way
-  (a zip, an import hook) is refused unless ``allowed_paths`` lists ``pkg://a.b``; then Hydra
-  imports it as it always does.
+* ``pkg://a.b`` is read from the folder ``a/b`` found the way the import system would find it,
+  without importing anything: no ``__init__`` runs. A package only an import can reach (a zip) is
+  refused unless ``allowed_paths`` lists ``pkg://a.b``, then Hydra imports it as it always does;
+  one that does not exist is not available, as in Hydra (which warns).
 * Files reached through a symlink that leaves the project are not read (lint, validate), and
   exports never write through a symlink.
 """
@@ -31,6 +31,7 @@ __all__ = [
     "confinement",
     "confinement_for",
     "locate_package",
+    "only_importable",
     "refuse_link_write",
 ]
 
@@ -91,19 +92,34 @@ def locate_package(dotted: str) -> Path | None:
     without running it. ``find_spec("a.b")`` would import ``a``, so the rest of the path is
     followed as folders. ``None`` when ``a`` is a module, is missing, or lives in no folder (a zip).
     """
-    parts = [p for p in dotted.split(".") if p]
-    if not parts or any(p == os.pardir or os.sep in p for p in parts):
-        return None
-    try:
-        spec = importlib.util.find_spec(parts[0])
-    except (ImportError, ValueError):
-        return None
-    portions = list(spec.submodule_search_locations or []) if spec is not None else []
-    for portion in portions:
+    parts = _parts(dotted)
+    for portion in _portions(parts):
         folder = Path(portion).joinpath(*parts[1:])
         if folder.is_dir():
             return folder
     return None
+
+
+def only_importable(dotted: str) -> bool:
+    """Whether package ``dotted`` exists somewhere only an import reaches (a zip, a custom
+    loader), as opposed to plain folders or nothing at all."""
+    return any(not Path(portion).is_dir() for portion in _portions(_parts(dotted)))
+
+
+def _parts(dotted: str) -> list[str]:
+    parts = [p for p in dotted.split(".") if p]
+    return [] if any(p == os.pardir or os.sep in p for p in parts) else parts
+
+
+def _portions(parts: list[str]) -> list[str]:
+    """Where the top-level package of ``parts`` lives (its ``__path__`` to be), not importing it."""
+    if not parts:
+        return []
+    try:
+        spec = importlib.util.find_spec(parts[0])
+    except (ImportError, ValueError):
+        return []
+    return list(spec.submodule_search_locations or []) if spec is not None else []
 
 
 def refuse_link_write(path: Path, *, inside: Path) -> None:

@@ -45,6 +45,7 @@ from confman.confine import (
     Confinement,
     confinement_for,
     locate_package,
+    only_importable,
 )
 from confman.errors import ConfinementError, YamlSourceError
 from confman.yamlsource import ParsedYaml, load_yaml_file, parse_yaml
@@ -216,6 +217,26 @@ class _CachedPackageSource(ImportlibResourcesConfigSource):
         )
 
 
+class _UnavailablePackage(ImportlibResourcesConfigSource):
+    """A ``pkg://`` search path naming no package folder: nothing to read and nothing imported
+    (Hydra, importing it, finds nothing either; both warn that it is not available)."""
+
+    def available(self) -> bool:
+        return False
+
+    def is_group(self, config_path: str) -> bool:
+        return False
+
+    def is_config(self, config_path: str) -> bool:
+        return False
+
+    def list(self, config_path: str, results_filter: Any) -> list[str]:
+        return []
+
+    def load_config(self, config_path: str) -> ConfigResult:
+        raise ConfigLoadError(f"Config not found : {config_path}")
+
+
 class Repository(ConfigRepository):
     """Hydra's config repository with confman's sources swapped in (also after a searchpath)."""
 
@@ -275,10 +296,12 @@ class Repository(ConfigRepository):
                     skeleton=self._skeleton,
                 )
             if source.path not in self._confinement.packages:
+                if not only_importable(source.path):
+                    return _UnavailablePackage(source.provider, source.full_path())
                 raise ConfinementError(
-                    f"{self._where(source)}: search path '{entry}': no folder for package "
-                    f"'{source.path}' on sys.path, and confman does not import packages a "
-                    "config names",
+                    f"{self._where(source)}: search path '{entry}': package '{source.path}' is "
+                    "not a folder (only an import reaches it), and confman does not import "
+                    "packages a config names",
                     hint=f"install it as a plain folder, or {ALLOW_HINT} (it is then imported)",
                 )
         return self._wrap_trusted(source)

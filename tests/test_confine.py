@@ -137,6 +137,24 @@ def test_pkg_searchpath_only_importable_is_refused(
     assert not marker.exists() and name not in sys.modules
 
 
+def test_pkg_searchpath_naming_no_package_folder_is_unavailable_as_in_hydra(
+    project: Path, tmp_path: Path, marker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package that does not exist, or a folder package without the named subfolder, is a
+    search path with nothing in it (Hydra: not available), and nothing is imported."""
+    name = f"cmsub_{tmp_path.name.replace('-', '_')}"
+    _package(tmp_path / "site", name, marker)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    (project / "conf" / "db").mkdir()
+    (project / "conf" / "db" / "local.yaml").write_text("host: local\n")
+    for entry in ("pkg://cm_no_such_package.conf", f"pkg://{name}.missing"):
+        _searchpath_config(project / "conf", entry, option="local")
+        with pytest.warns(UserWarning, match="is not available"):
+            got = compose("config", config_dir=project / "conf")
+        assert got.to_container() == {"db": {"host": "local"}}
+        assert not marker.exists() and name not in sys.modules
+
+
 def test_pkg_searchpath_allowed_in_pyproject_is_imported(
     project: Path, tmp_path: Path, marker: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
