@@ -254,3 +254,14 @@ def test_secret_fields_of_a_model_class() -> None:
 def test_no_key_file_is_written_by_the_suite() -> None:
     # tests/conftest.py sets the key: recording in tests never creates ~/.config/confman.
     assert os.environ.get("CONFMAN_SECRET_KEY")
+
+
+def test_redacted_record_keeps_no_hash_of_the_clear_config() -> None:
+    from confman.store import RunRecord, fingerprint
+    from confman.store.secrets import redact_record
+
+    clear = {"db": {"password": "hunter2"}, "lr": 0.1}
+    rec = redact_record(RunRecord(config=clear, raw_config=clear, argv=["x", "db.password=pw"]))
+    assert rec.fingerprint != fingerprint(clear)
+    assert rec.fingerprint == fingerprint(rec.config)
+    assert "hunter2" not in repr(rec) and "pw" not in rec.argv[1]

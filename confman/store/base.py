@@ -33,7 +33,7 @@ from confman.store.faults import fault
 from confman.store.interface import RunNotFoundError, Store, StoreDamagedError, StoreError
 from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, insert_nodes
 from confman.store.record import RunRecord, canonical_json
-from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact
+from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact_record
 from confman.store.tree import child_hashes, decode_nodes, split_tree
 from confman.store.where import Where, condition_sql, leaf_row, parse_where
 
@@ -219,25 +219,14 @@ class SQLStore(Store):
     # -- writing ---------------------------------------------------------------------------
     def put(self, record: RunRecord, *, secret_paths: Sequence[str] = ()) -> RunRecord:
         """Insert or replace ``record`` in one transaction; configs and blobs are stored once."""
-        # A copy with both configs redacted (``redact`` builds new containers); the other
-        # fields are copied as JSON, cheap next to the configs.
-        rec = RunRecord.from_json(
-            {
-                **json.loads(canonical_json(_body(record))),
-                "config": redact(
-                    record.config,
-                    self.salt,
-                    patterns=self.secret_patterns,
-                    secret_paths=secret_paths,
-                ),
-                "raw_config": redact(
-                    record.raw_config,
-                    self.salt,
-                    patterns=self.secret_patterns,
-                    secret_paths=secret_paths,
-                ),
-                "patch": record.patch,
-            }
+        # A redacted copy (``redact_record`` builds new containers for the configs; the other
+        # fields are copied as JSON, cheap next to the configs): every field that can carry a
+        # secret (configs, overrides, argv, provenance, patch, extra) holds markers.
+        copy = {**json.loads(canonical_json(_body(record))), "patch": record.patch}
+        rec = redact_record(
+            RunRecord.from_json({**copy, "config": record.config, "raw_config": record.raw_config}),
+            secret_paths=secret_paths,
+            patterns=self.secret_patterns,
         )
         config_text = canonical_json(rec.config)
         rec.fingerprint = _sha(config_text)
