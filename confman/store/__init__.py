@@ -56,7 +56,12 @@ def store_url(settings: Settings | None = None) -> str:
 
 
 def open_store(url: str | Path | None = None, *, settings: Settings | None = None) -> SQLStore:
-    """Open (creating and migrating if needed) the run store.
+    """Open the run store, creating or migrating it if needed.
+
+    Opening a store that is current only reads it, so a read-only store (file, folder or
+    filesystem) opens for reading; writing to it then raises ``StoreError``. Every driver error
+    is a ``StoreError`` with a hint; a damaged store is a ``StoreDamagedError``, and ``query``
+    on one serves the runs still readable and sets ``store.damage``.
 
     Args:
         url: ``sqlite:///path``, a plain file path, or ``postgresql://...``;
@@ -64,7 +69,8 @@ def open_store(url: str | Path | None = None, *, settings: Settings | None = Non
         settings: project settings (read from pyproject.toml when omitted).
 
     Raises:
-        StoreError: unknown scheme, unreachable server, missing driver.
+        StoreError: unknown scheme, unreachable server, missing driver, an empty file or a
+            folder at the path, a store newer than this confman.
     """
     if url is None:
         settings = settings or load_settings()
