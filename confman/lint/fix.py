@@ -196,9 +196,12 @@ class _Workspace:
         """Which files each composition loads, from lint's compositions (Hydra's own defaults
         lists): an edit is judged on the compositions that load its file, and on every
         composition lint could not make."""
-        known = {
-            c.label: set(_loaded(c.composed.defaults_tree)) for c in result.context.compositions
-        }
+        made = [*result.context.compositions, *result.context.variants]
+        known = {c.label: set(_loaded(c.composed.defaults_tree)) for c in made}
+        # every composition lint could make is reachable too (each option of a group swapped
+        # in place, ``+group=option``): an edit to an option only those load is judged on them
+        labels = {run.label for run in self.runs}
+        self.runs += [Reachable(c.primary, c.overrides) for c in made if c.label not in labels]
         self.loads = {run.label: known.get(run.label) for run in self.runs}
 
     def affected(self, edits: Sequence[Edit]) -> list[Reachable]:

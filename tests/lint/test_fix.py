@@ -78,3 +78,18 @@ def test_diff_only_writes_nothing(system):
     outcome = fix(load_settings(cwd=root), write=False)
     assert (root / "conf/experiment/big.yaml").read_text() == text
     assert "".join(outcome.diff()).count("-seed: 0\n") == 1
+
+
+def test_compositions_only_lint_makes_are_judged_too(system, tmp_path):
+    """An option swapped in place (``data=wine``) is a composition a user can run: an edit to
+    a file only it loads is judged on it."""
+    from confman.lint import lint
+
+    root = system()
+    shutil.copytree(root / "conf", tmp_path / "copy")
+    ws = _Workspace(tmp_path / "copy", None)
+    ws.learn(lint(load_settings(cwd=root)))
+    wine = [run for run in ws.runs if run.label == "train data=wine"]
+    assert wine and "data/wine.yaml" in (ws.loads["train data=wine"] or set())
+    edit = Edit("data/wine.yaml", 1, "CM202")
+    assert wine[0] in ws.affected([edit])
