@@ -265,3 +265,13 @@ def test_redacted_record_keeps_no_hash_of_the_clear_config() -> None:
     assert rec.fingerprint != fingerprint(clear)
     assert rec.fingerprint == fingerprint(rec.config)
     assert "hunter2" not in repr(rec) and "pw" not in rec.argv[1]
+
+
+def test_an_error_message_never_creates_the_key_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONFMAN_SECRET_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    secrets.clear()
+    assert "pw1" not in str(ConfmanError("bad override db.password=pw1"))
+    assert not (tmp_path / "confman").exists()
