@@ -368,10 +368,7 @@ def _compose_node(text: str, name: str) -> tuple[Any, yaml.Node | None]:
         except yaml.YAMLError:
             node = _NOT_PLAIN  # PyYAML may read what libyaml refuses ("[1, 233:]")
         if node is not _NOT_PLAIN and not (
-            node is not None
-            and "?" in text
-            and ("[" in text or "{" in text)
-            and _flow_question(node)
+            node is not None and _may_hold_flow_question(text) and _flow_question(node)
         ):
             return loader, node
         loader.dispose()
@@ -398,6 +395,25 @@ def _needs_pure_parser(text: str) -> bool:
 
 _BARE_TAG = re.compile(r"(?<![^\s\[{,])!(?![^\s,\]}])")
 _BLOCK_INDICATOR_COMMENT = re.compile(r"[|>][-+0-9]*#")
+
+
+def _may_hold_flow_question(text: str) -> bool:
+    """Whether a ``?`` may sit inside a flow collection, seen cheaply in the text: a line with a
+    ``?`` after a ``[`` or ``{``, or a flow collection spanning lines (a line whose brackets do
+    not balance). Most files with a ``?`` hold it in a block value (``???``, a URL query) and
+    skip the walk over their nodes."""
+    if "?" not in text or ("[" not in text and "{" not in text):
+        return False
+    if _QUESTION_AFTER_BRACKET.search(text):
+        return True
+    return any(
+        line.count("[") + line.count("{") != line.count("]") + line.count("}")
+        for line in text.splitlines()
+        if "[" in line or "{" in line or "]" in line or "}" in line
+    )
+
+
+_QUESTION_AFTER_BRACKET = re.compile(r"[\[{][^\n]*\?")
 
 
 def _flow_question(root: yaml.Node) -> bool:

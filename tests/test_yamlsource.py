@@ -397,6 +397,9 @@ def _confman_reads(text: str) -> tuple[bool, object]:
         ("a: >-#\n", YamlSourceError),
         ("a: [b?c]\n", YamlSourceError),
         ("a: http://x?y=1\nb: [1]\n", {"a": "http://x?y=1", "b": [1]}),
+        ("a: [1,\n  b?c]\n", YamlSourceError),
+        ("a: [[x], y?]\n", YamlSourceError),
+        ("a: ???\nb: [1]\n", {"a": "???", "b": [1]}),
     ],
     ids=[
         "empty-tag",
@@ -411,6 +414,9 @@ def _confman_reads(text: str) -> tuple[bool, object]:
         "folded-comment",
         "flow-question",
         "block-question",
+        "flow-question-multiline",
+        "flow-question-nested",
+        "missing-marker",
     ],
 )
 def test_documents_where_libyaml_and_hydra_disagree_read_as_hydra(text: str, expected: object):
