@@ -63,7 +63,7 @@ class SQLiteStore(SQLStore):
         try:
             if not self.path.exists():
                 self._create()
-            elif self.path.stat().st_size == 0:
+            elif self.path.stat().st_size == 0 and not self._wal_holds_data():
                 raise StoreError(
                     f"run store {self.path} is an empty file, not a run store",
                     hint="delete it to start a new store there, or point CONFMAN_STORE or "
@@ -81,6 +81,11 @@ class SQLiteStore(SQLStore):
         except (OSError, sqlite3.Error) as exc:
             raise fault(exc, self.url, "open") from exc
         return conn
+
+    def _wal_holds_data(self) -> bool:
+        """Whether a write-ahead log beside an empty file may hold the store's content."""
+        wal = Path(f"{self.path}-wal")
+        return wal.is_file() and wal.stat().st_size > 0
 
     def _open(self, target: str, *, uri: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(target, timeout=self.timeout, isolation_level=None, uri=uri)
