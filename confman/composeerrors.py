@@ -294,7 +294,7 @@ def _chosen_twice(root: Path, primary: str, group: str) -> ConfmanError | None:
     for listed in defaultslist.reachable(root, primary):
         for entry in listed:
             unknown = [w for w in entry.words if w not in defaultslist.KEYWORDS]
-            if entry.group is not None and unknown:
+            if entry.group == group and unknown:
                 guess = did_you_mean(unknown[0], defaultslist.KEYWORDS)
                 return CompositionError(
                     f"{entry.where}: '{unknown[0]}' is not a defaults-list keyword "
@@ -303,7 +303,7 @@ def _chosen_twice(root: Path, primary: str, group: str) -> ConfmanError | None:
                     "'optional'; Hydra reads the entry as a second choice of "
                     f"'{entry.group}'",
                 )
-            if entry.group == group.lstrip("/") and "override" not in entry.words:
+            if entry.group == group and "override" not in entry.words:
                 chosen.append(entry)
     if len(chosen) < 2:
         return None

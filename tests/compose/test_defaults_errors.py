@@ -52,6 +52,15 @@ CASES = [
         "train.yaml:4: config group 'db' is chosen a second time (first at train.yaml:2)",
     ),
     (
+        "unrelated-typo-is-not-blamed",
+        {
+            "train.yaml": "defaults:\n  - db: pg\n  - optinal model: big\n  - db: my\n",
+            "model/big.yaml": "size: 3\n",
+        },
+        CompositionError,
+        "train.yaml:4: config group 'db' is chosen a second time (first at train.yaml:2)",
+    ),
+    (
         "cycle",
         {"train.yaml": "defaults:\n  - other\n", "other.yaml": "x: 1\ndefaults:\n  - train\n"},
         CompositionError,
