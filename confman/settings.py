@@ -148,6 +148,9 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
     pyproject, raw = found if found else (None, {})
     root = pyproject.parent if pyproject else start
     table = _checked(raw, pyproject)
+    from confman.secrets import rules_from_settings
+
+    rules_from_settings(raw)  # [tool.confman.secrets]: an unknown option or a bad regex is an error
     version_base = table.version_base
     allowed = table.allowed_paths
     if config_dir is not None:

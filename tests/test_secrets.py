@@ -275,3 +275,21 @@ def test_an_error_message_never_creates_the_key_file(
     secrets.clear()
     assert "pw1" not in str(ConfmanError("bad override db.password=pw1"))
     assert not (tmp_path / "confman").exists()
+
+
+def test_a_typo_in_the_secrets_table_is_a_cli_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from confman.cli import app
+
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "train.yaml").write_text("lr: 1\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.confman]\n[tool.confman.secrets]\nextra-key = ["x"]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["compose", "train"])
+    assert result.exit_code == 2
+    assert "unknown option 'extra-key'" in result.stderr and "extra-keys" in result.stderr
