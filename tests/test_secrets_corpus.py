@@ -410,3 +410,24 @@ def test_confman_main_records_and_reports_without_secrets(
     assert not any(leaks.values()), leaks
     code, text = _run_cli(["runs", "list", "--store", url])
     assert code == 0 and text.count("train") >= 2 and not _leaks(text)
+
+
+def test_a_store_url_with_a_password_in_pyproject(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """lint's CM000 and every runs command name the store they cannot reach: never its password."""
+    pyproject = project / "pyproject.toml"
+    url = f"postgresql://u:{ELSEWHERE[0]}@127.0.0.1:9/x"
+    pyproject.write_text(
+        pyproject.read_text().replace("[tool.confman]\n", f'[tool.confman]\nstore = "{url}"\n', 1)
+    )
+    monkeypatch.delenv("CONFMAN_STORE")
+    for args in (
+        ["lint"],
+        ["lint", "--output-format", "json"],
+        ["runs", "list"],
+        ["diff", "@latest", "train"],
+    ):
+        _code, text = _run_cli(args)
+        assert "postgresql://u:<secret:" in text, (args, text)
+        assert not _leaks(text), (args, _leaks(text))
