@@ -293,3 +293,13 @@ def test_a_typo_in_the_secrets_table_is_a_cli_error(
     result = CliRunner().invoke(app, ["compose", "train"])
     assert result.exit_code == 2
     assert "unknown option 'extra-key'" in result.stderr and "extra-keys" in result.stderr
+
+
+def test_replay_exec_refuses_overrides_stored_as_markers() -> None:
+    from confman.record.replay import exec_replay
+    from confman.store import RunRecord
+    from confman.store.secrets import redact_record
+
+    rec = redact_record(RunRecord(overrides=["db.password=pw", "lr=1"], argv=["train.py"]))
+    with pytest.raises(ConfmanError, match=r"secret overrides \(db.password\)"):
+        exec_replay(rec)

@@ -19,8 +19,9 @@ from confman.errors import ConfmanError
 from confman.provenance import iter_leaves
 from confman.record.environment import git_state, packages
 from confman.schema.binding import import_schema
+from confman.secrets import MARKER, is_marker, redact
 from confman.settings import load_settings
-from confman.store import RunRecord, SQLStore, fingerprint, redact
+from confman.store import RunRecord, SQLStore, fingerprint
 
 __all__ = ["Drift", "check_replay", "exec_replay"]
 
@@ -71,8 +72,11 @@ def _config_drift(
     composed = compose(
         record.config_name, list(record.overrides), config_dir=config_dir, cache=False
     )
-    today = redact(composed.to_container(resolve=False), store.salt, patterns=store.secret_patterns)
     old = dict(iter_leaves(record.raw_config))
+    # A key stored as a marker (a SecretStr field, a project pattern) is secret today too, so
+    # both sides compare as markers and neither is printed.
+    hidden = [k for k, v in old.items() if is_marker(v)]
+    today = redact(composed.to_container(resolve=False), secret_paths=hidden)
     new = dict(iter_leaves(today))
     keys = [*old, *(k for k in new if k not in old)]
     return [
@@ -115,7 +119,7 @@ def check_replay(record: RunRecord, store: SQLStore, config_dir: Path) -> Drift:
 
     Args:
         record: the recorded run.
-        store: its store (for the secret salt, so secret markers compare).
+        store: its store.
         config_dir: fallback config tree when the record does not name one.
     """
     drift = Drift()
@@ -154,5 +158,12 @@ def exec_replay(record: RunRecord) -> int:
     """Run the recorded entrypoint again with the job's own overrides; returns its exit code."""
     if not record.argv:
         raise ConfmanError(f"run {record.id} recorded no command line", hint="rerun it by hand")
+    hidden = [o.partition("=")[0] for o in record.overrides if MARKER.search(o)]
+    if hidden:  # rerunning with a marker as the password would run, and fail, much later
+        raise ConfmanError(
+            f"run {record.id} was started with secret overrides ({', '.join(hidden)}): the store "
+            "keeps only their markers",
+            hint="rerun it by hand with those values, or set them in the environment",
+        )
     command = [sys.executable, record.argv[0], *record.overrides]
     return subprocess.run(command, cwd=record.cwd or None, check=False).returncode
