@@ -234,10 +234,12 @@ COMMANDS: list[list[str]] = [
     ["runs", "compare", "--format", "table"],
     ["runs", "compare", "--format", "json"],
     ["runs", "compare", "--format", "csv"],
+    ["runs", "compare", "--format", "markdown"],
     ["diff", "@latest", "@latest~2"],
     ["diff", "@latest", "@latest~2", "--format", "json"],
     ["diff", "@latest", "@latest~2", "--format", "markdown"],
     ["diff", "@latest", "@latest~2", "--format", "overrides"],
+    ["diff", "@latest", "@latest~2", "--format", "yaml"],
 ]
 
 
