@@ -57,6 +57,10 @@ from confman.secrets import (
         ("optimizer.lr", False),
         ("keys", False),
         ("api", False),
+        ("api_key_header", False),  # names a header, not a key
+        ("password_file", False),
+        ("hf_token_env", False),
+        ("db.password.file", True),  # a subtree under a secret name stays secret
     ],
     ids=lambda v: str(v),
 )

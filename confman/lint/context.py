@@ -504,8 +504,15 @@ def _compose_all(
         more = f" (and {len(where) - 1} other compositions)" if len(where) > 1 else ""
         message, _, hint = cause.partition("\0")
         hint = _project_hint(yf, message) or hint
-        line = _selection_line(ctx, yf.rel, message)
+        at = _FILE_LINE.match(message)
+        if at and at[1] in ctx.files:  # the error names the file and line that hold it
+            yf, line, message = ctx.files[at[1]], int(at[2]), message[at.end() :]
+        else:
+            line = _selection_line(ctx, yf.rel, message)
         ctx.problem(yf.shown, line, f"cannot compose '{label}'{more}: {message}", hint or None)
+
+
+_FILE_LINE = re.compile(r"([\w./-]+\.yaml):(\d+): ")
 
 
 def _option_file(override: str) -> str:
@@ -575,6 +582,40 @@ def _selection_line(ctx: LintContext, rel: str, message: str) -> int:
     return 1
 
 
+def _included_by_options(ctx: LintContext) -> set[str]:
+    """Config files other group options include through their own defaults lists: building
+    blocks (``experiment/pile/base.yaml`` under ``experiment/pile/h3.yaml``), composed as part
+    of what includes them, never run alone."""
+    out: set[str] = set()
+    for yf in ctx.files.values():
+        # experiments include experiments (and a forked child reads only those: the same
+        # answer either way)
+        if not yf.group or "experiment" not in yf.group:
+            continue
+        data = yf.parsed.data if yf.parsed is not None else None
+        entries = data.get("defaults") if isinstance(data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, str):
+                pairs = [(entry, None)]
+            elif isinstance(entry, dict) and len(entry) == 1:
+                key, value = next(iter(entry.items()))
+                pairs = [(str(key), v) for v in (value if isinstance(value, list) else [value])]
+            else:
+                continue
+            for key, option in pairs:
+                name = key.strip().removeprefix("override ").removeprefix("optional ").strip()
+                name = name.partition("@")[0].removesuffix(".yaml")
+                if name == "_self_" or "${" in name:
+                    continue
+                path = name.lstrip("/") if name.startswith("/") else f"{yf.group}/{name}"
+                if option is not None:
+                    if not isinstance(option, str) or "${" in option:
+                        continue
+                    path = f"{path}/{option.removesuffix('.yaml')}"
+                out.add(f"{path}.yaml")
+    return out
+
+
 def _options_under(ctx: LintContext, group: str, groups: set[str]) -> list[str]:
     """Every option of ``group``, nested folders included (``owt/gpt2m`` of ``experiment``),
     except those under a nested folder that is a group of its own in ``groups``."""
@@ -621,6 +662,7 @@ def reachable(ctx: LintContext) -> list[tuple[str, str, bool]]:
                 if s.file == rel and "experiment" in s.group
             ]
     chosen = {key.partition("@")[0] for picks in choices.values() for key, _ in picks}
+    blocks = _included_by_options(ctx)
     out: list[tuple[str, str, bool]] = []
     covered: set[str] = set()
     for primary, picks in choices.items():
@@ -633,14 +675,33 @@ def reachable(ctx: LintContext) -> list[tuple[str, str, bool]]:
                 (primary, f"{key}={option}", False)
                 for option in _options_under(ctx, group, chosen)
                 if option != option_chosen
+                and not ("experiment" in group and f"{group}/{option}.yaml" in blocks)
             ]
     tops = {g.split("/")[0] for g in ctx.groups}
-    probed = list(bases)[:PROBED_PRIMARIES]
+    keys = {p: set(c.composed.to_container()) for p, c in bases.items()}
     for group in sorted(tops - {g.split("/")[0] for g in chosen}):
         if not group.startswith("hydra"):
             for option in _options_under(ctx, group, chosen):
+                # the primaries it fits best first: those already holding the sections it writes
+                writes = _top_keys(ctx, f"{group}/{option}.yaml", group)
+                probed = sorted(bases, key=lambda p: -len(keys[p] & writes))[:PROBED_PRIMARIES]
                 out += [(primary, f"+{group}={option}", True) for primary in probed]
     return out
+
+
+def _top_keys(ctx: LintContext, rel: str, group: str) -> set[str]:
+    """The top-level sections an option writes (its own keys under ``_global_``, else its
+    group's node)."""
+    yf = ctx.files.get(rel)
+    parsed = yf.parsed if yf is not None else None
+    if yf is None:  # a forked child reads only what composing needs: this one is read here
+        with contextlib.suppress(ConfmanError):
+            parsed = load_yaml_file(ctx.config_dir / rel, name=rel)
+    if parsed is None or not isinstance(parsed.data, dict):
+        return {group}
+    if "_global_" in (parsed.header_text or ""):
+        return {str(k) for k in parsed.data if k != "defaults"}
+    return {group.split("/")[0]}
 
 
 #: How many primaries a ``+group=option`` probe is tried on (the first that composes is kept).

@@ -45,6 +45,9 @@ class PythonEvidence:
         identifiers: every other name and string (weaker evidence, lowers confidence).
         fields: annotated fields of classes (dataclass and pydantic schemas declare keys so).
         calls: dotted names of every callee (``TrainConfig.model_validate``, ``build``).
+        supplied: keyword arguments the code passes to ``instantiate``/``call`` beside a config
+            (``instantiate(cfg.scheduler, optimizer=opt)``): they replace the config's value of
+            that key before it is ever resolved.
         files: how many files were read.
         problems: files that failed to read or parse.
     """
@@ -57,6 +60,7 @@ class PythonEvidence:
     identifiers: set[str] = field(default_factory=set)
     fields: set[str] = field(default_factory=set)
     calls: set[str] = field(default_factory=set)
+    supplied: set[str] = field(default_factory=set)
     files: int = 0
     problems: list[SourceProblem] = field(default_factory=list)
 
@@ -138,6 +142,10 @@ class _Visitor(ast.NodeVisitor):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.ev.names.update(key.value.split("."))
                 self.ev.chains.add(key.value)
+        if callee and callee[-1] in ("instantiate", "call") and node.args:
+            self.ev.supplied.update(
+                k.arg for k in node.keywords if k.arg and not k.arg.startswith("_")
+            )
         named = [k.value for k in node.keywords if k.arg == "config_name"]
         if callee and callee[-1] == "compose" and node.args:
             named.append(node.args[0])

@@ -71,6 +71,10 @@ _PUBLIC_TOKEN_WORDS = frozenset(
     ).split()
 )
 _TOKEN_WORDS = frozenset({"token", "tokens"})
+#: a last word that makes the key name something about a secret, not the secret itself
+#: (``api_key_header: X-Api-Key``, ``password_file: /run/secrets/db``, ``token_env: HF_TOKEN``);
+#: a credential-shaped value under such a key is still found by its shape
+_ABOUT_WORDS = frozenset(("header", "headers", "env", "var", "file", "path", "name", "field"))
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
@@ -156,6 +160,8 @@ def _segment(rules: SecretRules, name: str) -> bool:
     if rules._extra is not None and rules._extra.search(name):
         return True
     words = _words(name)
+    if len(words) > 1 and words[-1] in _ABOUT_WORDS:
+        return False
     hit = [w for w in words if w in _SECRET_WORDS]
     pairs = any((a, b) in _SECRET_PAIRS for a, b in itertools.pairwise(words))
     if pairs or any(w not in _TOKEN_WORDS for w in hit):

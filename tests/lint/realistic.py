@@ -57,17 +57,17 @@ EDITS: list[tuple[str, str | None, str]] = [
     # --- CM203 copied-value: a literal that should be one definition plus interpolation
     ("conf/trainer/default.yaml", None, "max_iter: 500  # expect: CM203\n"),
     ("conf/serve.yaml", None, "num_classes: 10  # expect: CM203\n"),
-    # --- CM204 duplicate-option: adam with only lr changed, selected by a new experiment
+    # --- CM204 duplicate-option: a copy of the 12-key digits data option, selected by an
+    # experiment (small options one value apart are normal design on real trees)
     (
-        "conf/optimizer/adam2.yaml",
+        "conf/data/digits_v2.yaml",
         None,
-        "name: adam  # expect: CM204\nlr: 2.0e-3\nbetas: [0.9, 0.999]\nepsilon: 1.0e-8\n",
+        (REPO / "conf/data/digits.yaml").read_text().replace("\n", "  # expect: CM204\n", 1),
     ),
     (
-        "conf/experiment/adam_fast.yaml",
+        "conf/experiment/digits_copy.yaml",
         None,
-        "# @package _global_\ndefaults:\n  - override /model: mlp\n"
-        "  - override /optimizer: adam2\n",
+        "# @package _global_\ndefaults:\n  - override /model: mlp\n  - override /data: digits_v2\n",
     ),
     # --- CM301 broken-interpolation: typos in references
     (

@@ -93,3 +93,19 @@ def test_a_path_in_the_config_dir_narrows_what_is_composed(tmp_path: Path) -> No
     assert calls and calls[-1][0] == calls[-1][1]  # reported up to the last composition
     whole = build_context(settings, paths=[root / "src"], background=False)
     assert "train optimizer=sgd" in {c.label for c in whole.variants}  # outside: everything
+
+
+def test_an_experiment_other_experiments_include_is_not_run_alone(tmp_path: Path) -> None:
+    """``experiment/pile/base.yaml`` under ``experiment/pile/h3.yaml`` is a building block."""
+    root = write_tree(
+        tmp_path,
+        {
+            **CLEAN,
+            "conf/experiment/pile/base.yaml": "# @package _global_\nseed: 1\n",
+            "conf/experiment/pile/h3.yaml": "# @package _global_\n"
+            "defaults:\n  - /experiment/pile/base\n  - _self_\nseed: 2\n",
+        },
+    )
+    compositions, _ = _labels(root)
+    assert "train experiment=pile/h3" in compositions
+    assert "train experiment=pile/base" not in compositions

@@ -22,7 +22,7 @@ PLANTS = {
     "CM302": ("conf/experiment/mlp_sgd.yaml", None),
     "CM401": ("conf/train.yaml", "tracking_token: tok-1234567890\n"),
     "CM103": ("conf/model/old_cnn.yaml", "name: old_cnn\n"),
-    "CM204": ("conf/optimizer/adam2.yaml", None),
+    "CM204": ("conf/data/wine_v2.yaml", None),
 }
 
 
@@ -48,12 +48,13 @@ def test_planted_debt_is_found(tmp_path, code):
     root = copy_system(tmp_path)
     rel, text = PLANTS[code]
     path = root / rel
-    if code == "CM204":  # a near-copy of adam differing in one key, selected by an experiment
-        adam = (root / "conf/optimizer/adam.yaml").read_text()
-        path.write_text(adam)
+    if code == "CM204":  # a copy of the 12-key wine data option, selected by an experiment
+        path.write_text((root / "conf/data/wine.yaml").read_text())
         exp = root / "conf/experiment/mlp_sgd.yaml"
         exp.write_text(
-            exp.read_text().replace("override /optimizer: sgd", "override /optimizer: adam2")
+            exp.read_text().replace(
+                "override /optimizer: sgd", "override /optimizer: sgd\n  - override /data: wine_v2"
+            )
         )
     elif code == "CM202":  # the experiment re-states mlp's own activation
         exp = root / "conf/experiment/mlp_sgd.yaml"

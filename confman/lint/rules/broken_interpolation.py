@@ -24,7 +24,10 @@ Options:
 Known problems:
     A reference that is missing from the root but exists below an enclosing section
     (``${data.train_ds.x}`` written in ``model.data.validation_ds``) is not reported: code
-    that hands that section on as a config of its own resolves it there.
+    that hands that section on as a config of its own resolves it there. Nor is a key of a
+    ``_target_`` node that the code passes to ``instantiate`` by keyword anywhere
+    (``instantiate(cfg.scheduler, optimizer=opt)``): the written reference is a placeholder
+    Hydra replaces before resolving it. The keyword is matched by name, not by call site.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from omegaconf import ListConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import InterpolationKeyError
 
 from confman.lint.composer import PlainComposed
@@ -78,6 +81,17 @@ def _resolves_in_section(cfg: Any, path: str, error: str) -> bool:
     return False
 
 
+def _supplied_by_code(ctx: LintContext, cfg: Any, path: str) -> bool:
+    """A ``_target_`` node's key that the code passes to ``instantiate`` itself
+    (``optimizer: ${model.optimizer}`` with ``instantiate(cfg.x, optimizer=opt)``): the
+    written reference is a placeholder replaced before it is resolved."""
+    parent, _, key = path.rpartition(".")
+    if key not in ctx.python.supplied:
+        return False
+    node = OmegaConf.select(cfg, parent, throw_on_resolution_failure=False) if parent else cfg
+    return isinstance(node, DictConfig) and "_target_" in node
+
+
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     broken: dict[tuple[str, int, str], list[str]] = defaultdict(list)
     messages: dict[tuple[str, int, str], str] = {}
@@ -104,6 +118,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 if not _direct(text, str(exc)):
                     continue  # reported where the broken reference is written
                 if _resolves_in_section(cfg, path, str(exc)):
+                    continue
+                if _supplied_by_code(ctx, cfg, path):
                     continue
                 win = writes[-1]
                 key = (ctx.shown(win.file), win.line or 1, path)

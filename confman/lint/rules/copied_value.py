@@ -3,7 +3,8 @@
 What it does:
     Within each composed config, finds leaves with the same key within their top-level section
     (``data.num_classes`` and ``model.num_classes``) and the same literal value
-    (a number or a string; booleans, nulls, trivial values such as 0, 1 and "" and directive
+    (a number or a string; booleans, nulls, integers below 10, trivial values such as 0.0,
+    1.0 and "" and directive
     keys wrapped in underscores such as ``_target_``, ``_convert_`` or ``_name_`` are skipped)
     defined in different files, for example ``num_classes: 10`` in ``data/digits.yaml`` and in
     ``model/mlp.yaml``. The message lists every place.
@@ -36,13 +37,19 @@ from confman.provenance import Write
 CODE = "CM203"
 NAME = "copied-value"
 LEVEL: Severity = "warning"
-_TRIVIAL = {0, 1, -1, 2}
+_TRIVIAL = {0.0, 1.0, -1.0, 2.0}
+#: Integers below this (in absolute value) are not taken as copies.
+SMALL_INT = 10
 
 
 def _literal(value: object) -> bool:
     if isinstance(value, bool) or value is None:
         return False
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        # a small count (4 workers, 6 layers, a step of 6) is shared by chance far more often
+        # than copied: on real trees every such match was two different knobs
+        return abs(value) >= SMALL_INT
+    if isinstance(value, float):
         return value not in _TRIVIAL
     return isinstance(value, str) and len(value) >= 2 and "${" not in value
 

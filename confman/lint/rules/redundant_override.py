@@ -36,8 +36,9 @@ Known problems:
     Nor is a write whose earlier writer's siblings set the key differently (a launcher option
     pinning 32 GPUs equals only the one primary that also says 32), unless this file's own
     defaults list pulls that writer in.
-    ``???`` never counts as a value. Only compositions lint makes are seen, so an option that
-    no composition selects is not checked.
+    ``???`` never counts as a value. Only compositions lint makes are seen (primaries,
+    experiments, each option swapped in place), so an option that composes nowhere is not
+    checked.
 """
 
 from __future__ import annotations
@@ -66,7 +67,11 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     redundant: dict[tuple[str, int, str], tuple[str, int]] = {}
     inherited: set[tuple[str, int, str]] = set()  # the earlier writer is pulled in by this file
     useful: set[tuple[str, int, str]] = set()
-    for comp in ctx.compositions:
+    # every composition lint makes; an option swapped in place (a variant, composed with one
+    # primary) counts only where it restates a primary and every primary choosing its group
+    # gives the same value, since it can be run with any of them
+    made = [(c, False) for c in ctx.compositions] + [(c, True) for c in ctx.variants]
+    for comp, variant in made:
         below: dict[str, set[str]] = {}
         for path, writes in comp.composed.provenance.items():
             for prev, cur in pairwise(writes):
@@ -85,6 +90,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 ):
                     continue  # two options of one group, both added: not a reachable run
                 key = (cur.file, cur.line, path)
+                if variant and not _every_primary_gives(ctx, cur.file, prev.file, path, cur.value):
+                    continue
                 if same_value(prev.value, cur.value) and cur.value != _MISSING:
                     redundant.setdefault(key, (prev.file, prev.line or 0))
                     if prev.file in _below(ctx, comp.composed.defaults_tree, cur.file, below):
@@ -114,6 +121,27 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             key=path,
         )
     yield from _reselected_defaults(ctx)
+
+
+def _every_primary_gives(ctx: LintContext, rel: str, prev: str, path: str, value: Any) -> bool:
+    """Whether ``prev`` is a primary and every primary whose composition chooses ``rel``'s
+    group has ``value`` at ``path`` (so the option restates it whichever primary it runs
+    with)."""
+    if "/" in prev:
+        return False
+    group = rel.partition("/")[0]
+    givers = 0
+    for primary in ctx.primaries:
+        base = ctx.base(primary)
+        if base is None or not any(
+            k.partition("@")[0].partition("/")[0] == group for k in base.composed.choices
+        ):
+            continue
+        writes = base.composed.provenance.get(path)
+        if not writes or not same_value(writes[-1].value, value):
+            return False
+        givers += 1
+    return givers > 0
 
 
 def _siblings(a: str, b: str) -> bool:

@@ -163,7 +163,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             node = select(comp.composed, parent) if parent else comp.composed.config
             siblings = [
                 k
-                for k in (list(node.keys()) if isinstance(node, DictConfig) else [])
+                for k in (list(node.keys()) if isinstance(node, DictConfig | dict) else [])
                 if str(k) != leaf
                 and known.get(f"{parent}.{k!s}" if parent else str(k), set()) - {win.file}
             ]

@@ -55,3 +55,38 @@ def test_reference_rooted_at_an_enclosing_section_is_clean(system):
     )
     assert findings(root, "CM301") == [("CM301", "conf/model/mlp.yaml", 6)]
     assert "data.train.eos" in messages(root, "CM301")[0]
+
+
+def _scheduler(code: str) -> dict[str, str]:
+    return {
+        "conf/model/mlp.yaml": """
+            name: mlp
+            hidden: 64
+            num_classes: ${data.num_classes}
+            scheduler:
+              _target_: torch.optim.lr_scheduler.StepLR
+              optimizer: ${model.optimizer}
+              step_size: 10
+            """,
+        "src/sched.py": code,
+    }
+
+
+def test_a_target_key_the_code_passes_to_instantiate_is_a_placeholder(system):
+    code = """
+        from hydra.utils import instantiate
+
+        def build(cfg, opt):
+            return instantiate(cfg.model.scheduler, optimizer=opt)
+        """
+    assert findings(system(_scheduler(code)), "CM301") == []
+
+
+def test_without_that_keyword_the_broken_reference_is_reported(system):
+    code = """
+        from hydra.utils import instantiate
+
+        def build(cfg):
+            return instantiate(cfg.model.scheduler)
+        """
+    assert findings(system(_scheduler(code)), "CM301") == [("CM301", "conf/model/mlp.yaml", 6)]

@@ -29,3 +29,15 @@ def test_hydra_instantiate_directives_are_not_copies(system):
         }
     )
     assert findings(root, "CM203") == []
+
+
+def test_a_small_count_shared_by_two_sections_is_no_copy(system):
+    """4 loader workers and 4 tokenizer workers are two knobs that happen to agree."""
+    root = system(
+        {
+            "conf/data/digits.yaml": "name: digits\nnum_classes: 10\npath: /data/digits\n"
+            "num_workers: 4\n",
+            "conf/model/mlp.yaml": "name: mlp\nhidden: 64\nnum_workers: 4\n",
+        }
+    )
+    assert findings(root, "CM203") == []

@@ -42,6 +42,7 @@ def test_values_options_get_from_their_shared_base_are_not_counted(system):
         {
             "conf/optimizer/adam.yaml": None,
             "conf/optimizer/sgd.yaml": None,
+            "conf/experiment/big.yaml": None,  # it selects sgd
             "conf/optimizer/base.yaml": _opt("base", 0.001),
             "conf/optimizer/a.yaml": ext.format(n="a"),
             "conf/optimizer/b.yaml": ext.format(n="b"),
