@@ -49,6 +49,13 @@ def lint_command(
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit 1 for info-level findings too (by default only warnings and errors fail).",
+        ),
+    ] = False,
     add_noqa: Annotated[
         bool,
         typer.Option(
@@ -112,7 +119,8 @@ def lint_command(
     if output_format in ("concise", "full") and not statistics:
         n = len(result.diagnostics)
         typer.echo(f"Found {n} finding(s)." if n else "All checks passed!", err=True)
-    raise typer.Exit(EXIT_OK if exit_zero or not result.diagnostics else EXIT_FINDINGS)
+    failing = [d for d in result.diagnostics if strict or d.severity != "info"]
+    raise typer.Exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
 
 
 def rule_command(

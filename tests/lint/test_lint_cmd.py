@@ -240,3 +240,12 @@ def test_a_missing_plugin_is_one_finding_that_names_the_package(tmp_path, monkey
     assert found[0]["line"] == 7  # the defaults entry that names the plugin's option
     assert "other compositions" in found[0]["message"]
     assert "pip install hydra-ray-launcher" in found[0]["fix"]
+
+
+def test_info_findings_are_printed_but_exit_zero_unless_strict(system, run):
+    """An option only the command line selects is info: pre-commit stays green on it."""
+    root = system({"conf/optimizer/lamb.yaml": "name: lamb\nlr: 0.002\n"})
+    result = run(root, "--select", "CM103")
+    assert "CM103" in result.stdout and "lamb" in result.stdout
+    assert result.exit_code == 0, result.output
+    assert run(root, "--select", "CM103", "--strict").exit_code == 1
