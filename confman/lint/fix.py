@@ -94,18 +94,24 @@ def compose_all(
     config_dir: Path, version_base: str | None, runs: Sequence[Reachable]
 ) -> dict[str, str | None]:
     """``OmegaConf.to_yaml`` of plain ``hydra.compose`` for each run (None where it fails)."""
+    return dict(compose_each(config_dir, version_base, runs))
+
+
+def compose_each(
+    config_dir: Path, version_base: str | None, runs: Sequence[Reachable]
+) -> Iterator[tuple[str, str | None]]:
+    """``compose_all`` one run at a time, so a judge can stop at the first change."""
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    out: dict[str, str | None] = {}
     with _quiet(), initialize_config_dir(str(config_dir), version_base=version_base):
         for run in runs:
             try:
                 cfg = compose(config_name=run.primary, overrides=list(run.overrides))
-                out[run.label] = OmegaConf.to_yaml(cfg)
+                text: str | None = OmegaConf.to_yaml(cfg)
             except Exception:  # any Hydra, OmegaConf or YAML failure: the run fails
-                out[run.label] = None
-    return out
+                text = None
+            yield run.label, text
 
 
 # --- planning edits --------------------------------------------------------------------------
@@ -235,18 +241,24 @@ class _Workspace:
             if _kept_by_yaml(self.current[rel]) != _parse(texts[rel], rel):
                 return f"{rel} would not read as YAML kept it"
         cm201 = any(e.code == "CM201" for e in edits)
-        runs = self.affected(edits)
+        # the runs that select an edited option first: a change, if any, shows there soonest
+        names = {e.rel.removesuffix(".yaml") for e in edits}
+        runs = sorted(
+            self.affected(edits),
+            key=lambda r: (
+                not any(n.endswith(o.partition("=")[2]) for o in r.overrides for n in names)
+            ),
+        )
         self.write(texts)
         try:
-            after = compose_all(self.copy, self.version_base, runs)
+            for label, now in compose_each(self.copy, self.version_base, runs):
+                was = before[label]
+                if was is None and (now is None or cm201):
+                    continue
+                if now != was:  # the first change decides: the rest need not be composed
+                    return f"composition '{label}' would change"
         finally:
             self.write({rel: self.current[rel] for rel in texts})
-        for label, now in after.items():
-            was = before[label]
-            if was is None and (now is None or cm201):
-                continue
-            if now != was:
-                return f"composition '{label}' would change"
         return None
 
     def accept(self, edits: Sequence[Edit]) -> None:
@@ -260,29 +272,36 @@ class _Workspace:
 def _prove(
     ws: _Workspace, edits: list[Edit], show: dict[str, str], before: dict[str, str | None]
 ) -> tuple[list[Edit], list[str]]:
-    """The edits proven safe (all at once when they are; else file by file, then one by one)
-    and a message per refused edit."""
-    if ws.judge(edits, before) is None:
-        ws.accept(edits)
-        return edits, []
+    """The edits proven safe and a message per refused edit: all at once when they are, else
+    the files split in halves until a half is proven (few Hydra passes when most edits are
+    safe), and a file that fails alone line by line."""
     accepted: list[Edit] = []
     refused: list[str] = []
-    by_file: dict[str, list[Edit]] = {}
-    for e in edits:
-        by_file.setdefault(e.rel, []).append(e)
-    for rel, group in sorted(by_file.items()):
-        if len(group) > 1 and ws.judge(group, before) is None:
+
+    def settle(files: list[str]) -> None:
+        group = [e for e in edits if e.rel in files]
+        if ws.judge(group, before) is None:
             ws.accept(group)
-            accepted += group
-            continue
-        # one by one, last line first: an accepted removal leaves the earlier lines' numbers
-        for e in sorted(group, reverse=True):
-            why = ws.judge([e], before)
-            if why is None:
-                ws.accept([e])
-                accepted.append(e)
-            else:
-                refused.append(f"{show[rel]}:{ws.where(e)}: {e.code} fix refused: {why}")
+            accepted.extend(group)
+        elif len(files) > 1:
+            settle(files[: len(files) // 2])
+            settle(files[len(files) // 2 :])
+        elif len(group) > 1:
+            # one by one, last line first: an accepted removal leaves the earlier lines' numbers
+            for e in sorted(group, reverse=True):
+                settle_one(e)
+        else:
+            settle_one(group[0])
+
+    def settle_one(e: Edit) -> None:
+        why = ws.judge([e], before)
+        if why is None:
+            ws.accept([e])
+            accepted.append(e)
+        else:
+            refused.append(f"{show[e.rel]}:{ws.where(e)}: {e.code} fix refused: {why}")
+
+    settle(sorted({e.rel for e in edits}))
     return accepted, refused
 
 
