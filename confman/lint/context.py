@@ -24,7 +24,7 @@ from confman.confine import ALLOW_HINT, confinement
 from confman.errors import ConfmanError
 from confman.lint.background import Background, can_fork
 from confman.lint.composer import LintComposer, PlainComposed
-from confman.lint.diagnostic import Diagnostic
+from confman.lint.diagnostic import Diagnostic, Severity
 from confman.lint.pysource import PythonEvidence, collect_python
 from confman.settings import Settings
 from confman.yamlsource import ParsedYaml, adopt_parses, cached_parses, load_yaml_file
@@ -127,10 +127,16 @@ class LintContext:
         )
 
     def problem(
-        self, file: str, line: int, message: str, fix: str | None = None, col: int = 1
+        self,
+        file: str,
+        line: int,
+        message: str,
+        fix: str | None = None,
+        col: int = 1,
+        severity: Severity = "error",
     ) -> None:
         self.problems.append(
-            Diagnostic(file, line, col, "CM000", "input-error", message, "error", fix)
+            Diagnostic(file, line, col, "CM000", "input-error", message, severity, fix)
         )
 
 
@@ -477,6 +483,19 @@ def _compose_all(
     runs = reachable(ctx)
     if narrow is not None:
         runs = [r for r in runs if _experiment_like(r[1]) or _under(_option_file(r[1]), narrow)]
+    swapped = [r for r in runs if not _experiment_like(r[1])]
+    if len(swapped) > MAX_VARIANTS:
+        runs = [r for r in runs if _experiment_like(r[1])]
+        ctx.problem(
+            _show(ctx.config_dir, ctx.root),
+            0,
+            f"composed every primary and experiment, but not the {len(swapped)} options "
+            f"swapped in place (over {MAX_VARIANTS}): rules that judge an option in place "
+            "(CM202, CM302) see only the options those compositions use",
+            f"lint a folder to check its options, e.g. `confman lint "
+            f"{_show(ctx.config_dir, ctx.root)}/<group>`",
+            severity="info",
+        )
     probed: set[str] = set()
     for done, (primary, override, probe) in enumerate(runs, 1):
         if progress is not None:
@@ -703,6 +722,10 @@ def _top_keys(ctx: LintContext, rel: str, group: str) -> set[str]:
         return {str(k) for k in parsed.data if k != "defaults"}
     return {group.split("/")[0]}
 
+
+#: Most options lint swaps in place per lint (beyond, a large generated tree would take
+#: minutes: each is a composition of its own); narrowing by path lifts the bound's cost.
+MAX_VARIANTS = 400
 
 #: How many primaries a ``+group=option`` probe is tried on (the first that composes is kept).
 PROBED_PRIMARIES = 1

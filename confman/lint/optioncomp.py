@@ -10,7 +10,8 @@ when a primary selects it. Composition goes through :class:`confman.lint.compose
 
 An option that cannot be composed on its own (its defaults list overrides a group only a
 primary selects, or interpolates a choice made elsewhere) has no entry: rules treat it as
-unknown rather than guess.
+unknown rather than guess. A tree with more options than ``context.MAX_VARIANTS`` gets no
+entries at all (each is a composition; lint says so in an info-level CM000).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from confman.errors import ConfmanError
 from confman.lint.composer import LintComposer
-from confman.lint.context import LintContext
+from confman.lint.context import MAX_VARIANTS, LintContext
 from confman.provenance import Write, iter_leaves
 
 __all__ = ["OptionComposition", "option_compositions"]
@@ -69,6 +70,9 @@ def option_compositions(ctx: LintContext) -> dict[str, OptionComposition]:
 
 
 def _compose_options(ctx: LintContext) -> dict[str, OptionComposition]:
+    options = [yf for yf in ctx.files.values() if yf.group is not None]
+    if len(options) > MAX_VARIANTS:  # the bound lint's in-place variants have (see context)
+        return {}
     # options that write hydra.* keys compose on the fast path too (those keys are dropped)
     composer = LintComposer(ctx.config_dir, ctx.settings.version_base, check_hydra=False)
     out: dict[str, OptionComposition] = {}

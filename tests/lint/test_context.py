@@ -109,3 +109,15 @@ def test_an_experiment_other_experiments_include_is_not_run_alone(tmp_path: Path
     compositions, _ = _labels(root)
     assert "train experiment=pile/h3" in compositions
     assert "train experiment=pile/base" not in compositions
+
+
+def test_past_the_bound_options_are_not_swapped_in_place_and_lint_says_so(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from confman.lint import context
+
+    monkeypatch.setattr(context, "MAX_VARIANTS", 1)
+    ctx = build_context(load_settings(cwd=write_tree(tmp_path, CLEAN)), background=False)
+    assert ctx.variants == [] and "train experiment=big" in {c.label for c in ctx.compositions}
+    (note,) = [p for p in ctx.problems if "swapped in place" in p.message]
+    assert note.severity == "info" and "confman lint conf/<group>" in (note.fix or "")
