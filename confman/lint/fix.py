@@ -29,6 +29,7 @@ from confman.compose import DefaultsNode
 from confman.errors import ConfmanError
 from confman.lint.engine import NOQA, LintResult, lint, selected_codes
 from confman.lint.reachable import Reachable, reachable
+from confman.secrets import redact_lines
 from confman.settings import Settings
 from confman.yamlsource import clear_cache, parse_yaml
 
@@ -65,19 +66,24 @@ class FixOutcome:
     shown: dict[str, str] = field(default_factory=dict)
 
     def diff(self) -> list[str]:
-        """A unified diff of every change, file by file."""
+        """A unified diff of every change, file by file, secret values shown as markers (the
+        lines are redacted as the files would read, then given their diff prefix back)."""
         out: list[str] = []
         for rel, (before, after) in sorted(self.changed.items()):
             name = self.shown.get(rel, rel)
-            out.extend(
-                difflib.unified_diff(
-                    before.splitlines(keepends=True),
-                    after.splitlines(keepends=True),
-                    fromfile=f"a/{name}",
-                    tofile=f"b/{name}",
-                )
-            )
-        return [line if line.endswith("\n") else f"{line}\n" for line in out]
+            hidden = {
+                side: dict(zip(text.splitlines(), redact_lines(text.splitlines()), strict=True))
+                for side, text in (("-", before), ("+", after), (" ", after + "\n" + before))
+            }
+            for line in difflib.unified_diff(
+                before.splitlines(), after.splitlines(), f"a/{name}", f"b/{name}", lineterm=""
+            ):
+                prefix, body = line[:1], line[1:]
+                if line.startswith(("---", "+++", "@@")) or prefix not in hidden:
+                    out.append(f"{line}\n")
+                else:
+                    out.append(f"{prefix}{hidden[prefix].get(body, body)}\n")
+        return out
 
 
 # --- the judge: plain Hydra ----------------------------------------------------------------

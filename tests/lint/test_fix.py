@@ -93,3 +93,15 @@ def test_compositions_only_lint_makes_are_judged_too(system, tmp_path):
     assert wine and "data/wine.yaml" in (ws.loads["train data=wine"] or set())
     edit = Edit("data/wine.yaml", 1, "CM202")
     assert wine[0] in ws.affected([edit])
+
+
+def test_the_diff_never_shows_a_secret_in_clear(system):
+    root = system(
+        {
+            "conf/experiment/big.yaml": "# @package _global_\nseed: 0\n"
+            "db_password: hunter2-not-for-logs\nmodel:\n  hidden: 8\n"
+        }
+    )
+    shown = "".join(fix(load_settings(cwd=root), write=False).diff())
+    assert "-seed: 0\n" in shown  # the fix itself is shown
+    assert "hunter2-not-for-logs" not in shown and "db_password: <secret" in shown
