@@ -76,18 +76,13 @@ def measure(t: corpus.Tree, repeats: int, tmp: Path) -> tuple[int, float, float]
 
 
 def precision_table() -> None:
-    total: dict[str, corpus.Score] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for t in corpus.trees():
-            scores, _, _ = corpus.score(
-                corpus.lint_tree(t, Path(tmp) / t.name), corpus.answer_key(t.name)
-            )
-            for code, s in scores.items():
-                acc = total.setdefault(code, corpus.Score())
-                acc.true += s.true
-                acc.false += s.false
-                acc.missed += s.missed
-                acc.unjudged += s.unjudged
+        total = corpus.totals(
+            [
+                corpus.score(corpus.lint_tree(t, Path(tmp) / t.name), corpus.answer_key(t.name))[0]
+                for t in corpus.trees()
+            ]
+        )
     print("\n| rule | findings | true | false | unjudged | missed debts | precision | recall |")
     print("|---|---|---|---|---|---|---|---|")
     for code, s in sorted(total.items()):

@@ -26,6 +26,14 @@ from confman.lint.background import Background, can_fork
 from confman.lint.composer import LintComposer, PlainComposed
 from confman.lint.diagnostic import Diagnostic, Severity
 from confman.lint.pysource import PythonEvidence, collect_python
+from confman.lint.variants import (
+    MAX_VARIANTS,
+    experiment_like,
+    narrowing,
+    option_file,
+    reachable,
+    under,
+)
 from confman.settings import Settings
 from confman.yamlsource import ParsedYaml, adopt_parses, cached_parses, load_yaml_file
 
@@ -231,7 +239,7 @@ def build_context(
         ctx.problem(_show(settings.config_dir, settings.root), 0, "config dir does not exist")
         return ctx
     yaml_paths = sorted(settings.config_dir.rglob("*.yaml"))
-    narrow = _narrowing(settings.config_dir, paths)
+    narrow = narrowing(settings.config_dir, paths)
     if narrow is not None or progress is not None:
         background = False
     reuse_key = (str(settings.config_dir.resolve()), settings.version_base, fast)
@@ -434,25 +442,6 @@ def _compositions_only(
 Progress = Callable[[int, int], None]
 
 
-def _narrowing(config_dir: Path, paths: list[Path] | None) -> tuple[str, ...] | None:
-    """Config-dir-relative prefixes the paths name, or None when the whole tree is wanted (no
-    paths, the config dir itself, or a path outside it, such as Python source)."""
-    if not paths:
-        return None
-    root = config_dir.resolve()
-    prefixes = []
-    for path in paths:
-        resolved = path.resolve()
-        if resolved == root or not resolved.is_relative_to(root):
-            return None
-        prefixes.append(resolved.relative_to(root).as_posix())
-    return tuple(prefixes)
-
-
-def _under(rel: str, prefixes: tuple[str, ...]) -> bool:
-    return any(rel == p or rel.startswith(f"{p}/") for p in prefixes)
-
-
 def _compose_all(
     ctx: LintContext,
     fast: bool,
@@ -482,10 +471,10 @@ def _compose_all(
         ctx.compositions.append(Composition(primary, primary, (), base))
     runs = reachable(ctx)
     if narrow is not None:
-        runs = [r for r in runs if _experiment_like(r[1]) or _under(_option_file(r[1]), narrow)]
-    swapped = [r for r in runs if not _experiment_like(r[1])]
+        runs = [r for r in runs if experiment_like(r[1]) or under(option_file(r[1]), narrow)]
+    swapped = [r for r in runs if not experiment_like(r[1])]
     if len(swapped) > MAX_VARIANTS:
-        runs = [r for r in runs if _experiment_like(r[1])]
+        runs = [r for r in runs if experiment_like(r[1])]
         ctx.problem(
             _show(ctx.config_dir, ctx.root),
             0,
@@ -509,11 +498,11 @@ def _compose_all(
         except ConfmanError as exc:
             # a failing experiment is a broken config; a variant that fails only needs another
             # group chosen with it (``model=gine`` with ``training=largemix``)
-            if _experiment_like(override):
+            if experiment_like(override):
                 failures.setdefault(_cause(exc, unparsed), []).append((yf, label))
             continue
         made = Composition(label, primary, (override,), composed)
-        (ctx.variants if probe or not _experiment_like(override) else ctx.compositions).append(made)
+        (ctx.variants if probe or not experiment_like(override) else ctx.compositions).append(made)
         if probe:
             probed.add(override)
     for cause, where in failures.items():
@@ -532,18 +521,6 @@ def _compose_all(
 
 
 _FILE_LINE = re.compile(r"([\w./-]+\.yaml):(\d+): ")
-
-
-def _option_file(override: str) -> str:
-    """``model/vit.yaml`` for ``model=vit``, ``+model@x=vit`` and the like."""
-    key, _, option = override.lstrip("+").partition("=")
-    return f"{key.partition('@')[0]}/{option}.yaml"
-
-
-def _experiment_like(override: str) -> bool:
-    """An experiment (``experiment=owt/gpt2m``, ``experiments/x``): a composition the tree is
-    meant to be run as, unlike swapping one option of another group."""
-    return "experiment" in override.partition("=")[0]
 
 
 def _cause(exc: ConfmanError, unparsed: set[str]) -> str:
@@ -599,133 +576,3 @@ def _selection_line(ctx: LintContext, rel: str, message: str) -> int:
             if sel.file == rel and sel.option == option and sel.group.endswith(group):
                 return sel.line
     return 1
-
-
-def _included_by_options(ctx: LintContext) -> set[str]:
-    """Config files other group options include through their own defaults lists: building
-    blocks (``experiment/pile/base.yaml`` under ``experiment/pile/h3.yaml``), composed as part
-    of what includes them, never run alone."""
-    out: set[str] = set()
-    for yf in ctx.files.values():
-        # experiments include experiments (and a forked child reads only those: the same
-        # answer either way)
-        if not yf.group or "experiment" not in yf.group:
-            continue
-        data = yf.parsed.data if yf.parsed is not None else None
-        entries = data.get("defaults") if isinstance(data, dict) else None
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, str):
-                pairs = [(entry, None)]
-            elif isinstance(entry, dict) and len(entry) == 1:
-                key, value = next(iter(entry.items()))
-                pairs = [(str(key), v) for v in (value if isinstance(value, list) else [value])]
-            else:
-                continue
-            for key, option in pairs:
-                name = key.strip().removeprefix("override ").removeprefix("optional ").strip()
-                name = name.partition("@")[0].removesuffix(".yaml")
-                if name == "_self_" or "${" in name:
-                    continue
-                path = name.lstrip("/") if name.startswith("/") else f"{yf.group}/{name}"
-                if option is not None:
-                    if not isinstance(option, str) or "${" in option:
-                        continue
-                    path = f"{path}/{option.removesuffix('.yaml')}"
-                out.add(f"{path}.yaml")
-    return out
-
-
-def _options_under(ctx: LintContext, group: str, groups: set[str]) -> list[str]:
-    """Every option of ``group``, nested folders included (``owt/gpt2m`` of ``experiment``),
-    except those under a nested folder that is a group of its own in ``groups``."""
-    out = list(ctx.groups.get(group, []))
-    prefix = f"{group}/"
-    for sub, options in ctx.groups.items():
-        if not sub.startswith(prefix):
-            continue
-        parts = sub.split("/")
-        if any(
-            "/".join(parts[:i]) in groups for i in range(len(group.split("/")) + 1, len(parts) + 1)
-        ):
-            continue
-        out += [f"{sub[len(prefix) :]}/{o}" for o in options]
-    return sorted(out)
-
-
-def reachable(ctx: LintContext) -> list[tuple[str, str, bool]]:
-    """The compositions beyond the primaries a user can reach: ``(primary, override, probe)``.
-
-    Every option of every group a primary's composition chooses, nested option paths included,
-    is composed once with the first primary that chooses its group (``model=vit``); groups
-    with ``experiment`` in their name are composed with every primary that chooses them, since
-    each experiment is meant for its primary. Groups no composition chooses (``+finetune=x``
-    style) are tried with ``+group=option`` on the first primaries: such a ``probe`` that fails
-    was not reachable. Hydra's own groups are left to Hydra. A primary whose own composition
-    failed still gets its experiments, from the groups its defaults list names.
-    """
-    bases = {c.primary: c for c in ctx.compositions if not c.overrides}
-    choices: dict[str, list[tuple[str, str | None]]] = {}
-    for primary in ctx.primaries:
-        base = bases.get(primary)
-        if base is not None:
-            choices[primary] = [
-                (key, None if isinstance(c.option, list) else c.option or "")
-                for key, c in base.composed.choices.items()
-                if not isinstance(c.option, list)
-            ]
-        else:
-            rel = f"{primary}.yaml"
-            choices[primary] = [
-                (s.group, s.option or "")
-                for s in ctx.selections
-                if s.file == rel and "experiment" in s.group
-            ]
-    chosen = {key.partition("@")[0] for picks in choices.values() for key, _ in picks}
-    blocks = _included_by_options(ctx)
-    out: list[tuple[str, str, bool]] = []
-    covered: set[str] = set()
-    for primary, picks in choices.items():
-        for key, option_chosen in picks:
-            group = key.partition("@")[0]
-            if group.startswith("hydra") or (group in covered and "experiment" not in group):
-                continue
-            covered.add(group)
-            out += [
-                (primary, f"{key}={option}", False)
-                for option in _options_under(ctx, group, chosen)
-                if option != option_chosen
-                and not ("experiment" in group and f"{group}/{option}.yaml" in blocks)
-            ]
-    tops = {g.split("/")[0] for g in ctx.groups}
-    keys = {p: set(c.composed.to_container()) for p, c in bases.items()}
-    for group in sorted(tops - {g.split("/")[0] for g in chosen}):
-        if not group.startswith("hydra"):
-            for option in _options_under(ctx, group, chosen):
-                # the primaries it fits best first: those already holding the sections it writes
-                writes = _top_keys(ctx, f"{group}/{option}.yaml", group)
-                probed = sorted(bases, key=lambda p: -len(keys[p] & writes))[:PROBED_PRIMARIES]
-                out += [(primary, f"+{group}={option}", True) for primary in probed]
-    return out
-
-
-def _top_keys(ctx: LintContext, rel: str, group: str) -> set[str]:
-    """The top-level sections an option writes (its own keys under ``_global_``, else its
-    group's node)."""
-    yf = ctx.files.get(rel)
-    parsed = yf.parsed if yf is not None else None
-    if yf is None:  # a forked child reads only what composing needs: this one is read here
-        with contextlib.suppress(ConfmanError):
-            parsed = load_yaml_file(ctx.config_dir / rel, name=rel)
-    if parsed is None or not isinstance(parsed.data, dict):
-        return {group}
-    if "_global_" in (parsed.header_text or ""):
-        return {str(k) for k in parsed.data if k != "defaults"}
-    return {group.split("/")[0]}
-
-
-#: Most options lint swaps in place per lint (beyond, a large generated tree would take
-#: minutes: each is a composition of its own); narrowing by path lifts the bound's cost.
-MAX_VARIANTS = 400
-
-#: How many primaries a ``+group=option`` probe is tried on (the first that composes is kept).
-PROBED_PRIMARIES = 1

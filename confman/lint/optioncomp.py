@@ -10,7 +10,7 @@ when a primary selects it. Composition goes through :class:`confman.lint.compose
 
 An option that cannot be composed on its own (its defaults list overrides a group only a
 primary selects, or interpolates a choice made elsewhere) has no entry: rules treat it as
-unknown rather than guess. A tree with more options than ``context.MAX_VARIANTS`` gets no
+unknown rather than guess. A tree with more options than ``variants.MAX_VARIANTS`` gets no
 entries at all (each is a composition; lint says so in an info-level CM000).
 """
 
@@ -22,7 +22,8 @@ from typing import Any
 
 from confman.errors import ConfmanError
 from confman.lint.composer import LintComposer
-from confman.lint.context import MAX_VARIANTS, LintContext
+from confman.lint.context import LintContext
+from confman.lint.variants import MAX_VARIANTS
 from confman.provenance import Write, iter_leaves
 
 __all__ = ["OptionComposition", "option_compositions"]

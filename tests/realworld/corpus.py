@@ -187,6 +187,19 @@ def score(found: list[Any], key: list[Judged]) -> tuple[dict[str, Score], list[A
     return scores, unjudged, missed
 
 
+def totals(per_tree: list[dict[str, Score]]) -> dict[str, Score]:
+    """Each rule's score summed over the trees."""
+    out: dict[str, Score] = {}
+    for scores in per_tree:
+        for code, s in scores.items():
+            acc = out.setdefault(code, Score())
+            acc.true += s.true
+            acc.false += s.false
+            acc.unjudged += s.unjudged
+            acc.missed += s.missed
+    return out
+
+
 if __name__ == "__main__":  # print skeleton key entries for what a tree's lint leaves unjudged
     import sys
     import tempfile

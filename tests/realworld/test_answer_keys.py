@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from corpus import Score, answer_key, available, lint_tree, score, trees
+from corpus import answer_key, available, lint_tree, score, totals, trees
 
 PRECISION = 0.95
 RECALL = 0.8
@@ -45,11 +45,7 @@ def test_every_finding_is_judged(measured: dict[str, tuple]) -> None:
 
 
 def test_each_rule_meets_its_targets_over_the_corpus(measured: dict[str, tuple]) -> None:
-    total: dict[str, Score] = {}
-    for scores, _, _ in measured.values():
-        for code, s in scores.items():
-            t = total.setdefault(code, Score())
-            t.true, t.false, t.missed = t.true + s.true, t.false + s.false, t.missed + s.missed
+    total = totals([scores for scores, _, _ in measured.values()])
     below = {
         code: f"precision {s.precision:.2f} ({s.true}/{s.true + s.false}), "
         f"recall {s.recall:.2f} ({s.true}/{s.true + s.missed})"
