@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 
@@ -22,11 +23,40 @@ app = typer.Typer(
     name="confman",
     help="Config-as-code for ML systems on Hydra: compose with provenance, typed validation, "
     "run records, diff and lint.",
-    no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    # Help texts print literally: rich markup would take ``[tool.confman]`` for a style tag and
+    # drop it, and markdown would take ``_target_`` for emphasis.
+    rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"confman {version('confman')}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Print confman's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Root options; bare ``confman`` prints the help and exits 0 (click would exit 2)."""
+    if ctx.invoked_subcommand is None:  # bare ``confman``: the help is the answer, not an error
+        typer.echo(ctx.get_help())
+        raise typer.Exit(EXIT_OK)
 
 
 def fail(message: str, hint: str | None = None) -> typer.Exit:

@@ -105,7 +105,7 @@ def compose_command(
 ) -> None:
     """Compose a config exactly as Hydra does and print it.
 
-    [bold]Examples[/bold]
+    Examples:
 
       confman compose train model=mlp optimizer.lr=0.01
 
@@ -170,7 +170,7 @@ def explain_command(
 ) -> None:
     """Show where a key's value came from: every file:line or override that wrote it.
 
-    [bold]Example[/bold]
+    Example:
 
       confman explain optimizer.lr train experiment=big
     """
@@ -222,7 +222,7 @@ def tree_command(
 ) -> None:
     """Show the resolved defaults tree, and which file or override chose each option.
 
-    [bold]Example[/bold]
+    Example:
 
       confman tree train experiment=big
     """

@@ -94,6 +94,11 @@ def lint_command(
         )
     with user_errors():
         settings = load_settings(config_dir=config_dir)
+        if not settings.config_dir.is_dir():
+            raise fail(
+                f"config directory not found: {settings.config_dir}",
+                hint="pass --config-dir DIR or set config_dir in [tool.confman] of pyproject.toml",
+            )
         for p in paths or []:
             if not p.exists():
                 raise fail(f"path '{p}' does not exist")

@@ -13,7 +13,7 @@ from confman.cli.app import EXIT_FINDINGS, user_errors
 __all__ = ["register"]
 
 schema_app = typer.Typer(
-    help="JSON Schemas of the pydantic models bound in \\[tool.confman.schemas].",
+    help="JSON Schemas of the pydantic models bound in [tool.confman.schemas].",
     no_args_is_help=True,
 )
 
@@ -43,7 +43,7 @@ def export_command(
 ) -> None:
     """Write one JSON Schema per bound primary config and per bound group.
 
-    [bold]Examples[/bold]
+    Examples:
 
       confman schema export --modeline
 
@@ -96,7 +96,7 @@ def import_command(
     Exit 0 when written, 1 when the config does not match the schema (nothing written), 2 on
     bad input (existing target without --force, no schema, unreadable file).
 
-    [bold]Example[/bold]
+    Example:
 
       confman import old_runs/adam.json --into conf/optimizer/adam_old.yaml
     """

@@ -36,11 +36,11 @@ def validate_command(
         typer.Option("--config-dir", "-c", help="Hydra config tree.", show_default=False),
     ] = None,
 ) -> None:
-    """Validate configs against the pydantic schemas bound in \\[tool.confman.schemas].
+    """Validate configs against the pydantic schemas bound in [tool.confman.schemas].
 
     Exit 0 when everything is valid, 1 when something is not, 2 on bad input.
 
-    [bold]Examples[/bold]
+    Examples:
 
       confman validate
 
