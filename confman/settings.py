@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from confman.errors import ProjectSettingsError, did_you_mean
+from confman.migrate.model import Migration
 
 __all__ = ["ProjectTable", "Settings", "find_pyproject", "load_settings"]
 
@@ -43,12 +44,16 @@ class ProjectTable(BaseModel):
         validation_alias=AliasChoices("allowed_paths", "allowed-paths"),
         description="folders and pkg:// packages outside the project a config may name",
     )
+    migrations: list[Migration] = Field(
+        default_factory=list, description="[[tool.confman.migrations]]: renames and removals"
+    )
 
 
 _EXAMPLES = {
     "config_dir": 'e.g. config_dir = "conf"',
     "version_base": 'a string like "1.3"',
     "allowed_paths": 'e.g. allowed_paths = ["../shared/conf", "pkg://mypkg.conf"]',
+    "migrations": 'e.g. [[tool.confman.migrations]] version = "2.0" rename = {"a.x" = "a.y"}',
 }
 
 
