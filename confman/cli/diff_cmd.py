@@ -103,7 +103,9 @@ def register(app: typer.Typer) -> None:
                 "--resolve/--no-resolve",
                 help="Compare with interpolations resolved. Default: resolved, except for "
                 "--format overrides, where interpolations stay as written so that the "
-                "printed overrides do not pin values B computes itself.",
+                "printed overrides do not pin values B computes itself. A value that cannot "
+                "resolve here (${hydra:...} outside a run, a resolver registered in Python, a "
+                "missing key) is compared as written and marked (as written).",
                 show_default=False,
             ),
         ] = None,

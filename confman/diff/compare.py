@@ -1,7 +1,7 @@
 """Compare two sides with DeepDiff and turn its report into ``Change`` values.
 
-DeepDiff does the comparison (value and type changes, added/removed keys, list item changes,
-NaN handling, numeric tolerance through a custom operator). confman feeds it both configs as
+DeepDiff does the comparison (value and type changes, added/removed keys, list changes, NaN
+handling, numeric tolerance through a custom operator). confman feeds it both configs as
 flat ``{dotted.leaf: value}`` mappings, for two reasons:
 
 * provenance, ``--ignore`` globs and Hydra overrides all speak dotted leaf paths, and Hydra merges
@@ -122,22 +122,34 @@ def _leaf_changes(
         threshold_to_diff_deeper=0,
     )
     changes: list[Change] = []
+    whole: set[str] = set()
     for report_type, levels in report.items():
         kind = _KINDS.get(report_type)
         if kind is None:
             continue
         for level in levels:
             steps = level.path(output_format="list")
-            leaf = str(steps[0])
-            path = leaf + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps[1:])
-            old = None if kind == "added" else level.t1
-            new = None if kind == "removed" else level.t2
+            leaf = path = str(steps[0])
+            if leaf in whole:
+                continue
+            if len(steps) > 1:
+                # Inside a list. Hydra merges and overrides a list as one value, and a user
+                # reads it as one: the list is shown whole, once.
+                whole.add(leaf)
+                kind, old, new = "changed", only_a[leaf], only_b[leaf]
+            else:
+                old = None if kind == "added" else level.t1
+                new = None if kind == "removed" else level.t2
             secret = is_secret(path, old, new)
             if secret:
                 old = None if old is None else REDACTED
                 new = None if new is None else REDACTED
             else:  # an added or removed mapping may hold secret keys, a string a URL password
                 old, new = redact_value(old), redact_value(new)
+            old_unresolved = leaf in a.unresolved and kind != "added"
+            new_unresolved = leaf in b.unresolved and kind != "removed"
+            if kind == "type_changed" and (old_unresolved or new_unresolved):
+                kind = "changed"  # a value as written is a string: its type says nothing
             old_source = a.source(leaf) if leaf in only_a else None
             new_source = b.source(leaf) if leaf in only_b else None
             if secret:
@@ -152,13 +164,21 @@ def _leaf_changes(
                     old_source=old_source,
                     new_source=new_source,
                     secret=secret,
+                    old_unresolved=old_unresolved,
+                    new_unresolved=new_unresolved,
                 )
             )
     return changes
 
 
 def _group(leaves: list[Change], a: Side, b: Side, ignore: re.Pattern[str] | None) -> list[Change]:
-    """Put each changed group choice first, followed by the leaf changes it implies."""
+    """Put each changed group choice first, followed by the leaf changes it implies.
+
+    Only when both sides say which options they were made of: a saved file has no choices,
+    which is not the same as having chosen none.
+    """
+    if not (a.knows_choices and b.knows_choices):
+        return leaves
     groups = sorted(
         g
         for g in {*a.choices, *b.choices}

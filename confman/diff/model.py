@@ -29,6 +29,8 @@ class Side:
         choices: group -> chosen option, for composed configs and Hydra run dirs.
         overrides: the Hydra overrides this side was composed with.
         kind: ``file``, ``composed``, ``git`` or ``run``.
+        unresolved: per dotted leaf whose interpolation cannot resolve here (``${hydra:...}``
+            outside a run, an unregistered resolver, a missing key), why; its value is as written.
     """
 
     label: str
@@ -37,6 +39,13 @@ class Side:
     choices: dict[str, Any] = field(default_factory=dict)
     overrides: tuple[str, ...] = ()
     kind: str = "file"
+    unresolved: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def knows_choices(self) -> bool:
+        """Whether this side says which group options it was made of: a composed config or a
+        run does; a saved file without Hydra's ``hydra.yaml`` beside it does not."""
+        return bool(self.choices) or self.kind in ("composed", "run")
 
     def source(self, leaf: str) -> Write | None:
         """The write that set ``leaf``'s value on this side, if known."""
@@ -49,18 +58,21 @@ class Change:
     """One difference between side A and side B.
 
     Attributes:
-        path: dotted key path; list items add ``[i]`` (``trainer.callbacks[1]``); for a
-            ``choice`` change, the group (``model``).
+        path: dotted key path (a changed list is one change, shown whole); for a ``choice``
+            change, the group (``model``).
         kind: ``choice`` (a config group option differs), ``changed``, ``type_changed``,
             ``added`` (only in B) or ``removed`` (only in A).
         old: A's value (None when added); ``REDACTED`` for secrets.
         new: B's value (None when removed); ``REDACTED`` for secrets.
-        leaf: the dotted leaf the change is in (``path`` without a list index); provenance and
-            overrides work on leaves, because Hydra merges lists as a whole.
+        leaf: the dotted leaf the change is in (the same as ``path`` for a leaf change);
+            provenance and overrides work on leaves, because Hydra merges lists as a whole.
         old_source: the write that set A's value (file:line or CLI override), when known.
         new_source: the write that set B's value, when known.
         group: for a leaf change, the group whose option change implies it; else None.
         secret: the key names a secret: values are never shown, only that they changed.
+        old_unresolved: A's value holds an interpolation that cannot resolve here, so it is
+            compared as written (see ``Side.unresolved``).
+        new_unresolved: the same for B's value.
     """
 
     path: str
@@ -72,6 +84,13 @@ class Change:
     new_source: Write | None = None
     group: str | None = None
     secret: bool = False
+    old_unresolved: bool = False
+    new_unresolved: bool = False
+
+    @property
+    def unresolved(self) -> bool:
+        """Either side's value is as written (its interpolation cannot resolve here)."""
+        return self.old_unresolved or self.new_unresolved
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (sources in DESIGN.md's provenance shape)."""
@@ -84,6 +103,10 @@ class Change:
             data["group"] = self.group
         if self.secret:
             data["secret"] = True
+        if self.old_unresolved:
+            data["old_unresolved"] = True
+        if self.new_unresolved:
+            data["new_unresolved"] = True
         for name, write in (("old_source", self.old_source), ("new_source", self.new_source)):
             if write is not None:
                 shown = write.to_json()

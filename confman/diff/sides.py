@@ -21,14 +21,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
-
-from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from typing import Any
 
 from confman.compose import Choice, Composed, compose
 from confman.diff.gitrev import config_dir_at
 from confman.diff.model import Side
+from confman.diff.resolve import resolve_leaves
 from confman.diff.runs import from_run, looks_like_run
 from confman.diff.secrets import redact_override
 from confman.errors import ConfmanError, DiffSideError
@@ -118,19 +116,22 @@ def _label(spec: str, overrides: Sequence[str]) -> str:
 
 def from_composed(composed: Composed, *, resolve: bool = True, label: str | None = None) -> Side:
     """A side from a ``confman.compose`` result, with its provenance and group choices."""
+    config, unresolved = resolve_leaves(composed.config, resolve)
     return Side(
         label=label or composed.config_name or "<composed>",
-        config=_container(composed.config, resolve, label or str(composed.config_name)),
+        config=config,
         provenance=composed.provenance,
         choices=dict(composed.choices),
         overrides=composed.overrides,
         kind="composed",
+        unresolved=unresolved,
     )
 
 
 def from_mapping(data: Mapping[str, Any], *, label: str = "<dict>", resolve: bool = True) -> Side:
     """A side from plain data (no provenance)."""
-    return Side(label=label, config=_container(dict(data), resolve, label), kind="mapping")
+    config, unresolved = resolve_leaves(dict(data), resolve)
+    return Side(label=label, config=config, kind="mapping", unresolved=unresolved)
 
 
 def from_file(path: Path, *, resolve: bool = True) -> Side:
@@ -149,18 +150,22 @@ def from_file(path: Path, *, resolve: bool = True) -> Side:
             )
         path = inner
     data, lines = _read(path, label)
+    # A run dir's values come from its saved config file: name the file, not the folder.
+    shown = str(path)
     provenance: dict[str, tuple[Write, ...]] = {
-        leaf: (Write(value=value, file=label, line=lines.get(leaf)),)
+        leaf: (Write(value=value, file=shown, line=lines.get(leaf)),)
         for leaf, value in iter_leaves(data)
     }
     choices, overrides = _hydra_run_info(path)
+    config, unresolved = resolve_leaves(data, resolve)
     return Side(
         label=label,
-        config=_container(data, resolve, label),
+        config=config,
         provenance=provenance,
         choices=choices,
         overrides=overrides,
         kind="file",
+        unresolved=unresolved,
     )
 
 
@@ -212,34 +217,3 @@ def _hydra_run_info(config_file: Path) -> tuple[dict[str, Choice], tuple[str, ..
     if isinstance(task, list):
         overrides = tuple(str(o) for o in task)
     return choices, overrides
-
-
-def _container(data: Any, resolve: bool, label: str) -> dict[str, Any]:
-    """Plain nested dicts, interpolations resolved on request (errors name the side).
-
-    Plain data without any ``${`` is returned as it is: OmegaConf would hand back an equal
-    copy, and on a 100k-leaf config that round trip costs more than the whole diff.
-    """
-    if isinstance(data, dict) and not _has_interpolation(data):
-        return data
-    try:
-        cfg = data if OmegaConf.is_config(data) else OmegaConf.create(data)
-        return cast(dict[str, Any], OmegaConf.to_container(cfg, resolve=resolve))
-    except OmegaConfBaseException as exc:
-        key = getattr(exc, "full_key", None)
-        where = f" at '{key}'" if key else ""
-        reason = str(exc).splitlines()[0]  # OmegaConf appends full_key/object_type lines
-        raise DiffSideError(
-            f"{label}: cannot resolve interpolation{where}: {reason}",
-            hint="use --no-resolve to compare the interpolations as written",
-        ) from exc
-
-
-def _has_interpolation(data: Any) -> bool:
-    if isinstance(data, str):
-        return "${" in data
-    if isinstance(data, dict):
-        return any(_has_interpolation(v) for v in data.values())
-    if isinstance(data, list):
-        return any(_has_interpolation(v) for v in data)
-    return False

@@ -145,21 +145,41 @@ def test_non_mapping_file(runner: CliRunner, conf: Path, tmp_path: Path) -> None
     assert code == 2 and "top level is a list, not a mapping" in err
 
 
-def test_unresolvable_interpolation_suggests_no_resolve(
+UNRESOLVED = """\
+--- a: x.yaml
++++ b: y.yaml
+~ a: '${nope}' (as written) -> 1   [x.yaml:1 -> y.yaml:1]
+~ b: 2 -> 3   [x.yaml:4 -> y.yaml:4]
+~ c: 2 -> 3   [x.yaml:5 -> y.yaml:5]
+~ l: [1,'${nope}'] (as written) -> [1,2]   [x.yaml:6 -> y.yaml:6]
+(as written): an interpolation that cannot resolve here (${hydra:...} outside a run, a \
+resolver registered in Python, a missing key) is compared as written
+4 changed
+"""
+
+
+def test_values_that_cannot_resolve_are_compared_as_written(
     runner: CliRunner, conf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A missing key, ``${hydra:...}`` outside a run and an unregistered resolver never abort
+    the diff; equal as written is no change, and what resolves is still resolved."""
     monkeypatch.chdir(tmp_path)
-    Path("x.yaml").write_text("a: ${nope}\n")
-    Path("y.yaml").write_text("a: 1\n")
-    code, _, err = run(runner, conf, "x.yaml", "y.yaml")
-    assert (code, err) == (
-        2,
-        "confman: error: side A (x.yaml): cannot resolve interpolation at 'a': "
-        "Interpolation key 'nope' not found\n"
-        "  hint: use --no-resolve to compare the interpolations as written\n",
-    )
+    common = "cwd: ${hydra:runtime.cwd}/data\ne: ${eval:1+1}\nb: ${c}\n"
+    Path("x.yaml").write_text(f"a: ${{nope}}\n{common}c: 2\nl: [1, '${{nope}}']\n")
+    Path("y.yaml").write_text(f"a: 1\n{common}c: 3\nl: [1, 2]\n")
+    assert run(runner, conf, "x.yaml", "y.yaml") == (0, UNRESOLVED, "")
+    code, out, _ = run(runner, conf, "x.yaml", "y.yaml", "-f", "json")
+    assert json.loads(out)["changes"][0] == {
+        "path": "a",
+        "kind": "changed",
+        "old": "${nope}",
+        "new": 1,
+        "old_unresolved": True,
+        "old_source": {"file": "x.yaml", "line": 1, "value": "${nope}"},
+        "new_source": {"file": "y.yaml", "line": 1, "value": 1},
+    }
     code, out, _ = run(runner, conf, "x.yaml", "y.yaml", "--no-resolve", "-f", "overrides")
-    assert (code, out) == (0, "a=1\n")
+    assert (code, out) == (0, "a=1\nc=3\nl=[1,2]\n")
 
 
 def test_colour_only_on_a_terminal(conf: Path) -> None:

@@ -17,8 +17,7 @@ def test_every_kind_of_change_from_deepdiff() -> None:
     b = {"m": {"lr": 0.2, "layers": [1, 2, 4, 5], "new": {}}, "seed": "1", "flag": 1}
     assert kinds(confman.diff(a, b)) == [
         ("m.lr", "changed", 0.1, 0.2),
-        ("m.layers[2]", "changed", 3, 4),
-        ("m.layers[3]", "added", None, 5),
+        ("m.layers", "changed", [1, 2, 3], [1, 2, 4, 5]),
         ("m.gone", "removed", 1, None),
         ("seed", "type_changed", 1, "1"),
         ("flag", "type_changed", True, 1),
@@ -26,9 +25,25 @@ def test_every_kind_of_change_from_deepdiff() -> None:
     ]
 
 
-def test_list_item_changes_name_their_leaf() -> None:
-    (change,) = confman.diff({"l": [1, 2]}, {"l": [1, 3]})
-    assert (change.path, change.leaf) == ("l[1]", "l")
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [([1, 2], [1, 3]), ([1, 2], [1, 2, 3]), ([1, 2, 3], [1]), ([{"a": 1}], [{"a": 2}])],
+    ids=["item", "appended", "shortened", "nested"],
+)
+def test_a_changed_list_is_one_change_shown_whole(old: list[object], new: list[object]) -> None:
+    """Hydra sets a list as one value, so a diff shows it whole, once."""
+    (change,) = confman.diff({"l": old, "k": 1}, {"l": new, "k": 1})
+    assert (change.path, change.leaf, change.kind, change.old, change.new) == (
+        "l",
+        "l",
+        "changed",
+        old,
+        new,
+    )
+
+
+def test_a_list_within_tolerance_is_no_change() -> None:
+    assert confman.diff({"l": [1.0, 2.0]}, {"l": [1.0, 2.0001]}, rtol=1e-3) == []
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import pytest
 import confman
 from confman.diff import load_side
 from confman.errors import ConfmanError, DiffSideError
+from tests.conftest import TreeWriter
 from tests.diff.conftest import git
 
 
@@ -102,3 +103,48 @@ def test_two_hydra_run_dirs_group_their_leaves(tmp_path: Path) -> None:
         ("model", "choice", None),
         ("model.depth", "changed", "model"),
     ]
+
+
+def _run_dir(root: Path, config: str, choices: str) -> Path:
+    hydra = root / ".hydra"
+    hydra.mkdir(parents=True)
+    (hydra / "config.yaml").write_text(config)
+    (hydra / "hydra.yaml").write_text(f"hydra:\n  runtime:\n    choices:\n{choices}")
+    return root
+
+
+def test_run_dir_against_a_saved_file_has_no_group_choice_rows(tmp_path: Path) -> None:
+    """A saved file says nothing about group options: that is not a change of every group."""
+    run = _run_dir(tmp_path / "run", "model:\n  depth: 12\nseed: 1\n", "      model: vit\n")
+    saved = tmp_path / "saved.yaml"
+    saved.write_text("model:\n  depth: 50\nseed: 1\n")
+    for a, b in ((run, saved), (saved, run)):
+        changes = confman.diff(a, b)
+        assert [(c.path, c.kind, c.group) for c in changes] == [("model.depth", "changed", None)]
+
+
+def test_run_dir_values_name_the_saved_config_file(tmp_path: Path) -> None:
+    run = _run_dir(tmp_path / "outputs" / "run1", "seed: 1\nlr: 0.1\n", "      model: vit\n")
+    other = tmp_path / "other.yaml"
+    other.write_text("seed: 1\nlr: 0.2\n")
+    (change,) = confman.diff(run, other)
+    assert change.old_source is not None
+    assert change.old_source.location == f"{run}/.hydra/config.yaml:2"
+
+
+def test_composed_side_keeps_what_resolves_only_in_a_run(make_tree: TreeWriter) -> None:
+    conf = make_tree(
+        {
+            "a.yaml": "out: ${hydra:runtime.cwd}/out\nn: ${div_up:7,2}\nlr: 0.1\nref: ${lr}\n",
+            "b.yaml": "out: ${hydra:runtime.cwd}/out\nn: ${div_up:9,2}\nlr: 0.2\nref: ${lr}\n",
+        }
+    )
+    changes = confman.diff("a", "b", config_dir=conf)
+    assert [(c.path, c.old, c.new, c.old_unresolved, c.new_unresolved) for c in changes] == [
+        ("n", "${div_up:7,2}", "${div_up:9,2}", True, True),
+        ("lr", 0.1, 0.2, False, False),
+        ("ref", 0.1, 0.2, False, False),
+    ]
+    side = load_side("a", config_dir=conf)
+    assert set(side.unresolved) == {"out", "n"}
+    assert "div_up" in side.unresolved["n"]

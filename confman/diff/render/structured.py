@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from confman.diff.model import Change, Side
-from confman.diff.render.terminal import _where, summary
+from confman.diff.render.terminal import AS_WRITTEN, AS_WRITTEN_NOTE, _where, summary
 from confman.diff.render.values import hydra_value
 
 __all__ = ["as_document", "render_json", "render_markdown", "render_yaml"]
@@ -60,21 +60,24 @@ def render_markdown(changes: list[Change], a: Side, b: Side) -> str:
         key = f"**{change.path}**" if change.kind == "choice" else f"`{change.path}`"
         if change.group is not None:
             key = f"↳ {key}"
-        old, new = (_value(change, change.old), _value(change, change.new))
+        old = _value(change, change.old, change.old_unresolved)
+        new = _value(change, change.new, change.new_unresolved)
         if change.kind == "added":
             old = ""
         if change.kind == "removed":
             new = ""
         where = _where(change.old_source, change.new_source, change.kind)
         out.append(f"| {marks[change.kind]} | {key} | {old} | {new} | {_cell(where)} |")
+    if any(c.unresolved for c in changes):
+        out += ["", f"*{_cell(AS_WRITTEN_NOTE)}*"]
     return "\n".join(out) + "\n"
 
 
-def _value(change: Change, value: Any) -> str:
+def _value(change: Change, value: Any, unresolved: bool) -> str:
     if change.secret:
         return "*changed*"
     shown = str(value) if change.kind == "choice" else hydra_value(value)
-    return f"`{_cell(shown)}`"
+    return f"`{_cell(shown)}`" + (f" *{AS_WRITTEN}*" if unresolved else "")
 
 
 def _cell(text: str) -> str:

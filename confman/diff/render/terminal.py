@@ -10,7 +10,13 @@ from confman.diff.model import Change, Side
 from confman.diff.render.values import hydra_value
 from confman.provenance import Write
 
-__all__ = ["render_terminal", "summary"]
+__all__ = ["AS_WRITTEN", "AS_WRITTEN_NOTE", "render_terminal", "summary"]
+
+AS_WRITTEN = "(as written)"
+AS_WRITTEN_NOTE = (
+    f"{AS_WRITTEN}: an interpolation that cannot resolve here (${{hydra:...}} outside a run, a "
+    "resolver registered in Python, a missing key) is compared as written"
+)
 
 _MARK = {
     "changed": ("~", "yellow"),
@@ -42,12 +48,20 @@ def render_terminal(changes: list[Change], a: Side, b: Side) -> list[Text]:
     lines = [Text(f"--- a: {a.label}", style="red"), Text(f"+++ b: {b.label}", style="green")]
     for change in changes:
         lines.append(_line(change))
+    if any(c.unresolved for c in changes):
+        lines.append(Text(AS_WRITTEN_NOTE, style="dim"))
     lines.append(Text(summary(changes), style="bold"))
     return lines
 
 
 def _show(change: Change, value: object) -> str:
     return str(value) if change.kind == "choice" else hydra_value(value)
+
+
+def _value(text: Text, change: Change, value: object, unresolved: bool, style: str) -> None:
+    text.append(_show(change, value), style=style)
+    if unresolved:
+        text.append(f" {AS_WRITTEN}", style="italic")
 
 
 def _line(change: Change) -> Text:
@@ -60,13 +74,13 @@ def _line(change: Change) -> Text:
     if change.secret:
         text.append(f"secret {change.kind}", style="italic")
     elif change.kind == "added":
-        text.append(_show(change, change.new), style="green")
+        _value(text, change, change.new, change.new_unresolved, "green")
     elif change.kind == "removed":
-        text.append(_show(change, change.old), style="red")
+        _value(text, change, change.old, change.old_unresolved, "red")
     else:
-        text.append(_show(change, change.old), style="red")
+        _value(text, change, change.old, change.old_unresolved, "red")
         text.append(" -> ")
-        text.append(_show(change, change.new), style="green")
+        _value(text, change, change.new, change.new_unresolved, "green")
         if change.kind == "type_changed":
             text.append(
                 f"  ({type(change.old).__name__} -> {type(change.new).__name__})", style="magenta"
