@@ -17,12 +17,13 @@ Those are marked ``indirect`` / ``coerced`` instead of being attributed to the w
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-__all__ = ["Provenance", "Write", "WriteKind", "iter_leaves"]
+__all__ = ["Provenance", "Write", "WriteKind", "iter_leaves", "show_value"]
 
 WriteKind = Literal["file", "override", "delete", "indirect", "coerced"]
 
@@ -79,6 +80,17 @@ def _is_mapping(value: Any) -> bool:
     """``isinstance(value, Mapping)``, without the ABC lookup for the usual plain types."""
     kind = type(value)
     return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
+def show_value(value: Any) -> str:
+    """A value as a message shows it, in the words of the YAML it came from: ``null``,
+    ``true``/``false`` (inside lists and mappings too), strings quoted, never Python's ``None``."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=True, default=repr)
+    except ValueError:  # a container that holds itself
+        return repr(value)
 
 
 def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -248,7 +260,7 @@ class Provenance:
             if history and (history[-1].value is value or same_value(history[-1].value, value)):
                 result[path] = tuple(history)
             elif history:
-                note = f"coerced from {history[-1].value!r} ({history[-1].location})"
+                note = f"coerced from {show_value(history[-1].value)} ({history[-1].location})"
                 result[path] = (*history, Write(value=value, kind="coerced", note=note))
             else:
                 result[path] = (Write(value=value, kind="indirect", note=self._why(path)),)
@@ -261,6 +273,6 @@ class Provenance:
             replaced = self._replaced.get(ancestor)
             if replaced:
                 last = replaced[-1]
-                return f"expanded from {ancestor} = {last.value!r} ({last.location})"
+                return f"expanded from {ancestor} = {show_value(last.value)} ({last.location})"
             dot = path.rfind(".", 0, dot)
         return "no direct writer (set by a schema or by Hydra)"

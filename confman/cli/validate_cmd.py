@@ -28,6 +28,13 @@ def validate_command(
             "--all-options", help="Also validate every option file of every bound group alone."
         ),
     ] = False,
+    allow_missing: Annotated[
+        bool,
+        typer.Option(
+            "--allow-missing",
+            help="Accept ??? (a value the code sets at run time) instead of reporting it.",
+        ),
+    ] = False,
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="concise, json or github (annotations).")
     ] = "concise",
@@ -47,6 +54,8 @@ def validate_command(
       confman validate train 'optimizer.lr=0.1,0.01' 'model=mlp,logistic'
 
       confman validate --all-options --format github
+
+      confman validate --allow-missing
     """
     from confman.errors import ConfmanError
     from confman.schema.binding import load_bindings
@@ -71,7 +80,14 @@ def validate_command(
             if not (settings.config_dir / f"{name}.yaml").is_file():
                 raise ConfmanError(f"no primary config '{name}' in {settings.config_dir}")
         report = _redacted(
-            run_validate(settings, bindings, names, overrides, all_options=all_options)
+            run_validate(
+                settings,
+                bindings,
+                names,
+                overrides,
+                all_options=all_options,
+                allow_missing=allow_missing,
+            )
         )
         if output_format == "json":
             typer.echo(json.dumps(report.to_json(), indent=2))

@@ -98,10 +98,15 @@ def group_nodes(composed: Composed, bindings: Bindings) -> list[tuple[Binding, s
 
 
 def validate_composed(
-    composed: Composed, schema: Any | None = None, bindings: Bindings | None = None
+    composed: Composed,
+    schema: Any | None = None,
+    bindings: Bindings | None = None,
+    *,
+    allow_missing: bool = False,
 ) -> Validated:
     """Validate a composed config against ``schema`` (the whole config) and against the schema
-    of every bound group it selects (each group's node), errors mapped via provenance."""
+    of every bound group it selects (each group's node), errors mapped via provenance.
+    ``allow_missing``: a ``???`` value is no issue (the code fills it at run time)."""
     locate = locator(lambda: composed.provenance)
     data, issues = resolve_data(composed.config, locate)
     reported = len(issues)
@@ -122,6 +127,8 @@ def validate_composed(
     # A ``???`` or broken interpolation is reported once, not again as pydantic's "missing".
     first = {i.path for i in issues[:reported]}
     issues = issues[:reported] + [i for i in issues[reported:] if i.path not in first]
+    if allow_missing:
+        issues = [i for i in issues if not i.missing]
     unique = {(i.path, i.message): i for i in issues}
     label = " ".join([composed.config_name or "<empty>", *composed.overrides])
     return Validated(label, instance, sort_issues(list(unique.values())), composed)
@@ -131,7 +138,9 @@ def _is_interpolation(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
 
 
-def validate_option_file(config_dir: Path, binding: Binding, path: Path) -> Validated:
+def validate_option_file(
+    config_dir: Path, binding: Binding, path: Path, *, allow_missing: bool = False
+) -> Validated:
     """Validate one option file of a bound group on its own (``--all-options``).
 
     Keys of the defaults list are dropped; values that are interpolations are not judged
@@ -151,7 +160,9 @@ def validate_option_file(config_dir: Path, binding: Binding, path: Path) -> Vali
             probe = probe.rpartition(".")[0]
         return rel, None, rel
 
-    _, issues = check(data, binding.schema, locate, skip=_is_interpolation)
+    _, issues = check(
+        data, binding.schema, locate, skip=_is_interpolation, allow_missing=allow_missing
+    )
     return Validated(rel, None, sort_issues(issues))
 
 

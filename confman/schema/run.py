@@ -56,9 +56,11 @@ def run_validate(
     overrides: list[str],
     *,
     all_options: bool = False,
+    allow_missing: bool = False,
 ) -> Report:
     """Validate ``names`` (default: every bound primary config) at every sweep point, and with
-    ``all_options`` every option file of every bound group on its own."""
+    ``all_options`` every option file of every bound group on its own. ``allow_missing``: a
+    ``???`` value is no issue anywhere (the code fills it at run time)."""
     report = Report()
     names = names or sorted(bindings.configs)
     if names:
@@ -69,7 +71,7 @@ def run_validate(
             binding = bindings.configs.get(name)
             without: dict[tuple[str, ...], Any] = {}  # composes minus one group override
             for point in points:
-                result = _validate_point(settings, bindings, name, point, binding)
+                result = _validate_point(settings, bindings, name, point, binding, allow_missing)
                 report.results.append(result)
                 if result.composed is None:
                     continue
@@ -93,12 +95,21 @@ def run_validate(
                         f"outside the project {confined.root}: not read",
                         hint=ALLOW_HINT,
                     )
-                report.results.append(validate_option_file(settings.config_dir, binding, path))
+                report.results.append(
+                    validate_option_file(
+                        settings.config_dir, binding, path, allow_missing=allow_missing
+                    )
+                )
     return report
 
 
 def _validate_point(
-    settings: Settings, bindings: Bindings, name: str, point: list[str], binding: Any
+    settings: Settings,
+    bindings: Bindings,
+    name: str,
+    point: list[str],
+    binding: Any,
+    allow_missing: bool,
 ) -> Validated:
     try:
         composed = compose(
@@ -107,7 +118,8 @@ def _validate_point(
     except ConfmanError as exc:
         target = " ".join([name, *point])
         return Validated(target, issues=[Issue("", str(exc), ABSENT, "cannot compose")])
-    return validate_composed(composed, binding.schema if binding is not None else None, bindings)
+    schema = binding.schema if binding is not None else None
+    return validate_composed(composed, schema, bindings, allow_missing=allow_missing)
 
 
 def _try_compose(settings: Settings, name: str, overrides: tuple[str, ...]) -> Any:

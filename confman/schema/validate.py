@@ -22,11 +22,21 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from pydantic import BaseModel, ValidationError
 
 from confman.errors import did_you_mean
+from confman.provenance import show_value
 from confman.schema.binding import type_adapter
 
-__all__ = ["ABSENT", "Issue", "Locator", "check", "resolve_data", "sort_issues"]
+__all__ = [
+    "ABSENT",
+    "MISSING_MESSAGE",
+    "Issue",
+    "Locator",
+    "check",
+    "resolve_data",
+    "sort_issues",
+]
 
 MISSING = "???"
+MISSING_MESSAGE = "missing value (???)"
 
 # Maps a dotted data path to (file, line, location text); the file is None for overrides.
 Locator = Callable[[str], tuple[str | None, int | None, str]]
@@ -54,9 +64,14 @@ class Issue:
     line: int | None = None
     hint: str | None = None
 
+    @property
+    def missing(self) -> bool:
+        """A ``???`` value: an error, unless the code fills it at run time (``--allow-missing``)."""
+        return self.message == MISSING_MESSAGE
+
     def text(self, *, location: bool = True) -> str:
         """One line: ``file:line: key: message (found ...) hint`` (location optional)."""
-        found = "" if self.found is _ABSENT else f" (found {self.found!r})"
+        found = "" if self.found is _ABSENT else f" (found {show_value(self.found)})"
         hint = f"; {self.hint}" if self.hint else ""
         path = f"{self.path}: " if self.path else ""
         where = f"{self.location}: " if location else ""
@@ -153,7 +168,7 @@ def _missing_issue(path: str, leaf: str, locate: Locator) -> Issue:
     file, line, where = locate(leaf)
     return Issue(
         path,
-        "missing value (???)",
+        MISSING_MESSAGE,
         _ABSENT,
         where,
         file,
@@ -188,6 +203,7 @@ def check(
     *,
     prefix: str = "",
     skip: Callable[[Any], bool] | None = None,
+    allow_missing: bool = False,
 ) -> tuple[Any | None, list[Issue]]:
     """Validate ``data`` against ``schema``; return the instance (None on failure) and issues.
 
@@ -197,8 +213,13 @@ def check(
         locate: maps a dotted path (with ``prefix``) to its file:line.
         prefix: path of ``data`` inside the composed config (``optimizer.`` for a group).
         skip: drop errors whose input satisfies this (e.g. unresolved interpolations).
+        allow_missing: a ``???`` value is no issue (the code fills it at run time); by default
+            it is one, worded as for a composed config, whoever calls.
     """
-    issues: list[Issue] = []
+    missing: list[Issue] = []
+    data = _drop_missing(data, prefix, locate, missing)
+    missing_paths = {i.path for i in missing}
+    issues: list[Issue] = [] if allow_missing else missing
     instance: Any = None
     try:
         instance = type_adapter(schema).validate_python(data)
@@ -211,6 +232,8 @@ def check(
             if skip is not None and found is not _ABSENT and skip(found):
                 continue
             full = f"{prefix}{path}" if path else prefix.rstrip(".")
+            if full in missing_paths:
+                continue  # "Field required" for a ``???``: said once, above, or allowed
             file, line, where = locate(_leaf(full))
             issues.append(Issue(full or "<root>", err["msg"], found, where, file, line))
     for path, name, fields in _unknown_keys(data, schema, ""):

@@ -76,7 +76,7 @@ def render_markdown(changes: list[Change], a: Side, b: Side) -> str:
 def _value(change: Change, value: Any, unresolved: bool) -> str:
     if change.secret:
         return "*changed*"
-    shown = str(value) if change.kind == "choice" else hydra_value(value)
+    shown = str(value) if change.kind == "choice" and value is not None else hydra_value(value)
     return f"`{_cell(shown)}`" + (f" *{AS_WRITTEN}*" if unresolved else "")
 
 

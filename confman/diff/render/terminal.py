@@ -55,7 +55,14 @@ def render_terminal(changes: list[Change], a: Side, b: Side) -> list[Text]:
 
 
 def _show(change: Change, value: object) -> str:
-    return str(value) if change.kind == "choice" else hydra_value(value)
+    return str(value) if change.kind == "choice" and value is not None else hydra_value(value)
+
+
+def _type(value: object) -> str:
+    """A value's type in YAML's words (``null``, ``mapping``), not Python's (``NoneType``)."""
+    if value is None:
+        return "null"
+    return "mapping" if isinstance(value, dict) else type(value).__name__
 
 
 def _value(text: Text, change: Change, value: object, unresolved: bool, style: str) -> None:
@@ -82,9 +89,7 @@ def _line(change: Change) -> Text:
         text.append(" -> ")
         _value(text, change, change.new, change.new_unresolved, "green")
         if change.kind == "type_changed":
-            text.append(
-                f"  ({type(change.old).__name__} -> {type(change.new).__name__})", style="magenta"
-            )
+            text.append(f"  ({_type(change.old)} -> {_type(change.new)})", style="magenta")
     where = _where(change.old_source, change.new_source, change.kind)
     if where:
         text.append(f"   [{where}]", style="dim")

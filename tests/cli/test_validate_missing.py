@@ -1,0 +1,73 @@
+"""``confman validate`` and ``???``: one wording everywhere, and ``--allow-missing``."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from confman.cli import app
+from tests.schema.conftest import Project
+
+FILES = {
+    "conf/train.yaml": """
+        defaults:
+          - optimizer: adam
+          - model: small
+          - _self_
+        seed: ???
+        epochs: 3
+    """,
+    "conf/model/big.yaml": "name: big\nlayers: ???\n",
+}
+
+
+def test_missing_is_reported_in_the_same_words_composed_and_alone(
+    project: Project,
+    runner: CliRunner,
+) -> None:
+    project(FILES)
+    composed = runner.invoke(app, ["validate", "train", "model=big"])
+    assert composed.exit_code == 1
+    assert composed.stdout.splitlines()[:3] == [
+        "train model=big: 2 issue(s)",
+        "  model/big.yaml:2: model.layers: missing value (???); "
+        "set it in a config file or with an override",
+        "  train.yaml:5: seed: missing value (???); set it in a config file or with an override",
+    ]
+    alone = runner.invoke(app, ["validate", "--all-options"])
+    assert alone.exit_code == 1
+    assert (
+        "model/big.yaml: 1 issue(s)\n"
+        "  model/big.yaml:2: layers: missing value (???); "
+        "set it in a config file or with an override\n"
+    ) in alone.stdout
+    assert "'???'" not in alone.stdout and "Input should be" not in alone.stdout
+
+
+def test_allow_missing_accepts_what_the_code_fills_at_run_time(
+    project: Project,
+    runner: CliRunner,
+) -> None:
+    project(FILES)
+    for args in (["train", "model=big"], ["--all-options"]):
+        result = runner.invoke(app, ["validate", "--allow-missing", *args])
+        assert result.exit_code == 0, result.stdout
+        assert "invalid" in result.stdout and "missing" not in result.stdout
+
+
+def test_allow_missing_still_reports_everything_else(
+    project: Project,
+    runner: CliRunner,
+) -> None:
+    project(FILES)
+    result = runner.invoke(app, ["validate", "--allow-missing", "train", "epochs=0"])
+    assert result.exit_code == 1
+    assert "epochs: Input should be greater than or equal to 1 (found 0)" in result.stdout
+    assert "missing value" not in result.stdout
+
+
+def test_null_is_printed_as_yaml_writes_it(project: Project, runner: CliRunner) -> None:
+    project()
+    result = runner.invoke(app, ["validate", "train", "epochs=null", "+model.extra=[null,1]"])
+    assert result.exit_code == 1
+    assert "epochs: Input should be a valid integer (found null)" in result.stdout
+    assert "None" not in result.stdout
