@@ -44,11 +44,15 @@ from hydra._internal.config_repository import CachingConfigRepository
 from hydra._internal.utils import create_config_search_path
 from hydra.core.default_element import ConfigDefault, GroupDefault
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from hydra.plugins.config_source import ConfigSource
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 from packaging.version import Version
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
+from confman.composeerrors import translate
+from confman.errors import ConfmanError
 from confman.lint.plainmerge import MISSING, NotPlain, check_plain, embed, merge_into
 from confman.provenance import Provenance, Write
 from confman.sources import Repository, loaded_file
@@ -57,6 +61,9 @@ __all__ = ["LintComposer", "PlainComposed", "select"]
 
 # ``confman.compose`` the module (the package re-exports the function under the same name).
 _compose_mod = sys.modules[compose.__module__]
+
+#: ``LintComposer._repos`` key of the repository shared by primaries without a search path
+_SHARED = object()
 
 
 @dataclass
@@ -74,11 +81,13 @@ class PlainComposed:
     container: dict[str, Any]
     #: the merged files' recorded writes, in merge order (see ``_replay``)
     _writes: list[list[tuple[str, Write]]] = field(repr=False, compare=False)
+    #: a merged file has a key holding a dot: its writes are recorded one by one
+    _dotted: bool = field(default=False, repr=False, compare=False)
 
     @cached_property
     def provenance(self) -> dict[str, tuple[Write, ...]]:
         """Every leaf's write history, oldest first and the winner last."""
-        return _replay(self._writes, self.container)
+        return _replay(self._writes, self.container, gather=not self._dotted)
 
     @cached_property
     def config(self) -> DictConfig:
@@ -232,9 +241,11 @@ class LintComposer:
         self.version_base = version_base
         self.fast = fast
         self.check_hydra = check_hydra
-        self._repos: dict[str | None, CachingConfigRepository] = {}
+        #: caching repositories by primary (``_SHARED``: the one of primaries without a search path)
+        self._repos: dict[object, CachingConfigRepository] = {}
         self._writes: dict[tuple[str, str], list[tuple[str, Write]]] = {}
-        self._checked: set[str] = set()
+        #: files checked plain, and whether a key in each holds a dot (see ``_merge``)
+        self._checked: dict[str, bool] = {}
         #: how many compositions took each path (for tests and benchmarks)
         self.counts = {"fast": 0, "real": 0}
 
@@ -253,6 +264,9 @@ class LintComposer:
         if self.fast:
             try:
                 result = self._fast(config_name, list(overrides))
+            except _Failed as failed:
+                self.counts["fast"] += 1
+                raise failed.error from failed.__cause__
             except Exception:  # anything unusual: the real compose decides, or raises
                 result = None
             if result is not None:
@@ -267,34 +281,73 @@ class LintComposer:
         )
         return composed
 
+    def _repository(
+        self, loader: Any, config_name: str | None, parsed: list[Any]
+    ) -> CachingConfigRepository | None:
+        """The caching repository ``config_name``'s compositions share.
+
+        Primaries that add no ``hydra.searchpath`` see the same sources, so they share one
+        repository and its cache of loaded configs (Hydra's own ConfigStore nodes included),
+        which Hydra only reads while it builds defaults lists. A primary with a search path of
+        its own gets a repository re-initialised for it, as ``hydra.compose`` makes one.
+        """
+        repo = self._repos.get(config_name)
+        if repo is not None:
+            return repo
+        shared = self._repos.get(_SHARED)
+        if shared is None:
+            shared = self._repos[_SHARED] = self._new_repository()
+        loaded = shared.load_config(config_name) if config_name is not None else None
+        if loaded is not None and not isinstance(loaded.config, DictConfig):
+            return None  # Hydra's own error, from the real compose
+        if loaded is None or OmegaConf.select(loaded.config, "hydra.searchpath") is None:
+            repo = shared
+        else:
+            repo = self._new_repository()
+            loader._process_config_searchpath(config_name, parsed, repo)
+        self._repos[config_name] = repo
+        return repo
+
+    def _new_repository(self) -> CachingConfigRepository:
+        return CachingConfigRepository(
+            Repository(
+                create_config_search_path(str(self.config_dir)),
+                label_root=str(self.config_dir),
+                cache=True,
+                skeleton=True,
+            )
+        )
+
     def _fast(self, config_name: str | None, overrides: list[str]) -> PlainComposed | None:
         base = self.version_base or _compose_mod.DEFAULT_VERSION_BASE
         with _compose_mod._lock, _compose_mod._version_base(base):
             loader = _compose_mod._loader(str(self.config_dir), True)
             parsed = OverridesParser.create().parse_overrides(overrides=overrides)
-            repo = self._repos.get(config_name)
-            if repo is None:
-                repo = CachingConfigRepository(
-                    Repository(
-                        create_config_search_path(str(self.config_dir)),
-                        label_root=str(self.config_dir),
-                        cache=True,
-                        skeleton=True,
-                    )
-                )
-                loader._process_config_searchpath(config_name, parsed, repo)
             if any(o.is_hydra_override() for o in parsed):
                 return None  # may change the search path the shared repository was built for
-            self._repos.setdefault(config_name, repo)
+            repo = self._repository(loader, config_name, parsed)
+            if repo is None:
+                return None
             with _hydra_shortcuts():
-                defaults = _compose_mod._defaults_list(loader, repo, config_name, parsed)
+                try:
+                    defaults = _compose_mod._defaults_list(loader, repo, config_name, parsed)
+                except (HydraException, OmegaConfBaseException) as exc:
+                    # the real compose builds the same defaults list with the same Hydra
+                    # function and would fail the same way: say it as it would, now
+                    raise _Failed(
+                        translate(
+                            exc, root=self.config_dir, config_name=config_name, overrides=overrides
+                        )
+                    ) from exc
                 tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
             if defaults.config_overrides:
                 return None
             if self.check_hydra and _compose_mod._touches_hydra(defaults, repo, parsed):
                 return None
             try:
-                container, merged = _merge(defaults.defaults, repo, self._writes, self._checked)
+                container, merged, dotted = _merge(
+                    defaults.defaults, repo, self._writes, self._checked
+                )
             except (NotPlain, _NotApplicable):
                 return None
         return PlainComposed(
@@ -305,7 +358,16 @@ class LintComposer:
             defaults_tree=tree,
             container=container,
             _writes=merged,
+            _dotted=dotted,
         )
+
+
+class _Failed(Exception):
+    """The fast path's defaults-list build failed: ``error`` is what ``compose`` raises for it."""
+
+    def __init__(self, error: ConfmanError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass
@@ -324,15 +386,17 @@ def _merge(
     defaults: list[Any],
     repo: CachingConfigRepository,
     writes: dict[tuple[str, str], list[tuple[str, Write]]],
-    checked: set[str],
-) -> tuple[dict[str, Any], list[list[tuple[str, Write]]]]:
+    checked: dict[str, bool],
+) -> tuple[dict[str, Any], list[list[tuple[str, Write]]], bool]:
     """Hydra's ``_compose_config_from_defaults_list`` on plain data, with each merged file's
     recorded writes (for ``_replay``).
 
     ``writes`` keeps each (file, package)'s recorded writes across the compositions, and
     ``checked`` the files that no ConfigStore schema matches and whose data passed
-    ``check_plain`` (one lint's compositions share one ConfigStore).
+    ``check_plain`` (one lint's compositions share one ConfigStore), each with whether a key of
+    it holds a dot; the third result says whether any merged file has one.
     """
+    dotted = False
     schema = repo.get_schema_source()
     container: dict[str, Any] = {}
     merged: list[list[tuple[str, Write]]] = []
@@ -358,8 +422,8 @@ def _merge(
             drop = ("defaults", "hydra") if not default.package else ("defaults",)
             data = {k: v for k, v in data.items() if k not in drop}
         if path not in checked:
-            check_plain(data)
-            checked.add(path)
+            checked[path] = check_plain(data)
+        dotted = dotted or checked[path]
         merge_into(container, embed(data, default.package))
         calls = writes.get((path, default.package))
         if calls is None:
@@ -368,36 +432,36 @@ def _merge(
             calls = [(p, w) for p, w in recorder.calls if p != "hydra" and p[:6] != "hydra."]
             writes[(path, default.package)] = calls
         merged.append(calls)
-    return container, merged
+    return container, merged, dotted
 
 
 def _replay(
-    merged: list[list[tuple[str, Write]]], final: dict[str, Any]
+    merged: list[list[tuple[str, Write]]], final: dict[str, Any], *, gather: bool = True
 ) -> dict[str, tuple[Write, ...]]:
     """What ``Provenance.record`` of every merged write, in order, then ``finish`` would give.
 
     ``record`` checks each write for a change of shape (a leaf written over by a mapping, or the
     reverse) and for ``???`` over a value; compositions here have ~100k writes between them, and
-    those checks were most of composing them. On the data the fast path accepts (``check_plain``:
-    no key holds a dot, so a dotted path names one key path), a change of shape always leaves
-    a written path that is not a leaf of ``final``, and ``merge_into`` refuses ``???`` over a
-    value. So the writes are gathered per path in order; when the gathered paths are exactly
-    ``final``'s leaves, those are the histories, and otherwise (never on accepted data) the writes
-    are recorded one by one as before.
+    those checks were most of composing them. Where no key holds a dot (``gather``), a dotted
+    path names one key path, a change of shape always leaves a written path that is not a leaf
+    of ``final``, and ``merge_into`` refuses ``???`` over a value. So the writes are gathered per
+    path in order; when the gathered paths are exactly ``final``'s leaves, those are the
+    histories. Otherwise (a key holding a dot) the writes are recorded one by one.
     """
-    histories: dict[str, list[Write]] = {}
-    exact = True
-    for calls in merged:
-        for path, write in calls:
-            found = histories.get(path)
-            if found is None:
-                histories[path] = [write]
-            else:
-                found.append(write)
-                exact = exact and not (isinstance(write.value, str) and write.value == MISSING)
-    result = Provenance(writes=histories).finish(final)
-    if exact and result.keys() == histories.keys():
-        return result
+    if gather:
+        histories: dict[str, list[Write]] = {}
+        exact = True
+        for calls in merged:
+            for path, write in calls:
+                found = histories.get(path)
+                if found is None:
+                    histories[path] = [write]
+                else:
+                    found.append(write)
+                    exact = exact and not (isinstance(write.value, str) and write.value == MISSING)
+        result = Provenance(writes=histories).finish(final)
+        if exact and result.keys() == histories.keys():
+            return result
     provenance = Provenance()
     for calls in merged:
         for path, write in calls:

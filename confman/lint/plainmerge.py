@@ -29,21 +29,25 @@ class NotPlain(Exception):
     """The merge at hand is not a plain dict merge; compose with OmegaConf instead."""
 
 
-def check_plain(data: Any, where: str = "") -> None:
-    """Refuse data whose merge OmegaConf could treat specially (non-string keys, odd types), and
-    keys holding a dot, whose dotted paths would be ambiguous for provenance."""
+def check_plain(data: Any, where: str = "") -> bool:
+    """Refuse data whose merge OmegaConf could treat specially (non-string keys, odd types).
+
+    Returns whether a key holds a dot: OmegaConf merges it as any other key, but its dotted
+    provenance path may also name a nested key, so such data's writes are recorded one by one.
+    """
+    dotted = False
     if isinstance(data, dict):
         for key, value in data.items():
             if not isinstance(key, str):
                 raise NotPlain(f"non-string key {key!r} at '{where}'")
-            if "." in key:
-                raise NotPlain(f"key '{key}' holds a dot, at '{where}'")
-            check_plain(value, f"{where}.{key}" if where else key)
+            dotted = "." in key or dotted
+            dotted = check_plain(value, f"{where}.{key}" if where else key) or dotted
     elif isinstance(data, list):
         for item in data:
-            check_plain(item, where)
+            dotted = check_plain(item, where) or dotted
     elif not isinstance(data, _SCALARS):
         raise NotPlain(f"value of type {type(data).__name__} at '{where}'")
+    return dotted
 
 
 def embed(data: dict[str, Any], package: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from confman.lint.composer import _replay
 from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
 from confman.provenance import Provenance, Write, iter_leaves
 
-KEYS = st.sampled_from(["a", "b", "c", "lr", "_target_"])
+KEYS = st.sampled_from(["a", "b", "c", "lr", "_target_", "a.b"])
 SCALARS = st.one_of(
     st.integers(-3, 3),
     st.floats(allow_nan=False, width=32),
@@ -114,9 +114,10 @@ def test_replayed_provenance_equals_recorded(files: list[tuple[dict[str, Any], s
     """``_replay`` gives what ``Provenance.record`` of every write, then ``finish``, gives."""
     container: dict[str, Any] = {}
     merged = []
+    dotted = False
     for n, (data, package) in enumerate(files):
         try:
-            check_plain(data)
+            dotted = check_plain(data) or dotted
             merge_into(container, embed(data, package))
         except NotPlain:
             return
@@ -131,9 +132,16 @@ def test_replayed_provenance_equals_recorded(files: list[tuple[dict[str, Any], s
     for calls in merged:
         for path, write in calls:
             recorded.record(path, write)
-    assert _replay(merged, container) == recorded.finish(container)
+    assert _replay(merged, container, gather=not dotted) == recorded.finish(container)
 
 
-def test_dotted_keys_are_not_plain() -> None:
-    with pytest.raises(NotPlain, match="holds a dot"):
-        check_plain({"a": {"b.c": 1}})
+def test_dotted_keys_are_plain_and_reported() -> None:
+    """A key holding a dot merges as any key (OmegaConf's merge), and is reported so the
+    provenance is recorded write by write."""
+    assert check_plain({"a": {"b.c": 1}}) is True
+    assert check_plain({"a": [{"b": {"c.d": 1}}]}) is True
+    assert check_plain({"a": {"b": 1}}) is False
+    dest: dict[str, Any] = {"a": {"b.c": 1, "b": {"c": 2}}}
+    merge_into(dest, {"a": {"b.c": 3}})
+    expected = OmegaConf.merge({"a": {"b.c": 1, "b": {"c": 2}}}, {"a": {"b.c": 3}})
+    assert dest == OmegaConf.to_container(expected)
