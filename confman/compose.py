@@ -45,6 +45,7 @@ from hydra.core.default_element import (
     ResultDefault,
     VirtualRoot,
 )
+from hydra.core.config_search_path import SearchPathQuery
 from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException
 from hydra.plugins.config_source import ConfigResult
@@ -53,11 +54,13 @@ from omegaconf import DictConfig, OmegaConf, flag_override, open_dict
 from omegaconf.errors import OmegaConfBaseException
 from packaging.version import Version
 
+from confman import projectcode
 from confman.composeerrors import cycle_error, keyless_override, translate
 from confman.errors import CompositionError, ConfigDirError, ConfmanError
 from confman.provenance import Provenance, Write
 from confman.settings import load_settings
 from confman.sources import Repository, loaded_file
+from confman.versionbase import hint_version_base
 
 __all__ = ["Choice", "Composed", "DefaultsNode", "compose"]
 
@@ -72,7 +75,7 @@ _M = TypeVar("_M", bound="BaseModel")
 
 # One lock for every compose: Hydra's version base and plugin registry are process globals.
 _lock = threading.RLock()
-_loaders: dict[tuple[str, bool], _Loader] = {}
+_loaders: dict[tuple[str, bool, tuple[str, ...]], _Loader] = {}
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,12 @@ class Composed:
 class _Loader(ConfigLoaderImpl):
     """Hydra's config loader over confman's repository; built once per config dir."""
 
-    def __init__(self, config_dir: str, cache: bool) -> None:
+    def __init__(self, config_dir: str, cache: bool, extra: tuple[str, ...] = ()) -> None:
         search_path = create_config_search_path(config_dir)
+        after = SearchPathQuery(provider="main")
+        for url in extra:  # [tool.confman] search_paths, right after the config dir
+            search_path.append(provider="confman", path=url, anchor=after)
+            after = SearchPathQuery(provider="confman", path=url)
         super().__init__(config_search_path=search_path)
         self.repository = Repository(search_path, label_root=config_dir, cache=cache)
         self.embedded: set[int] = set()
@@ -190,14 +197,14 @@ class _Loader(ConfigLoaderImpl):
         return embedded
 
 
-def _loader(config_dir: str, cache: bool) -> _Loader:
+def _loader(config_dir: str, cache: bool, extra: tuple[str, ...] = ()) -> _Loader:
     """The loader for ``config_dir``; the most recently used few are kept (called under _lock).
 
     Each loader holds its sources' pickled nodes, so a process composing many config dirs
     (a test suite, a sweep over generated trees) must not keep them all.
     """
-    key = (config_dir, cache)
-    loader = _loaders.pop(key, None) or _Loader(config_dir, cache)
+    key = (config_dir, cache, extra)
+    loader = _loaders.pop(key, None) or _Loader(config_dir, cache, extra)
     _loaders[key] = loader
     while len(_loaders) > MAX_LOADERS:
         del _loaders[next(iter(_loaders))]
@@ -303,18 +310,25 @@ def compose(
             hint="pass --config-dir DIR or set config_dir in [tool.confman] of pyproject.toml",
         )
     override_list = list(overrides)
+    extra = projectcode.prepare(root)
     with _lock, _version_base(version_base or DEFAULT_VERSION_BASE):
         try:
-            return _compose(
-                _loader(str(root), cache), root, config_name, override_list, return_hydra_config
+            composed = _compose(
+                _loader(str(root), cache, extra),
+                root,
+                config_name,
+                override_list,
+                return_hydra_config,
             )
-        except ConfmanError:
-            raise
+            hint_version_base(composed, version_base or DEFAULT_VERSION_BASE)
+            return composed
+        except ConfmanError as exc:
+            raise projectcode.explain(exc, root) from None
         except RecursionError as exc:  # Hydra recurses without end on a cyclic defaults list
             raise cycle_error(root, config_name) from exc
         except (HydraException, OmegaConfBaseException, ValueError, OSError) as exc:
-            raise translate(
-                exc, root=root, config_name=config_name, overrides=override_list
+            raise projectcode.explain(
+                translate(exc, root=root, config_name=config_name, overrides=override_list), root
             ) from exc
         except (TypeError, KeyError, AttributeError, IndexError, AssertionError) as exc:
             if any(keyless_override(o) for o in override_list):

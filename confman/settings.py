@@ -44,6 +44,20 @@ class ProjectTable(BaseModel):
         validation_alias=AliasChoices("allowed_paths", "allowed-paths"),
         description="folders and pkg:// packages outside the project a config may name",
     )
+    modules: list[str] = Field(
+        default_factory=list,
+        description='modules imported before composing (ConfigStore entries): "pkg.mod" or '
+        '"pkg.mod:function" to also call a function',
+    )
+    search_paths: list[str] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("search_paths", "search-paths"),
+        description="config search path entries added after the config dir: a folder "
+        "(relative to pyproject.toml) or pkg://package",
+    )
+    resolvers: dict[str, str] = Field(
+        default_factory=dict, description='OmegaConf resolvers: name = "module:function"'
+    )
     migrations: list[Migration] = Field(
         default_factory=list, description="[[tool.confman.migrations]]: renames and removals"
     )
@@ -79,8 +93,10 @@ def _checked(raw: dict[str, Any], pyproject: Path | None) -> ProjectTable:
         kind = {"string_type": "a string", "list_type": "a list", "dict_type": "a table"}.get(
             error["type"]
         )
-        if top == "allowed_paths" or top == "allowed-paths":
+        if top in ("allowed_paths", "allowed-paths", "modules", "search_paths", "search-paths"):
             kind = "a list of strings"
+        elif top == "resolvers":
+            kind = 'a table of name = "module:function"'
         what = f"must be {kind}" if kind else error["msg"].lower()
         raise ProjectSettingsError(
             f"{pyproject}: [tool.confman] {top.replace('-', '_')} {what}",
@@ -163,7 +179,7 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
         resolved = chosen if chosen.is_absolute() else Path.cwd() / chosen
     else:
         resolved = root / table.config_dir
-    return Settings(
+    settings = Settings(
         root=root,
         config_dir=resolved.resolve(),
         version_base=version_base,
@@ -175,3 +191,7 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
             for p in allowed
         ),
     )
+    from confman.projectcode import remember
+
+    remember(settings)  # which opt-ins a compose of this config dir runs (nothing runs yet)
+    return settings

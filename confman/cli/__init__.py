@@ -11,6 +11,7 @@ from confman.cli import (
     compose_cmd,
     diff_cmd,
     lint_cmd,
+    migrate_cmd,
     runs_cmd,
     runs_compare_cmd,
     schema_cmd,
@@ -27,3 +28,4 @@ validate_cmd.register(app)
 schema_cmd.register(app)
 runs_cmd.register(app)
 runs_compare_cmd.add_compare(runs_cmd.runs_app)
+migrate_cmd.register(app)

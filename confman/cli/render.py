@@ -10,6 +10,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from confman.errors import CompositionError
+from confman.projectcode import explain
 from confman.secrets import redact_at, redact_text
 
 if TYPE_CHECKING:
@@ -44,7 +45,8 @@ def resolve_config(composed: Composed) -> dict[str, Any]:
             hint = "${hydra:...} only resolves inside a running Hydra app; use --no-resolve"
         elif "recursion" in reason.lower() or "cycle" in reason.lower():
             hint = "an interpolation refers back to itself"
-        raise CompositionError(f"cannot resolve '{key}'{where}: {reason}", hint=hint) from exc
+        error = CompositionError(f"cannot resolve '{key}'{where}: {reason}", hint=hint)
+        raise explain(error, composed.config_dir) from exc  # a resolver it could register
     except RecursionError as exc:
         raise CompositionError(
             "cannot resolve: interpolations refer to each other in a cycle",

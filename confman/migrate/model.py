@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Migration"]
+__all__ = ["Migration", "version_key"]
 
 _KEY = re.compile(r"[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*")
 
@@ -86,8 +86,9 @@ class Migration(BaseModel):
             raise ValueError(f"migration {self.version} declares no change")
         return self
 
-    def version_key(self) -> tuple[Any, ...]:
-        """Sort key: numeric parts compare as numbers (``1.10`` after ``1.9``)."""
-        return tuple(
-            (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-+]", self.version)
-        )
+
+def version_key(version: str) -> tuple[Any, ...]:
+    """Sort key of a version: numeric parts compare as numbers (``1.10`` after ``1.9``)."""
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-+]", version)
+    )

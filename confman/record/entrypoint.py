@@ -8,9 +8,11 @@ function Hydra calls for each job.
 from __future__ import annotations
 
 import functools
+import inspect
 import io
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 import hydra
@@ -20,6 +22,8 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from confman.errors import ValidationFailed
 from confman.record.recorder import recorded, start_recording
 from confman.secrets import redact_at, redact_error, secret_fields
+from confman.settings import load_settings
+from confman.versionbase import UNSET, effective
 
 __all__ = ["main", "secret_paths"]
 
@@ -80,12 +84,23 @@ def _validate(schema: type[BaseModel], data: dict[Any, Any]) -> BaseModel:
         ) from None
 
 
+def _version_base(argument: Any, fn: Callable[..., Any]) -> str | None:
+    """``version_base`` as ``hydra.main`` takes it, falling back on the project's setting."""
+    if argument is not UNSET:
+        return effective(argument, None)
+    try:
+        folder = Path(inspect.getfile(fn)).resolve().parent
+    except (TypeError, OSError):
+        folder = Path.cwd()
+    return effective(argument, load_settings(folder).version_base)
+
+
 def main(
     config_name: str | None = None,
     config_path: str | None = None,
     *,
     schema: type[BaseModel] | None = None,
-    version_base: str | None = "1.3",
+    version_base: str | None = UNSET,
     record: bool = True,
     track_access: bool = True,
 ) -> Callable[[Callable[[Any], Any]], Callable[[], Any]]:
@@ -95,7 +110,9 @@ def main(
         config_name: primary config, as for ``hydra.main``.
         config_path: config folder relative to the decorated function's file, as for ``hydra.main``.
         schema: a pydantic model; the function then receives ``schema.model_validate(config)``.
-        version_base: Hydra version base.
+        version_base: Hydra version base, as for ``hydra.main`` (``None``: the installed
+            Hydra's); not given: ``[tool.confman] version_base`` of the function's project,
+            else 1.3.
         record: write a run record to the configured store.
         track_access: hand the function a read-tracking view and record the keys it read
             (``confman.unwrap(cfg)`` returns the real object when a library needs it).
@@ -121,7 +138,9 @@ def main(
                 return fn(view)
 
         hydra_main: Callable[[], Any] = hydra.main(
-            config_path=config_path, config_name=config_name, version_base=version_base
+            config_path=config_path,
+            config_name=config_name,
+            version_base=_version_base(version_base, fn),
         )(task)
 
         @functools.wraps(hydra_main)

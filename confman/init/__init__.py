@@ -1,0 +1,1 @@
+"""``confman init``: adopt an existing Hydra repository (see :mod:`confman.init.detect`)."""
