@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = ["CHOSEN", "ROOT_NAMES", "Flow", "FlowCollector", "configish"]
@@ -214,7 +213,7 @@ class FlowCollector:
 
     defs: dict[str, list[_Def]] = field(default_factory=lambda: defaultdict(list))
     _events: list[tuple[str, Ref, str]] = field(default_factory=list)
-    _modules: list[tuple[str, ast.Module]] = field(default_factory=list)
+    _modules: list[tuple[str, ast.Module, _Index]] = field(default_factory=list)
     config_params: set[str] = field(default_factory=set)
     schemas: set[str] = field(default_factory=set)
     _tops: set[str] = field(default_factory=set)
@@ -222,15 +221,14 @@ class FlowCollector:
 
     def add_module(self, module: str, tree: ast.Module) -> None:
         """Register a module's functions (call :meth:`flows` once every module is added)."""
-        self._modules.append((module, tree))
+        index = _Index(tree)
+        self._modules.append((module, tree, index))
         parts = module.split(".")
         self._tops.add(parts[0])
         # scripts import their neighbours by a shorter name (``from utils import make_env``)
         self._suffixes.update(".".join(parts[i:]) for i in range(len(parts)))
-        self.schemas.update(
-            n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and _is_schema(n)
-        )
-        for fn, owner in _functions(tree):
+        self.schemas.update(n.name for n in index.classes if _is_schema(n))
+        for fn, owner in index.functions:
             d = self._define(module, fn, owner)
             if owner and fn.name == "__init__":
                 self.defs[owner].append(d)
@@ -250,10 +248,10 @@ class FlowCollector:
 
     def flows(self) -> set[Flow]:
         """Every flow of every added module, parameters resolved against their call sites."""
-        for module, tree in self._modules:
-            imports = _imports(tree)
+        for module, tree, index in self._modules:
+            imports = index.imports
             _Body(self, module, imports, {}, "").run(tree.body)
-            for fn, owner in _functions(tree):
+            for fn, owner in index.functions:
                 self._function(module, imports, fn, owner)
         return self._resolve()
 
@@ -335,35 +333,45 @@ def _is_schema(node: ast.ClassDef) -> bool:
     return not has_init and any(isinstance(b, ast.AnnAssign) for b in body)
 
 
-def _functions(
-    tree: ast.AST, owner: str = ""
-) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str]]:
-    """Every function of ``tree`` with the class it is a method of ("" for a plain function)."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node, owner
-            yield from _functions(node, "")
-        elif isinstance(node, ast.ClassDef):
-            yield from _functions(node, node.name)
-        else:
-            yield from _functions(node, "")
+class _Index:
+    """What one walk of a module finds: its functions (each with the class it is a method of,
+    "" for a plain function), its classes, and its imports (local name -> qualified name, at
+    any nesting level; a name imported twice keeps the deepest import, as a breadth-first walk
+    ending with it would)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str]] = []
+        self.classes: list[ast.ClassDef] = []
+        found: list[tuple[int, str, str]] = []
+        self._walk(tree, "", 1, found)
+        # preorder of the nodes at one depth is their breadth-first order: sort by depth only
+        self.imports = {name: qualified for _, name, qualified in sorted(found, key=_depth)}
+
+    def _walk(
+        self, node: ast.AST, owner: str, depth: int, found: list[tuple[int, str, str]]
+    ) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions.append((child, owner))
+                self._walk(child, "", depth + 1, found)
+            elif isinstance(child, ast.ClassDef):
+                self.classes.append(child)
+                self._walk(child, child.name, depth + 1, found)
+            elif isinstance(child, ast.Import):
+                for alias in child.names:
+                    top = alias.name.split(".")[0]
+                    found.append((depth, alias.asname or top, alias.name if alias.asname else top))
+            elif isinstance(child, ast.ImportFrom):
+                source = "." * child.level + (f"{child.module}." if child.module else "")
+                for alias in child.names:
+                    found.append((depth, alias.asname or alias.name, f"{source}{alias.name}"))
+            elif not isinstance(child, (ast.expr, ast.expr_context, ast.operator)):
+                # an expression holds no statement (a lambda defines no function)
+                self._walk(child, "", depth + 1, found)
 
 
-def _imports(tree: ast.Module) -> dict[str, str]:
-    """Local name -> qualified name for every import of the module (any nesting level)."""
-    out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    out[alias.asname] = alias.name
-                else:
-                    out[alias.name.split(".")[0]] = alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom):
-            source = "." * node.level + (f"{node.module}." if node.module else "")
-            for alias in node.names:
-                out[alias.asname or alias.name] = f"{source}{alias.name}"
-    return out
+def _depth(entry: tuple[int, str, str]) -> int:
+    return entry[0]
 
 
 class _Body(ast.NodeVisitor):

@@ -270,7 +270,9 @@ def build_context(
     tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
     test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
     # tests that compose `data=wine` select that option, though they read no keys for production
-    ctx.python.selections |= collect_python(test_files, settings.root).selections
+    in_tests = collect_python(test_files, settings.root, flows=False)
+    ctx.python.selections |= in_tests.selections
+    ctx.python.pairs |= in_tests.pairs
     if child is not None:
         done = child.result()
         if done is not None:

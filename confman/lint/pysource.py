@@ -42,6 +42,9 @@ class PythonEvidence:
         config_names: names of primary configs the code composes or runs
             (``config_name="train"``, ``compose("train")``).
         selections: ``group=option`` strings found in the code.
+        pairs: ``(name, string)`` pairs the code spells as data: a dict entry ``{"dset": "x"}``,
+            a keyword ``sub(dset="x")``, an assignment ``dset = "x"``, a loop
+            ``for dset in ["a", "b"]`` (how grids and launch scripts select options).
         identifiers: every other name and string (weaker evidence, lowers confidence).
         fields: annotated fields of classes (dataclass and pydantic schemas declare keys so).
         calls: dotted names of every callee (``TrainConfig.model_validate``, ``build``).
@@ -57,6 +60,7 @@ class PythonEvidence:
     flows: set[Flow] = field(default_factory=set)
     config_names: set[str] = field(default_factory=set)
     selections: set[tuple[str, str]] = field(default_factory=set)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
     identifiers: set[str] = field(default_factory=set)
     fields: set[str] = field(default_factory=set)
     calls: set[str] = field(default_factory=set)
@@ -84,9 +88,39 @@ def _chain(node: ast.expr) -> list[str] | None:
             return None
 
 
+def _text(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
 class _Visitor(ast.NodeVisitor):
     def __init__(self, ev: PythonEvidence) -> None:
         self.ev = ev
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            k, v = _text(key), _text(value)
+            if k and v:
+                self.ev.pairs.add((k, v))
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            v = _text(node.value)
+            if v:
+                self.ev.pairs.add((node.targets[0].id, v))
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For) -> None:
+        if isinstance(node.target, ast.Name) and isinstance(
+            node.iter, (ast.List, ast.Tuple, ast.Set)
+        ):
+            for element in node.iter.elts:
+                v = _text(element)
+                if v:
+                    self.ev.pairs.add((node.target.id, v))
+        self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self.ev.names.add(node.attr)
@@ -125,6 +159,10 @@ class _Visitor(ast.NodeVisitor):
                 self.ev.selections.add((match.group(1).lstrip("/"), match.group(2)))
 
     def visit_Call(self, node: ast.Call) -> None:
+        for kw in node.keywords:
+            v = _text(kw.value)
+            if kw.arg and v:
+                self.ev.pairs.add((kw.arg, v))
         func = node.func
         callee = _chain(func) or []
         if callee:
@@ -166,10 +204,14 @@ def _module_name(path: Path, root: Path) -> str:
     return ".".join(parts)
 
 
-def collect_python(files: list[Path], root: Path) -> PythonEvidence:
-    """Read every file with ``ast`` and gather the evidence; bad files become problems."""
+def collect_python(files: list[Path], root: Path, *, flows: bool = True) -> PythonEvidence:
+    """Read every file with ``ast`` and gather the evidence; bad files become problems.
+
+    ``flows``: also follow config subtrees through the code (:mod:`confman.lint.configflow`),
+    the costly part; tests are read without it (they select options, they do not consume keys).
+    """
     ev = PythonEvidence()
-    flows = FlowCollector()
+    collector = FlowCollector()
     for path in files:
         try:
             tree = ast.parse(path.read_bytes(), filename=str(path))
@@ -181,6 +223,8 @@ def collect_python(files: list[Path], root: Path) -> PythonEvidence:
             continue
         ev.files += 1
         _Visitor(ev).visit(tree)
-        flows.add_module(_module_name(path, root), tree)
-    ev.flows = flows.flows()
+        if flows:
+            collector.add_module(_module_name(path, root), tree)
+    if flows:
+        ev.flows = collector.flows()
     return ev

@@ -16,14 +16,13 @@ imported, composed or run.
 
 from __future__ import annotations
 
-import ast
 import re
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from confman.lint.context import LintContext, YamlFile, python_files
+from confman.lint.context import LintContext, YamlFile
 from confman.lint.runevidence import run_access
 from confman.store import StoreError, open_store, store_url
 
@@ -293,56 +292,9 @@ def _python_choices(ctx: LintContext, groups: set[str]) -> Iterator[tuple[str, s
     """``(group, option)`` pairs the Python source and tests spell as data: a dict entry
     ``{"dset": "extra44"}``, a keyword ``sub(dset="extra44")``, an assignment ``dset = "x"``
     or a loop ``for dset in ["a", "b"]`` (dora grids and launch scripts select options so)."""
-    quiet = replace(ctx, problems=[])  # missing src paths are reported once, by the context
-    files = python_files(ctx.settings, quiet)
-    for tests in (ctx.root / "tests", ctx.root / "test"):
-        if tests.is_dir():
-            files += sorted(tests.rglob("*.py"))
-    needles = [g.encode() for g in groups]
-    for path in files:
-        try:
-            source = path.read_bytes()
-            if not any(n in source for n in needles):
-                continue
-            parsed = ast.parse(source, filename=str(path))
-        except (OSError, SyntaxError, ValueError):
-            continue  # the context reports unreadable Python
-        for node in ast.walk(parsed):
-            for key, value in _pairs(node):
-                if key in groups:
-                    yield key, value
-
-
-def _text(node: ast.expr | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def _pairs(node: ast.AST) -> Iterator[tuple[str, str]]:
-    if isinstance(node, ast.Dict):
-        for key, value in zip(node.keys, node.values, strict=True):
-            k, v = _text(key), _text(value)
-            if k and v:
-                yield k, v
-    elif isinstance(node, ast.Call):
-        for kw in node.keywords:
-            v = _text(kw.value)
-            if kw.arg and v:
-                yield kw.arg, v
-    elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-        target, v = node.targets[0], _text(node.value)
-        if isinstance(target, ast.Name) and v:
-            yield target.id, v
-    elif (
-        isinstance(node, ast.For)
-        and isinstance(node.target, ast.Name)
-        and isinstance(node.iter, (ast.List, ast.Tuple, ast.Set))
-    ):
-        for element in node.iter.elts:
-            v = _text(element)
-            if v:
-                yield node.target.id, v
+    for key, value in ctx.python.pairs:
+        if key in groups:
+            yield key, value
 
 
 def _sweep_choices(yf: YamlFile) -> Iterator[tuple[str, str]]:
