@@ -307,3 +307,129 @@ def test_replay_exec_refuses_overrides_stored_as_markers() -> None:
     rec = redact_record(RunRecord(overrides=["db.password=pw", "lr=1"], argv=["train.py"]))
     with pytest.raises(ConfmanError, match=r"secret overrides \(db.password\)"):
         exec_replay(rec)
+
+
+@pytest.mark.parametrize(
+    ("override", "shown"),
+    [
+        ("db.password=a1,b2", "db.password=<m>"),
+        ("db.password=choice(a1,b2)", "db.password=<m>"),
+        ("+tracking.api_key=glob(*)", "+tracking.api_key=<m>"),
+        ("db.password='x y',z", "db.password=<m>"),
+        ("credentials={slack:x,gh:y}", "credentials=<m>"),
+        ("--token=q1,r2", "--token=<m>"),
+        ("~db.password", "~db.password"),
+        ("db.password=${oc.env:PW}", "db.password=${oc.env:PW}"),
+        ("lr=0.1,0.2", "lr=0.1,0.2"),
+        ("db@backup=mysql", "db@backup=mysql"),
+    ],
+    ids=lambda v: v,
+)
+def test_an_override_is_one_value_sweeps_included(override: str, shown: str) -> None:
+    """A command-line override is one argument: everything after its first ``=`` is the value
+    (Hydra's sweep ``a,b`` and its functions too), and in argv the same."""
+    out = secrets.redact_override(override)
+    assert secrets.MARKER.sub("<m>", out) == shown
+    assert redact_argv(["app.py", "-m", override])[2] == out
+
+
+def test_sweep_values_in_free_text_run_to_the_next_assignment() -> None:
+    text = "unrecognized arguments: lr=0.1,0.2 db.password=S3CRETa,S3CRETb x=1,db.token=S3CRETc"
+    out = redact_text(text)
+    assert "S3CRET" not in out
+    assert out.startswith("unrecognized arguments: lr=0.1,0.2 db.password=<secret:")
+    assert ",db.token=<secret:" in out and " x=1," in out
+
+
+def test_debug_tracebacks_hide_values_errors_carry_for_secret_keys() -> None:
+    """pydantic quotes ``input_value='...'`` and OmegaConf ``Value '...'`` without the key on
+    the same line: the traceback shows markers for values at secret keys, public ones as is."""
+    from dataclasses import dataclass
+
+    from omegaconf import OmegaConf
+    from pydantic import ValidationError
+
+    class Db(BaseModel):
+        password: int
+        port: int
+
+    class Train(BaseModel):
+        db: Db
+
+    with pytest.raises(ValidationError) as caught:
+        Train.model_validate({"db": {"password": "S3CRETpydantic", "port": "notaport"}})
+    text = secrets.format_exception(caught.value)
+    assert "Traceback" in text and "db.password" in text and "input_value='<secret:" in text
+    assert "S3CRETpydantic" not in text and "input_value='notaport'" in text
+
+    @dataclass
+    class Conf:
+        api_token: int = 0
+
+    cfg = OmegaConf.structured(Conf)
+    try:
+        cfg.api_token = "S3CRETomegaconf"
+    except Exception as exc:  # omegaconf.errors.ValidationError
+        wrapped = ConfmanError("could not set the token")
+        wrapped.__cause__ = exc
+        text = secrets.format_exception(wrapped)
+    assert "full_key: api_token" in text and "S3CRETomegaconf" not in text
+    assert "could not set the token" in text
+
+
+def test_the_debug_traceback_of_the_cli_is_redacted(tmp_path: Path) -> None:
+    """``CONFMAN_DEBUG=1 confman ...`` in a real process: the traceback, not Python's own."""
+    import subprocess
+    import sys
+
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "train.yaml").write_text("db:\n  password: filepw\n")
+    env = {**os.environ, "CONFMAN_DEBUG": "1", "PYTHONPATH": str(Path(__file__).parents[1])}
+    command = ["compose", "train", "~db.password=S3CRETdebug1", "-c", str(conf)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "confman", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback (most recent call last)" in proc.stderr
+    assert "OverrideError: cannot delete 'db.password': its value is <secret:" in proc.stderr
+    assert "S3CRETdebug1" not in proc.stderr
+
+
+def test_logs_are_scrubbed_by_pattern_and_by_known_value() -> None:
+    """``redacted_logs``: every record of every logger, its message and its exception text;
+    the previous record factory comes back after the block."""
+    import io
+    import logging
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    log = logging.getLogger("tests.secrets.scrub")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    scrub = secrets.Scrubber(secret_paths=["service.handle"])
+    scrub.learn_config({"db": {"password": "S3CRETlog1"}, "service": {"handle": "S3CRETlog2"}})
+    before = logging.getLogRecordFactory()
+    try:
+        with secrets.redacted_logs(scrub):
+            log.info("connecting with %s and %s", "S3CRETlog1", "S3CRETlog2")
+            log.info("overrides: db.password=S3CRETlog3 lr=0.1")
+            try:
+                raise RuntimeError("login failed for S3CRETlog1")
+            except RuntimeError:
+                log.exception("the run failed")
+        log.info("after: S3CRETlog1")
+    finally:
+        log.removeHandler(handler)
+    text = out.getvalue()
+    lines = text.splitlines()
+    assert lines[0].startswith("tests.secrets.scrub connecting with <secret:")
+    assert "S3CRETlog1" not in text.split("after:")[0] and "S3CRETlog2" not in text
+    assert "S3CRETlog3" not in text and "lr=0.1" in text
+    assert "RuntimeError: login failed for <secret:" in text
+    assert lines[-1] == "tests.secrets.scrub after: S3CRETlog1"
+    assert logging.getLogRecordFactory() is before

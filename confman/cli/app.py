@@ -13,7 +13,16 @@ import typer
 
 from confman.errors import ConfmanError
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "app", "fail", "main", "user_errors"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "app",
+    "debug_traceback",
+    "fail",
+    "main",
+    "user_errors",
+]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -69,29 +78,48 @@ def fail(message: str, hint: str | None = None) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
+def debug_traceback(exc: BaseException, code: int = EXIT_ERROR) -> typer.Exit:
+    """Print ``exc``'s traceback to stderr and return the exit to raise.
+
+    The traceback passes through the secrets module: messages and source lines have their
+    ``key=value`` secrets, credential shapes and URL passwords replaced, and the values that
+    pydantic and OmegaConf errors carry for a secret key are replaced wherever they appear.
+    """
+    from confman.secrets import format_exception
+
+    typer.echo(format_exception(exc).rstrip("\n"), err=True)
+    return typer.Exit(code)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn a ``ConfmanError`` into one stderr line and exit code 2.
 
-    ``CONFMAN_DEBUG=1`` re-raises instead, so the traceback is visible.
+    ``CONFMAN_DEBUG=1`` prints the (redacted) traceback instead.
     """
     try:
         yield
     except ConfmanError as exc:
         if os.environ.get("CONFMAN_DEBUG") == "1":
-            raise
+            raise debug_traceback(exc) from None
         raise fail(exc.message, exc.hint) from None
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Python's own traceback would print exception messages as they are: every traceback
+    confman shows goes through ``debug_traceback`` instead (exit 2 for an error confman
+    reports, 1 for a crash, as Python's own).
+    """
     try:
         app()
     except ConfmanError as exc:  # raised outside a command body, e.g. by a callback
         if os.environ.get("CONFMAN_DEBUG") == "1":
-            raise
-        typer.echo(f"confman: error: {exc.message}", err=True)
-        sys.exit(EXIT_ERROR)
+            sys.exit(debug_traceback(exc).exit_code)
+        sys.exit(fail(exc.message, exc.hint).exit_code)
+    except Exception as exc:  # a bug: its traceback is for a report, with secrets replaced
+        sys.exit(debug_traceback(exc, 1).exit_code)
     finally:
         # The process ends here. Python's shutdown runs one last cycle collection over every
         # object, which after a large lint (a million parse and provenance objects) took

@@ -1,7 +1,8 @@
 """What is secret, for every part of confman, and the marker that stands in for it.
 
 One package decides, for the store, diff, lint (CM401), the renderers and error messages:
-``rules`` says what is secret, ``markers`` makes the stand-in, ``redact`` applies both.
+``rules`` says what is secret, ``markers`` makes the stand-in, ``redact`` applies both to data
+and text, ``scrub`` to what a run prints and logs and to tracebacks.
 
 A value is secret when
 - a key on its path names a secret (``password``, ``token``, ``secret``, ``api_key``,
@@ -58,14 +59,24 @@ from confman.secrets.rules import (
     rules_from_settings,
     secret_fields,
 )
+from confman.secrets.scrub import (
+    RedactingStream,
+    Scrubber,
+    format_exception,
+    redacted_logs,
+    secret_values,
+)
 
 __all__ = [
     "DEFAULT_RULES",
     "MARKER",
     "MARKER_PREFIX",
+    "RedactingStream",
+    "Scrubber",
     "SecretRules",
     "bound_secret_paths",
     "clear",
+    "format_exception",
     "is_marker",
     "is_placeholder",
     "is_secret_key",
@@ -82,9 +93,11 @@ __all__ = [
     "redact_override",
     "redact_patch",
     "redact_text",
+    "redacted_logs",
     "rules_from_settings",
     "secret_fields",
     "secret_key",
+    "secret_values",
 ]
 
 

@@ -32,11 +32,15 @@ __all__ = [
     "redact_text",
 ]
 
-#: ``key=value`` (overrides, env assignments, ``--flag=value``): ``~`` ``+`` ``++`` prefixes kept
+#: ``key=value`` (overrides, env assignments, ``--flag=value``): ``~`` ``+`` ``++`` prefixes kept;
+#: a value runs on over commas (a sweep, ``a,b``) until the next ``key=`` (``a=1,b=2``)
 _ASSIGNMENT = re.compile(
     r"(?P<key>(?<![\w.\-])[~+]{0,2}-{0,2}[A-Za-z_][\w.\-\[\]/]*)(?P<sep>\s*=\s*)"
-    r"(?P<val>\"[^\"]*\"|'[^']*'|\[[^\]]*\]|\{[^}]*\}|[^\s,;)'\"]+)"
+    r"(?P<val>\"[^\"]*\"|'[^']*'|\[[^\]]*\]|\{[^}]*\}|\w+\([^)]*\)"
+    r"|[^\s,;)'\"]+(?:,(?![\w.\-+~@/]+=)[^\s,;)'\"]+)*)"
 )
+#: a command-line override or flag: the key, then everything after the first ``=`` is its value
+_OVERRIDE = re.compile(r"(?P<key>[~+]{0,2}-{0,2}[A-Za-z_][\w.\-\[\]/@]*)=(?P<val>.*)", re.DOTALL)
 #: a line of YAML/TOML/JSON/Python/env that assigns a value to a key
 _LINE = re.compile(
     r"^(?P<lead>\s*(?:-\s+)?)(?P<q>[\"']?)(?P<key>[A-Za-z_$][\w.\-$]*)(?P=q)"
@@ -170,9 +174,26 @@ def redact_override(
 ) -> str:
     """``db.password=x`` -> ``db.password=<secret:...>``; other overrides unchanged.
 
-    ``secret_paths`` are keys secret whatever their name (``SecretStr`` fields).
+    The whole value after the first ``=`` is one secret, sweeps included (``db.password=a,b``,
+    ``choice(a,b)``): an override is one argument, not free text. ``secret_paths`` are keys
+    secret whatever their name (``SecretStr`` fields).
     """
-    return redact_text(override, rules, secret_paths=secret_paths)
+    return _redact_override(override, rules or project_rules(), secret_key(), tuple(secret_paths))
+
+
+def _redact_override(
+    override: str, rules: SecretRules, key: bytes, secret_paths: tuple[str, ...]
+) -> str:
+    m = _OVERRIDE.fullmatch(override)
+    if m is not None:
+        name = m.group("key").lstrip("~+-")
+        known = any(name == p or name.startswith((f"{p}.", f"{p}[")) for p in secret_paths)
+        name = name.partition("@")[0]  # ``group@package=option``: the group names the key
+        if known or is_secret_path(name, rules):
+            value = m.group("val")
+            hidden = value if is_marker(value) else _hide(_unquote(value), key)
+            return f"{m.group('key')}={hidden}"
+    return redact_text(override, rules, key, secret_paths=secret_paths)
 
 
 def redact_argv(
@@ -195,7 +216,7 @@ def redact_argv(
         flag_secret = (
             arg.startswith("-") and "=" not in arg and is_secret_path(arg.lstrip("-"), rules)
         )
-        out.append(redact_text(arg, rules, key, secret_paths=paths))
+        out.append(_redact_override(arg, rules, key, paths))
     return out
 
 
