@@ -52,7 +52,10 @@ IN_PATCH = ("S3CRETpatch17", "S3CRETpatch18", "S3CRETpatch19")
 #: Elsewhere: a PostgreSQL URL given to --store, a validate failure, a compose error.
 ELSEWHERE = ("S3CRETstore20", "S3CRETvalidate21", "S3CRETdelete22", "S3CRETdiff23")
 
-SECRETS = (*IN_FILES.values(), *ON_CLI.values(), *IN_PATCH, *ELSEWHERE)
+#: A sweep over secret values (``db.password=a,b``): one override, two secrets.
+IN_SWEEP = ("S3CRETsweep24",)
+
+SECRETS = (*IN_FILES.values(), *ON_CLI.values(), *IN_PATCH, *ELSEWHERE, *IN_SWEEP)
 #: values that look secret-ish but are not: they must stay readable
 PUBLIC = ("gpt2", "localhost", "[UNK]")
 
@@ -316,6 +319,24 @@ def test_no_secret_in_clear_anywhere(
     assert checked > 40
 
 
+def test_debug_tracebacks_hold_no_secret(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command of the corpus again with ``CONFMAN_DEBUG=1``: the tracebacks it prints
+    (messages, chained Hydra/OmegaConf/pydantic errors, source lines) hold markers only."""
+    monkeypatch.setenv("CONFMAN_STORE", f"sqlite:///{tmp_path / 'store' / 'runs.db'}")
+    record_corpus(project, monkeypatch)
+    monkeypatch.setenv("CONFMAN_DEBUG", "1")
+    found, tracebacks = {}, 0
+    for args in COMMANDS + _commands_on_files():
+        _code, text = _run_cli(args)
+        tracebacks += "Traceback (most recent call last)" in text
+        if _leaks(text):
+            found[" ".join(args)] = _leaks(text)
+    assert not found, found
+    assert tracebacks >= 5  # the compose, store URL and diff errors each printed one
+
+
 def test_the_corpus_is_really_recorded_and_shown(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -360,12 +381,16 @@ def _fresh_pg_schema(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 MAIN_APP = """
+import logging
 import sys
 import confman
 from {module} import Train
 
+log = logging.getLogger(__name__)
+
 @confman.main(config_name="train", config_path="conf", schema=Train)
 def run(cfg):
+    log.info("connecting to %s as %s", cfg.db.url, cfg.db.password)
     if cfg.lr > 1:
         raise ValueError("diverged")
     print("LR", cfg.lr)
@@ -375,11 +400,13 @@ if __name__ == "__main__":
 """
 
 
-def _run_main(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_main(
+    project: Path, *args: str, script: str = "main_app.py"
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(project), str(Path(__file__).parents[1])])
     return subprocess.run(
-        [sys.executable, "main_app.py", *args],
+        [sys.executable, script, *args],
         cwd=project,
         env=env,
         capture_output=True,
@@ -433,3 +460,71 @@ def test_a_store_url_with_a_password_in_pyproject(
         _code, text = _run_cli(args)
         assert "postgresql://u:<secret:" in text, (args, text)
         assert not _leaks(text), (args, _leaks(text))
+
+
+PLAIN_APP = """
+import logging
+import hydra
+
+log = logging.getLogger(__name__)
+
+@hydra.main(config_name="train", config_path="conf", version_base="1.3")
+def run(cfg):
+    log.info("connecting to %s as %s", cfg.db.url, cfg.db.password)
+    print("LR", cfg.lr)
+
+if __name__ == "__main__":
+    run()
+"""
+
+CALLBACK = "+hydra.callbacks.confman._target_=confman.hydra.RecordRun"
+SWEEP = ["-m", "lr=0.1,0.2", f"db.password={ON_CLI['db.password']},{IN_SWEEP[0]}"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["main_app.py"],
+        ["main_app.py", *SWEEP],
+        ["main_app.py", *SWEEP, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+        ["plain_app.py", CALLBACK],
+        ["plain_app.py", CALLBACK, *SWEEP],
+    ],
+    ids=["main", "main-multirun", "main-joblib", "callback", "callback-multirun"],
+)
+def test_hydra_output_files_hold_no_secret(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Under ``@confman.main`` and the ``RecordRun`` callback, every file of the run's output
+    folders (``.hydra/config.yaml``, ``hydra.yaml``, ``overrides.yaml``, the job log, a sweep's
+    ``multirun.yaml``) holds markers, not secrets; the files stay YAML that Hydra reads back."""
+    from omegaconf import OmegaConf
+
+    (project / "main_app.py").write_text(MAIN_APP.format(module=_schema_module(project)))
+    (project / "plain_app.py").write_text(PLAIN_APP)
+    monkeypatch.setenv("CONFMAN_STORE", f"sqlite:///{tmp_path / 'runs.db'}")
+    cli = [f"{k}={v}" for k, v in ON_CLI.items() if not k.startswith("-")]
+    if "-m" in args:  # the sweep sets db.password itself
+        cli = [o for o in cli if not o.startswith("db.password=")]
+    script, *rest = args
+    flags = ["-m"] if "-m" in rest else []  # Hydra's flags go before the overrides
+    proc = _run_main(project, *flags, *cli, *(a for a in rest if a != "-m"), script=script)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    files = [
+        p for top in ("outputs", "multirun") for p in (project / top).rglob("*") if p.is_file()
+    ]
+    names = {p.name for p in files}
+    assert {"config.yaml", "hydra.yaml", "overrides.yaml", f"{script[:-3]}.log"} <= names
+    assert ("multirun.yaml" in names) == ("-m" in args)
+    leaks = {str(p.relative_to(project)): _leaks(p.read_bytes()) for p in files}
+    leaks["stdout+stderr"] = _leaks(proc.stdout + proc.stderr)
+    assert not {k: v for k, v in leaks.items() if v}, leaks
+    for config_file in (p for p in files if p.name == "config.yaml"):
+        config = OmegaConf.load(config_file)
+        assert config.db.password.startswith("<secret:") and config.tokenizer.name == "gpt2"
+        assert str(config.service.handle).startswith("<secret:")  # a SecretStr field
+        assert config.db.url.startswith("postgresql://alice:<secret:")
+        overrides = OmegaConf.load(config_file.with_name("overrides.yaml"))
+        assert any(str(o).startswith("db.password=<secret:") for o in overrides)
+        log = next(config_file.parent.parent.glob("*.log")).read_text()
+        assert "connecting to postgresql://alice:<secret:" in log and " as <secret:" in log

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import functools
 import inspect
-import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from confman.errors import ValidationFailed
+from confman.record.outputs import protect_job, redact_sweep_outputs
 from confman.record.recorder import recorded, start_recording
-from confman.secrets import redact_at, redact_error, secret_fields
+from confman.secrets import RedactingStream, Scrubber, redact_at, redacted_logs, secret_fields
 from confman.settings import load_settings
 from confman.versionbase import UNSET, effective
 
@@ -39,31 +39,6 @@ def secret_paths(model: BaseModel, prefix: str = "") -> list[str]:
         elif isinstance(value, BaseModel):
             found.extend(secret_paths(value, path))
     return found
-
-
-class _RedactingStream(io.TextIOBase):
-    """A text stream that writes to ``inner`` with secrets replaced by markers."""
-
-    def __init__(self, inner: TextIO, secret_paths: list[str]) -> None:
-        self._inner = inner
-        self._paths = secret_paths
-
-    def write(self, text: str) -> int:
-        self._inner.write(redact_error(text, self._paths))
-        return len(text)
-
-    def flush(self) -> None:
-        self._inner.flush()
-
-    def isatty(self) -> bool:
-        return self._inner.isatty()
-
-    def fileno(self) -> int:
-        return self._inner.fileno()
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self._inner, "encoding", "utf-8")
 
 
 def _validate(schema: type[BaseModel], data: dict[Any, Any]) -> BaseModel:
@@ -122,8 +97,20 @@ def main(
     """
 
     def decorator(fn: Callable[[Any], Any]) -> Callable[[], Any]:
+        # What the job prints, logs and leaves in Hydra's files goes through the secrets
+        # module: the schema's SecretStr fields and, once a job starts, its config's values.
+        scrub = Scrubber(secret_paths=secret_fields(schema) if schema else ())
+        # The command line, set where the user started it: a launcher pickles ``task`` with
+        # this cell, so a job in a submitit or joblib worker records the user's command.
+        launch: dict[str, list[str]] = {}
+
         @functools.wraps(fn)
         def task(cfg: DictConfig) -> Any:
+            protect_job(cfg, scrub)
+            with redacted_logs(scrub):
+                return _run(cfg)
+
+        def _run(cfg: DictConfig) -> Any:
             obj: Any = cfg
             if schema is not None:
                 data = OmegaConf.to_container(cfg, resolve=True)
@@ -132,7 +119,9 @@ def main(
                 obj = _validate(schema, data)
             secrets = secret_paths(obj) if isinstance(obj, BaseModel) else []
             recording = (
-                start_recording(cfg, schema=schema, secret_paths=secrets) if record else None
+                start_recording(cfg, schema=schema, secret_paths=secrets, argv=launch.get("argv"))
+                if record
+                else None
             )
             with recorded(recording, obj, track_access=track_access) as view:
                 return fn(view)
@@ -146,13 +135,16 @@ def main(
         @functools.wraps(hydra_main)
         def wrapped() -> Any:
             # Hydra prints a failing job's overrides (``db.password=...``) and the error to
-            # stderr itself: what it writes there goes through the secrets module first.
+            # stderr, and its launchers log each job's overrides: both are scrubbed first.
+            launch["argv"] = list(sys.argv)
             stderr = sys.stderr
-            sys.stderr = _RedactingStream(stderr, secret_fields(schema) if schema else [])
+            sys.stderr = RedactingStream(stderr, scrub)
             try:
-                return hydra_main()
+                with redacted_logs(scrub):
+                    return hydra_main()
             finally:
                 sys.stderr = stderr
+                redact_sweep_outputs(scrub)
 
         return wrapped
 

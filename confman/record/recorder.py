@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,12 +27,12 @@ from confman.compose import Composed
 from confman.errors import ConfmanError
 from confman.record.environment import git_state, host_user, packages, python_version
 from confman.record.tracking import track
-from confman.secrets import bound_secret_paths, redact_error
+from confman.secrets import bound_secret_paths, format_exception, redact_error
 from confman.settings import load_settings
 from confman.store import RunRecord, SQLStore, fingerprint, journal, open_store
 from confman.store.secrets import redact_record
 
-__all__ = ["Recording", "recorded", "start_recording", "start_recording_composed"]
+__all__ = ["Recording", "recorded", "start_recording", "start_recording_composed", "warn"]
 
 
 def _containers(cfg: DictConfig) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -108,12 +107,12 @@ class Recording:
             if waiting:
                 journal.recover(store, waiting)
         except Exception as exc:  # recovery is a bonus: a failure here is retried next time
-            _warn(f"journaled runs not imported yet: {exc}")
+            warn(f"journaled runs not imported yet: {exc}")
 
     def _fallback(self, exc: BaseException) -> None:
         """Keep the record in the journal and say so once per run (the run goes on)."""
         if os.environ.get("CONFMAN_DEBUG") == "1":
-            traceback.print_exception(exc, file=sys.stderr)
+            print(format_exception(exc, self.secret_paths), end="", file=sys.stderr)
         why = exc.message if isinstance(exc, ConfmanError) else redact_error(str(exc))
         first = self.journaled is None
         try:
@@ -121,10 +120,10 @@ class Recording:
                 self.record, self.store_url, self.root, secret_paths=self.secret_paths
             )
         except Exception as lost:
-            _warn(f"run {self.record.id} not recorded ({why}) and not journaled ({lost})")
+            warn(f"run {self.record.id} not recorded ({why}) and not journaled ({lost})")
             return
         if first:
-            _warn(
+            warn(
                 f"run {self.record.id} not recorded ({why}); kept in {self.journaled} "
                 "until `confman runs import` or the next recorded run"
             )
@@ -144,10 +143,10 @@ class Recording:
         try:
             self._put()
         except Exception as exc:  # never replace the run's own outcome with ours
-            _warn(f"run {self.record.id} not recorded: {exc}")
+            warn(f"run {self.record.id} not recorded: {exc}")
 
 
-def _warn(message: str) -> None:
+def warn(message: str) -> None:
     """One line on stderr (messages name run ids, paths and the store's error, never values)."""
     print(f"confman: warning: {message}", file=sys.stderr, flush=True)
 
@@ -185,6 +184,7 @@ def start_recording(
     *,
     schema: type | None = None,
     secret_paths: list[str] | None = None,
+    argv: list[str] | None = None,
 ) -> Recording:
     """Build the record of the current Hydra job and write it as ``running``.
 
@@ -192,6 +192,8 @@ def start_recording(
         cfg: the job config Hydra hands the task function (or the callback).
         schema: the pydantic model the config is validated with, if any.
         secret_paths: dotted paths that hold secrets whatever their key name (SecretStr fields).
+        argv: the command line that started the run, when this process is not it (a launcher's
+            worker: submitit's job runs ``submitit/core/_submit.py``).
     """
     hc = HydraConfig.get()
     raw, resolved = _containers(cfg)
@@ -211,6 +213,7 @@ def start_recording(
             sweep_id=str(hc.sweep.dir) if multirun else None,
             job_num=int(hc.job.num) if multirun else None,
             extra={"output_dir": str(hc.runtime.output_dir), "config_dir": config_dir},
+            argv=list(argv or sys.argv),
         ),
         schema,
         secret_paths,
@@ -241,6 +244,7 @@ def start_recording_composed(
             raw_config=raw,
             provenance=_winners(composed),
             extra={"config_dir": str(composed.config_dir)},
+            argv=list(sys.argv),
         ),
         schema,
         secret_paths,
@@ -265,7 +269,7 @@ def _start(
     record.git_commit, record.git_branch = git.commit, git.branch
     record.git_dirty, record.patch = git.dirty, git.patch
     record.python, record.packages = python_version(), packages()
-    record.argv, record.cwd, record.pid = list(sys.argv), str(cwd), os.getpid()
+    record.cwd, record.pid = str(cwd), os.getpid()
     if schema is not None:
         record.schema_name = f"{schema.__module__}.{schema.__qualname__}"
         record.schema_fingerprint = fingerprint(schema.model_json_schema())  # type: ignore[attr-defined]
