@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -197,14 +198,36 @@ def export(
 @runs_app.command("delete")
 def delete(
     runs: Annotated[list[str], typer.Argument(help="Runs to delete (ids, prefixes, @latest...).")],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Delete without asking (needed without a terminal).")
+    ] = False,
     store_url: StoreOpt = None,
 ) -> None:
-    """Delete runs (all references are resolved first: one bad reference deletes nothing)."""
+    """Delete runs, after asking (all references are resolved first: one bad reference deletes
+    nothing). Without a terminal to ask on, nothing is deleted unless --yes is given."""
     with user_errors(), _store(store_url) as store:
-        deleted = store.delete(runs)
+        ids = [store.resolve(ref) for ref in runs]
+        if not yes:
+            _confirm_delete(store, ids)
+        deleted = store.delete(ids)
     for run_id in deleted:
         typer.echo(f"deleted {run_id}")
     typer.echo("run `confman runs gc` to free configs and patches no run uses any more")
+
+
+def _confirm_delete(store: SQLStore, ids: list[str]) -> None:
+    """List the runs and ask; refuse (exit 2) when no one can answer, stop (exit 1) on no."""
+    if not sys.stdin.isatty():
+        raise fail(
+            f"runs delete: {len(ids)} run(s) not deleted: stdin is not a terminal to confirm on",
+            "pass --yes to delete without asking",
+        )
+    for run_id in dict.fromkeys(ids):
+        rec = store.get(run_id)
+        typer.echo(f"  {run_id}  {rec.config_name or '-'}  {rec.status}  {_when(rec.started)}")
+    if not typer.confirm(f"Delete {len(set(ids))} run(s)?", default=False):
+        typer.echo("nothing deleted", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @runs_app.command("gc")

@@ -7,6 +7,7 @@ environment (package versions) and schema (fingerprint of the named pydantic mod
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -14,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from confman.compose import compose
-from confman.confine import confinement_for
+from confman.confine import confinement, confinement_for
 from confman.errors import ConfmanError
 from confman.provenance import iter_leaves
 from confman.record.environment import git_state, packages
 from confman.schema.binding import import_schema
 from confman.secrets import MARKER, is_marker, redact
-from confman.settings import load_settings
+from confman.settings import Settings, load_settings
 from confman.store import RunRecord, SQLStore, fingerprint
 
 __all__ = ["Drift", "check_replay", "exec_replay"]
@@ -154,8 +155,20 @@ def check_replay(record: RunRecord, store: SQLStore, config_dir: Path) -> Drift:
     return drift
 
 
-def exec_replay(record: RunRecord) -> int:
-    """Run the recorded entrypoint again with the job's own overrides; returns its exit code."""
+#: overrides a stored record may not replay: Hydra's own settings (callbacks, launcher, search
+#: path and logging name code to import or run) and any ``_target_`` (an object to instantiate)
+_UNSAFE_OVERRIDE = re.compile(r"^[~+]{0,2}hydra[./=@]|_target_")
+
+
+def exec_replay(record: RunRecord, settings: Settings | None = None) -> int:
+    """Run the recorded entrypoint again with the job's own overrides; returns its exit code.
+
+    A record is data that anyone who can write the store controls, so only the project's own
+    code runs: the recorded script must resolve, after symlinks, to a ``.py`` file inside the
+    project (or a folder ``allowed_paths`` of ``[tool.confman]`` lists); it runs with the
+    current interpreter, never a recorded program; and overrides that would make Hydra import
+    or instantiate something (``hydra.*``, ``hydra/...`` groups, ``_target_``) are refused.
+    """
     if not record.argv:
         raise ConfmanError(f"run {record.id} recorded no command line", hint="rerun it by hand")
     hidden = [o.partition("=")[0] for o in record.overrides if MARKER.search(o)]
@@ -165,5 +178,22 @@ def exec_replay(record: RunRecord) -> int:
             "keeps only their markers",
             hint="rerun it by hand with those values, or set them in the environment",
         )
-    command = [sys.executable, record.argv[0], *record.overrides]
-    return subprocess.run(command, cwd=record.cwd or None, check=False).returncode
+    settings = settings or load_settings()
+    project = confinement(settings)
+    cwd = Path(record.cwd) if record.cwd and project.inside(record.cwd) else settings.root
+    script = cwd / record.argv[0]
+    if not (script.suffix == ".py" and script.is_file() and project.inside(script)):
+        raise ConfmanError(
+            f"run {record.id}: recorded entrypoint {record.argv[0]!r} is not a Python file of "
+            f"this project ({settings.root}); --exec runs only the project's own scripts",
+            hint="rerun it by hand, or run `confman runs replay --check` to compare only",
+        )
+    unsafe = [o.partition("=")[0] for o in record.overrides if _UNSAFE_OVERRIDE.search(o)]
+    if unsafe:
+        raise ConfmanError(
+            f"run {record.id}: recorded overrides {', '.join(unsafe)} would make Hydra import "
+            "or instantiate what the record names; --exec does not replay them",
+            hint="rerun it by hand if you trust the record",
+        )
+    command = [sys.executable, str(script), *record.overrides]
+    return subprocess.run(command, cwd=cwd, check=False).returncode
