@@ -8,6 +8,7 @@ Commands parse arguments, call the library, render, and pick an exit code (0 ok,
 from __future__ import annotations
 
 from confman.cli import (
+    bisect_cmd,
     compose_cmd,
     diff_cmd,
     lint_cmd,
@@ -29,3 +30,4 @@ schema_cmd.register(app)
 runs_cmd.register(app)
 runs_compare_cmd.add_compare(runs_cmd.runs_app)
 migrate_cmd.register(app)
+bisect_cmd.register(app)
