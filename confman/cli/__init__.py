@@ -11,6 +11,7 @@ from confman.cli import (
     bisect_cmd,
     compose_cmd,
     diff_cmd,
+    init_cmd,
     lint_cmd,
     migrate_cmd,
     runs_cmd,
@@ -29,5 +30,6 @@ validate_cmd.register(app)
 schema_cmd.register(app)
 runs_cmd.register(app)
 runs_compare_cmd.add_compare(runs_cmd.runs_app)
+init_cmd.register(app)
 migrate_cmd.register(app)
 bisect_cmd.register(app)
