@@ -592,7 +592,12 @@ def _label(node: InputDefault) -> str:
     if isinstance(node, VirtualRoot):
         return "<root>"
     if isinstance(node, GroupDefault):
-        return f"{node.get_override_key()}: {_option(node)}"
+        option = _option(node)
+        # As the defaults list writes it: ``null`` for no option, ``[a, b]`` for several.
+        shown = "null" if option is None else option
+        if isinstance(option, list):
+            shown = f"[{', '.join(option)}]"
+        return f"{node.get_override_key()}: {shown}"
     return node.get_config_path() or "<root>"
 
 

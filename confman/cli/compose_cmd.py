@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from confman.cli.app import user_errors
+from confman.cli.hydrawarn import hydra_warnings
 from confman.cli.render import explain_lines, resolve_config, tree_lines
 from confman.secrets import redact_at, redact_text
 
@@ -36,7 +37,8 @@ ConfigDirOption = Annotated[
 NameArg = Annotated[
     str | None,
     typer.Argument(
-        help="Primary config name (file in the config dir, without .yaml). "
+        help="Primary config name (file in the config dir, without .yaml); NAME@REV composes "
+        "the tree as committed at git revision REV. "
         "Default: [tool.confman] config_name, or the only primary config.",
         show_default=False,
     ),
@@ -62,6 +64,11 @@ def _compose(name: str | None, overrides: list[str] | None, config_dir: Path | N
     settings = load_settings(config_dir=config_dir)
     if name is None:
         name = _default_name(settings.raw.get("config_name"), settings.config_dir)
+    name, at, rev = name.partition("@")
+    if at:  # NAME@REV: the tree as committed at REV, read by git; the working tree is untouched
+        from confman.diff.gitrev import compose_at
+
+        return compose_at(name, rest, settings, rev)
     return compose(name, rest, config_dir=settings.config_dir, version_base=settings.version_base)
 
 
@@ -110,8 +117,10 @@ def compose_command(
       confman compose train model=mlp optimizer.lr=0.01
 
       confman compose train experiment=big --format json --provenance
+
+      confman compose train@HEAD~1 model=mlp
     """
-    with user_errors():
+    with hydra_warnings(), user_errors():
         _check_format(output_format, ("yaml", "json"))
         composed = _compose(name, overrides, config_dir)
         config = resolve_config(composed) if resolve else composed.to_container(resolve=False)
@@ -174,7 +183,7 @@ def explain_command(
 
       confman explain optimizer.lr train experiment=big
     """
-    with user_errors():
+    with hydra_warnings(), user_errors():
         _check_format(output_format, ("text", "json"))
         composed = _compose(name, overrides, config_dir)
         history = composed.history(key)
@@ -226,7 +235,7 @@ def tree_command(
 
       confman tree train experiment=big
     """
-    with user_errors():
+    with hydra_warnings(), user_errors():
         composed = _compose(name, overrides, config_dir)
         for line in tree_lines(composed.defaults_tree):
             typer.echo(line)

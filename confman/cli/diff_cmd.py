@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from confman.cli.app import EXIT_FINDINGS, EXIT_OK, user_errors
+from confman.cli.hydrawarn import hydra_warnings
 
 if TYPE_CHECKING:
     from confman.diff import Side
@@ -116,7 +117,7 @@ def register(app: typer.Typer) -> None:
         from confman.diff import compare_sides
         from confman.diff.render import FORMATS, render_terminal
 
-        with user_errors():
+        with hydra_warnings(), user_errors():
             if fmt not in FORMAT_NAMES:
                 from confman.errors import ConfmanError
 

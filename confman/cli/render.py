@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from confman.compose import Composed, DefaultsNode
     from confman.provenance import Write
 
-__all__ = ["explain_lines", "format_value", "resolve_config", "tree_lines"]
+__all__ = ["explain_lines", "format_value", "references", "resolve_config", "tree_lines"]
 
 
 def format_value(value: Any) -> str:
@@ -79,6 +80,7 @@ def explain_lines(
     for path, writes in history.items():
         value = format_value(redact_at(path, writes[-1].value))
         yield f"{path.ljust(width)} = {value}  {_chain(path, writes)}"
+        yield from _followed(path, writes[-1].value, composed, " " * (width + 1))
     for choice in composed.choices.values():
         package = choice.package
         related = (
@@ -89,6 +91,48 @@ def explain_lines(
         )
         if related and choice.option is not None:
             yield f"  {choice.group}: {choice.option}  (chosen by {choice.chosen_by})"
+
+
+#: ``${a.b}``, ``${..x}``, ``${list[0]}``: a reference to another key. A resolver call
+#: (``${oc.env:X}``, ``${hydra:...}``) has a colon and is not a key.
+_REFERENCE = re.compile(r"\$\{(?P<dots>\.*)(?P<key>[\w\-]+(?:(?:\.[\w\-]+)|(?:\[\d+\]))*)\}")
+#: How far a chain of interpolations is followed (a cycle ends there too).
+_MAX_HOPS = 10
+
+
+def references(path: str, value: Any) -> list[str]:
+    """The keys an interpolated value refers to, as absolute dotted paths (relative
+    ``${..x}`` taken from ``path``'s parent, as OmegaConf does)."""
+    if not isinstance(value, str) or "${" not in value:
+        return []
+    parent = path.split(".")[:-1]
+    found = []
+    for match in _REFERENCE.finditer(value):
+        dots, key = len(match["dots"]), match["key"]
+        base = parent[: len(parent) - (dots - 1)] if dots else []
+        if dots > len(parent) + 1:
+            continue  # above the root: OmegaConf refuses it, so there is nothing to show
+        found.append(".".join([*base, key.split("[", 1)[0]]))
+    return found
+
+
+def _followed(
+    path: str, value: Any, composed: Composed, indent: str, hops: int = 0
+) -> Iterator[str]:
+    """``  -> trainer.val_fraction = 0.2  <- trainer/default.yaml:7`` for each key ``value``
+    refers to, and on down the chain to the file:line that finally sets the value."""
+    if hops >= _MAX_HOPS:
+        return
+    for target in references(path, value):
+        writes = composed.provenance.get(target)
+        if writes is None:
+            below = any(k.startswith(f"{target}.") for k in composed.provenance)
+            what = "a subtree (explain it to see its keys)" if below else "not in the config"
+            yield f"{indent}-> {target}: {what}"
+            continue
+        shown = format_value(redact_at(target, writes[-1].value))
+        yield f"{indent}-> {target} = {shown}  {_chain(target, writes)}"
+        yield from _followed(target, writes[-1].value, composed, indent + "  ", hops + 1)
 
 
 def tree_lines(node: DefaultsNode, depth: int = 0) -> Iterator[str]:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from confman.cli.app import EXIT_FINDINGS, EXIT_OK, user_errors
+from confman.cli.hydrawarn import hydra_warnings
 
 __all__ = ["register"]
 
@@ -62,7 +63,7 @@ def validate_command(
     from confman.schema.run import run_validate
     from confman.settings import load_settings
 
-    with user_errors():
+    with hydra_warnings(), user_errors():
         if output_format not in ("concise", "json", "github"):
             raise ConfmanError(
                 f"unknown --format '{output_format}'", hint="use concise, json or github"

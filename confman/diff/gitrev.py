@@ -12,13 +12,18 @@ import posixpath
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from confman.errors import DiffSideError
+from confman.errors import ConfmanError, DiffSideError
 
-__all__ = ["config_dir_at"]
+if TYPE_CHECKING:
+    from confman.compose import Composed
+    from confman.settings import Settings
+
+__all__ = ["compose_at", "config_dir_at"]
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -72,6 +77,29 @@ def config_dir_at(config_dir: Path, rev: str) -> Iterator[tuple[Path, str]]:
                     hint="the committed tree holds an entry confman does not extract",
                 ) from exc
         yield Path(tmp) / rel, short
+
+
+def compose_at(name: str, overrides: Sequence[str], settings: Settings, rev: str) -> Composed:
+    """Config ``name`` composed from the project's config tree as it was at git revision
+    ``rev``, with ``overrides``; only files are read (safe YAML), nothing is imported or run.
+
+    Raises:
+        DiffSideError: the revision or its tree cannot be read, or the config does not compose
+            there (the message names the revision).
+    """
+    from confman.compose import compose
+
+    if not rev:
+        raise DiffSideError(f"'{name}@': empty revision after '@'", hint="write NAME@REV")
+    with config_dir_at(settings.config_dir, rev) as (tree, short):
+        try:
+            return compose(
+                name, overrides, config_dir=tree, cache=False, version_base=settings.version_base
+            )
+        except ConfmanError as exc:
+            raise DiffSideError(
+                f"at revision '{rev}' ({short}): {exc.message}", hint=exc.hint
+            ) from exc
 
 
 def _refuse_links_out(tar: tarfile.TarFile, rel: str, rev: str) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from confman.compose import Choice, Composed, compose
-from confman.diff.gitrev import config_dir_at
+from confman.diff.gitrev import compose_at
 from confman.diff.model import Side
 from confman.diff.resolve import resolve_leaves
 from confman.diff.runs import from_run, looks_like_run
@@ -60,32 +60,21 @@ def load_side(
     if looks_like_run(spec):
         _no_overrides(spec, overrides, "a recorded run")
         return from_run(spec, settings, resolve=resolve)
-    if spec.endswith(FILE_SUFFIXES) or "/" in spec:
-        raise DiffSideError(f"file not found: {spec}")
     name, at, rev = spec.partition("@")
+    # A config may live in a subfolder (``configs/sam2.1/sam2.1_hiera_t``): a ``/`` alone does
+    # not make a path when the tree has a config by that name.
+    in_tree = (settings.config_dir / f"{name}.yaml").is_file()
+    if spec.endswith(FILE_SUFFIXES) or ("/" in spec and not in_tree and not at):
+        raise DiffSideError(f"file not found: {spec}")
     if not name:
         raise DiffSideError(
             f"'{spec}' names no config",
             hint="write NAME, NAME@REV, a file path, or a run (once runs are recorded)",
         )
     if at:
-        if not rev:
-            raise DiffSideError(f"'{spec}': empty revision after '@'", hint="write NAME@REV")
-        with config_dir_at(settings.config_dir, rev) as (tree, short):
-            try:
-                composed = compose(
-                    name,
-                    overrides,
-                    config_dir=tree,
-                    cache=False,
-                    version_base=settings.version_base,
-                )
-            except ConfmanError as exc:
-                raise DiffSideError(
-                    f"at revision '{rev}' ({short}): {exc.message}", hint=exc.hint
-                ) from exc
-            return from_composed(composed, resolve=resolve, label=_label(spec, overrides))
-    if not (settings.config_dir / f"{name}.yaml").is_file() and _RUN_ID.fullmatch(name):
+        composed = compose_at(name, overrides, settings, rev)
+        return from_composed(composed, resolve=resolve, label=_label(spec, overrides))
+    if not in_tree and _RUN_ID.fullmatch(name):
         # Not a config of the tree: an id prefix of a recorded run, if one matches.
         try:
             side = from_run(spec, settings, resolve=resolve)
