@@ -52,8 +52,30 @@ _PLACEHOLDERS = {"", "???", "changeme", "xxx", "none", "null", "<redacted>"}
 _ENV_NAME = re.compile(r"[^A-Za-z0-9]+")
 
 
+class _Judge:
+    """The secrets module's verdicts, each asked once per lint: key names and values repeat
+    across the files of a tree (every option of a group has the same keys)."""
+
+    def __init__(self, rules: SecretRules) -> None:
+        self.rules = rules
+        self._keys: dict[tuple[str, str], bool] = {}
+        self._values: dict[str, bool] = {}
+
+    def key(self, parent: str, name: str) -> bool:
+        found = self._keys.get((parent, name))
+        if found is None:
+            found = self._keys[(parent, name)] = is_secret_key(name, self.rules, parent)
+        return found
+
+    def value(self, text: str) -> bool:
+        found = self._values.get(text)
+        if found is None:
+            found = self._values[text] = looks_secret(text, self.rules)
+        return found
+
+
 def _secret_leaves(
-    data: Any, rules: SecretRules, prefix: str = "", under: str | None = None
+    data: Any, judge: _Judge, prefix: str = "", under: str | None = None
 ) -> Iterator[tuple[str, str, str]]:
     """``(dotted path, secret key name, value)`` of every secret string leaf.
 
@@ -61,25 +83,25 @@ def _secret_leaves(
     ``credentials.slack``); list items are reported at the list's path.
     """
     items = data.items() if isinstance(data, dict) else ((None, v) for v in data)
+    parent = prefix.rpartition(".")[2]
     for key, value in items:
         path = prefix if key is None else f"{prefix}.{key}" if prefix else str(key)
         name = under if under is not None or key is None else None
-        parent = prefix.rpartition(".")[2]
-        if name is None and is_secret_key(str(key), rules, parent) and not rules.ignored(path):
+        if name is None and judge.key(parent, str(key)) and not judge.rules.ignored(path):
             name = str(key)
         if isinstance(value, dict | list):
-            yield from _secret_leaves(value, rules, path, name)
-        elif isinstance(value, str) and (name is not None or looks_secret(value, rules)):
+            yield from _secret_leaves(value, judge, path, name)
+        elif isinstance(value, str) and (name is not None or judge.value(value)):
             yield path, name or (str(key) if key is not None else path), value
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    rules = project_rules(ctx.settings)
+    judge = _Judge(project_rules(ctx.settings))
     for yf in ctx.files.values():
         if yf.parsed is None or not isinstance(yf.parsed.data, dict):
             continue
         reported: set[str] = set()
-        for path, leaf, value in _secret_leaves(yf.parsed.data, rules):
+        for path, leaf, value in _secret_leaves(yf.parsed.data, judge):
             if (
                 "${" in value
                 or value.strip().lower() in _PLACEHOLDERS
