@@ -118,5 +118,8 @@ def import_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``schema export`` and ``import`` to the root app."""
+    from confman.cli.infer_cmd import infer_command
+
+    schema_app.command("infer")(infer_command)
     app.add_typer(schema_app, name="schema")
     app.command("import")(import_command)

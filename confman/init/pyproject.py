@@ -18,7 +18,7 @@ from pathlib import Path
 from confman.errors import ProjectSettingsError
 from confman.init.detect import Adoption
 
-__all__ = ["existing_table", "merged_text", "render_table", "unified_diff"]
+__all__ = ["existing_table", "merged_text", "render_table", "unified_diff", "with_schemas"]
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
@@ -153,3 +153,47 @@ def unified_diff(old: str | None, new: str, path: Path) -> str:
             tofile=f"{path.name} (with confman)",
         )
     )
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_str(key)
+
+
+def with_schemas(old: str | None, entries: dict[str, str]) -> str:
+    """``old`` with ``entries`` in ``[tool.confman.schemas]`` (existing other keys kept, these
+    replaced), every line outside that table kept byte for byte."""
+    text = old or ""
+    current: dict[str, str] = {}
+    if text.strip():
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ProjectSettingsError(f"pyproject.toml is not valid TOML: {exc}") from exc
+        table = data.get("tool", {}).get("confman", {}).get("schemas", {})
+        current = {k: v for k, v in table.items() if isinstance(v, str)}
+    merged = {**current, **entries}
+    block = "[tool.confman.schemas]\n" + "".join(
+        f"{_key(k)} = {_toml_str(v)}\n" for k, v in merged.items()
+    )
+    lines = text.splitlines(keepends=True)
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if (m := _HEADER.match(line))
+            and m.group(1).replace(" ", "").replace('"', "") == "tool.confman.schemas"
+        ),
+        None,
+    )
+    if start is None:
+        result = (
+            (text if text.endswith("\n") or not text else text + "\n")
+            + ("\n" if text else "")
+            + block
+        )
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if _HEADER.match(lines[i])), len(lines))
+        tail = lines[end:]
+        result = "".join(lines[:start]) + block + ("\n" if tail else "") + "".join(tail)
+    tomllib.loads(result)
+    return result

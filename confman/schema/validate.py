@@ -327,10 +327,11 @@ def _pick_member(data: Any, members: list[Any]) -> Any:
         return None
     for model in models:
         for name, info in model.model_fields.items():
+            key = info.alias or name  # ``_target_`` is a field's alias: no field takes "_"
             if (
                 typing.get_origin(info.annotation) is typing.Literal
-                and name in data
-                and data[name] in typing.get_args(info.annotation)
+                and key in data
+                and data[key] in typing.get_args(info.annotation)
             ):
                 return model
     return max(models, key=lambda m: len(set(data) & _fields(m)))
