@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from confman.cli.app import user_errors
+from confman.cli.complete import explain_keys, name_or_override, override_words
 from confman.cli.hydrawarn import hydra_warnings
 from confman.cli.render import explain_lines, resolve_config, tree_lines
 from confman.secrets import redact_at, redact_text
@@ -41,6 +42,7 @@ NameArg = Annotated[
         "the tree as committed at git revision REV. "
         "Default: [tool.confman] config_name, or the only primary config.",
         show_default=False,
+        autocompletion=name_or_override,
     ),
 ]
 OverridesArg = Annotated[
@@ -48,6 +50,7 @@ OverridesArg = Annotated[
     typer.Argument(
         help="Hydra overrides: key=value, +key=value, ++key=value, ~key, group=option.",
         show_default=False,
+        autocompletion=override_words,
     ),
 ]
 
@@ -169,7 +172,12 @@ def _dump(payload: Any, output_format: str) -> str:
 
 
 def explain_command(
-    key: Annotated[str, typer.Argument(help="Dotted key or subtree, e.g. optimizer.lr.")],
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="Dotted key or subtree, e.g. optimizer.lr.", autocompletion=explain_keys
+        ),
+    ],
     name: NameArg = None,
     overrides: OverridesArg = None,
     config_dir: ConfigDirOption = None,

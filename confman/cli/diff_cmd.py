@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from confman.cli.app import EXIT_FINDINGS, EXIT_OK, user_errors
+from confman.cli.complete import config_names
 from confman.cli.hydrawarn import hydra_warnings
 
 if TYPE_CHECKING:
@@ -68,13 +69,19 @@ def register(app: typer.Typer) -> None:
         a: Annotated[
             str,
             typer.Argument(
-                metavar="A", help="Side A: file, NAME, or NAME@REV.", show_default=False
+                metavar="A",
+                help="Side A: file, NAME, or NAME@REV.",
+                show_default=False,
+                autocompletion=config_names,
             ),
         ],
         b: Annotated[
             str,
             typer.Argument(
-                metavar="B", help="Side B: file, NAME, or NAME@REV.", show_default=False
+                metavar="B",
+                help="Side B: file, NAME, or NAME@REV.",
+                show_default=False,
+                autocompletion=config_names,
             ),
         ],
         a_overrides: Annotated[

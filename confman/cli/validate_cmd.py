@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from confman.cli.app import EXIT_FINDINGS, EXIT_OK, user_errors
+from confman.cli.complete import tree_words
 from confman.cli.hydrawarn import hydra_warnings
 
 __all__ = ["register"]
@@ -21,6 +22,7 @@ def validate_command(
             help="Primary config names (default: every bound one), then Hydra overrides; "
             "sweeps like 'optimizer.lr=0.1,0.01' or 'model=glob(*)' validate every point.",
             show_default=False,
+            autocompletion=tree_words,
         ),
     ] = None,
     all_options: Annotated[
