@@ -8,10 +8,17 @@ tree's config dirs (libyaml) and every Python file lint reads (``ast``): what an
 the whole ML system pays at least. ``confman lint`` is timed as a process too, once per config
 dir of the tree (the manifest's config dirs; each is its own lint), summed. Medians of REPEATS
 interleaved runs. Results go to benchmarks/RESULTS.md by hand, with the machine and load.
+
+A second baseline says what the compositions alone cost in the foundation: a process that
+imports Hydra and makes every composition lint made (recorded from one lint run: each primary,
+experiment, option swapped in, probe and option composed alone) with plain ``hydra.compose``,
+once per config dir, summed. Lint has to compose these to be right on real trees; a ratio to
+this baseline below 1 means lint composes them faster than Hydra does.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -40,6 +47,43 @@ for arg in sys.argv[1:]:
 """
 
 
+#: Lists the compositions ``confman lint`` makes in the current project (not timed).
+LIST_PROCESS = """
+import json, sys
+from confman.lint import composer
+from confman.settings import load_settings
+made = []
+original = composer.LintComposer.compose
+def compose(self, name, overrides=()):
+    made.append([name, list(overrides)])
+    return original(self, name, overrides)
+composer.LintComposer.compose = compose
+from confman.cli.app import app
+try:
+    app(["lint", "--exit-zero"])
+except SystemExit:
+    pass
+settings = load_settings()
+json.dump({"config_dir": str(settings.config_dir), "version_base": settings.version_base,
+           "compositions": made}, open(sys.argv[1], "w"))
+"""
+
+#: Plain Hydra making the listed compositions (errors are part of the work: lint meets them too).
+HYDRA_PROCESS = """
+import json, sys, warnings
+from hydra import compose, initialize_config_dir
+warnings.simplefilter("ignore")
+for listed in sys.argv[1:]:
+    spec = json.load(open(listed))
+    with initialize_config_dir(spec["config_dir"], version_base=spec["version_base"] or "1.3"):
+        for name, overrides in spec["compositions"]:
+            try:
+                compose(name, overrides)
+            except Exception:
+                pass
+"""
+
+
 def files_read(root: Path, t: corpus.Tree) -> list[str]:
     """Every YAML file of the tree's config dirs and every Python file of its sources."""
     found: set[Path] = set()
@@ -60,19 +104,33 @@ def timed(command: list[str], cwd: Path) -> float:
     return took
 
 
-def measure(t: corpus.Tree, repeats: int, tmp: Path) -> tuple[int, float, float]:
+def measure(t: corpus.Tree, repeats: int, tmp: Path) -> tuple[int, int, float, float, float]:
+    """Files read, compositions made, and the medians of the parse bound, plain Hydra making
+    the same compositions, and lint."""
     roots = [corpus.project(t, d, tmp / d.replace("/", "_")) for d in t.config_dirs]
     files = files_read(roots[0], t)
-    bounds, lints = [], []
+    listed = []
+    for n, root in enumerate(roots):
+        listed.append(str(tmp / f"compositions{n}.json"))
+        timed([sys.executable, "-c", LIST_PROCESS, listed[-1]], root)
+    made = sum(len(json.loads(Path(p).read_text())["compositions"]) for p in listed)
+    bounds, hydras, lints = [], [], []
     for _ in range(repeats):
         bounds.append(timed([sys.executable, "-c", BOUND_PROCESS, *files], roots[0]))
+        hydras.append(timed([sys.executable, "-c", HYDRA_PROCESS, *listed], roots[0]))
         lints.append(
             sum(
                 timed([sys.executable, "-m", "confman", "lint", "--exit-zero"], root)
                 for root in roots
             )
         )
-    return len(files), statistics.median(bounds), statistics.median(lints)
+    return (
+        len(files),
+        made,
+        statistics.median(bounds),
+        statistics.median(hydras),
+        statistics.median(lints),
+    )
 
 
 def precision_table() -> None:
@@ -98,16 +156,19 @@ def main() -> None:
     repeats = int(args.pop(0)) if args and args[0].isdigit() else 3
     wanted = set(args)
     print(f"cores: {os.cpu_count()}, 1-minute load average at start: {os.getloadavg()[0]:.2f}")
-    print("| tree | config dirs | files read | parse bound | confman lint | ratio |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| tree | config dirs | files read | compositions | parse bound | plain Hydra, same "
+        "compositions | confman lint | lint / bound | lint / Hydra |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for t in corpus.trees():
             if wanted and t.name not in wanted:
                 continue
-            n, bound, lint = measure(t, repeats, Path(tmp) / t.name)
+            n, made, bound, hydra, lint = measure(t, repeats, Path(tmp) / t.name)
             print(
-                f"| {t.name} | {len(t.config_dirs)} | {n} | {bound:.2f} s | {lint:.2f} s "
-                f"| {lint / bound:.2f}x |"
+                f"| {t.name} | {len(t.config_dirs)} | {n} | {made} | {bound:.2f} s "
+                f"| {hydra:.2f} s | {lint:.2f} s | {lint / bound:.1f}x | {lint / hydra:.2f}x |"
             )
     if not wanted:
         precision_table()
