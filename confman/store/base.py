@@ -1,18 +1,13 @@
 """The store on SQL, shared by the SQLite and PostgreSQL backends (``confman.store.interface``).
 
-Layout (see ``confman.store.migrations`` for the schema's versions):
-- ``configs``: resolved configs, once per fingerprint (content-addressed), with the hash of the
-  config's top node in ``nodes``.
-- ``nodes``: every mapping of every config, once per content hash (a Merkle tree, see
-  ``confman.store.tree``), so comparing many runs compares hashes, not whole configs.
-- ``blobs``: other content-addressed text (raw configs, dirty patches), once per sha256.
-- ``leaves``: a flat, typed index of every leaf of every config (number or text), keyed by
-  fingerprint, so ``--where optimizer.lr>=0.01`` is an index lookup, not a scan of JSON.
-- ``runs``: one row per run, pointing at the above; the remaining record fields as JSON.
-- ``meta``: schema version and the store's secret salt.
+The tables (schema version 3) are described in ``confman.store.layout``, which writes them, and
+read back by ``confman.store.reader``; ``confman.store.gc`` collects what no run uses. In short:
+configs, raw configs and the shared part of each record are trees of content-addressed nodes
+under integer ids, the ``--where`` index has one row per leaf per distinct node, and a run's own
+row holds only what differs from run to run. ``meta`` holds the schema version and secret salt.
 
-A run is written in one transaction, so a killed writer leaves either the previous state of the
-run or the new one, never half of it.
+Runs are written in one transaction (``put`` one, ``put_many`` a batch), so a killed writer
+leaves either the previous state of the runs or the new one, never half of it.
 """
 
 from __future__ import annotations
@@ -28,14 +23,16 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import fields
 from typing import Any
 
-from confman.provenance import iter_leaves
 from confman.store.faults import fault
+from confman.store.gc import collect
 from confman.store.interface import RunNotFoundError, Store, StoreDamagedError, StoreError
-from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, insert_nodes
+from confman.store.layout import BLOB, NODE, KeyCache, chunks, queue_garbage, write_records
+from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, Dialect, create_schema
+from confman.store.reader import SELECT, MissingNodeError, records_from_rows
 from confman.store.record import RunRecord, canonical_json
 from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact_record
-from confman.store.tree import child_hashes, decode_nodes, split_tree
-from confman.store.where import Where, condition_sql, leaf_row, parse_where
+from confman.store.tree import decode_nodes
+from confman.store.where import Where, condition_sql, parse_where
 
 __all__ = ["SCHEMA_VERSION", "RunNotFoundError", "SQLStore", "Store", "StoreError"]
 
@@ -45,17 +42,8 @@ _BODY_SKIP = ("config", "raw_config", "patch")
 
 
 def _body(record: RunRecord) -> dict[str, Any]:
-    """The record's fields that live in the run row (no deep copy: it is serialised at once)."""
+    """The record's fields other than the configs and patch (no deep copy: serialised at once)."""
     return {f.name: getattr(record, f.name) for f in fields(record) if f.name not in _BODY_SKIP}
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
-    """``items`` in slices short enough for one ``IN (...)`` list on every backend."""
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -73,17 +61,13 @@ class SQLStore(Store):
 
     placeholder = "?"
     double = "DOUBLE PRECISION"
+    #: An integer primary key the database numbers itself, and the type of raw bytes.
+    serial = "INTEGER PRIMARY KEY"
+    blob = "BLOB"
     #: The driver's exception types, each reported as a ``StoreError`` (``store.faults``).
     driver_errors: tuple[type[BaseException], ...] = ()
-    #: Orders in which the runs' ids can be scanned independently (table, index), for salvage.
-    scan_orders: tuple[str, ...] = ("id", "id DESC")
-    #: Other ways to read one run when the usual query meets damage (e.g. around an index).
-    salvage_selects: tuple[str, ...] = ()
-    #: The last resort: the run and its config without the raw config and patch blobs.
-    _PARTIAL = (
-        "SELECT r.body, c.data, NULL, NULL FROM runs r "
-        "JOIN configs c ON c.fingerprint = r.fingerprint "
-    )
+    #: Orders in which the runs' row ids can be scanned independently, for salvage.
+    scan_orders: tuple[str, ...] = ("rid", "rid DESC")
 
     def __init__(
         self, url: str, *, secret_patterns: Sequence[str] = DEFAULT_SECRET_PATTERNS
@@ -92,6 +76,7 @@ class SQLStore(Store):
         self.secret_patterns = tuple(secret_patterns)
         #: Set by a read that met damage and served only the readable runs.
         self.damage: StoreDamagedError | None = None
+        self._keys = KeyCache()
         self._conn = self._connect()
         try:
             self._migrate()
@@ -118,6 +103,14 @@ class SQLStore(Store):
     @abstractmethod
     def _has_meta(self) -> bool:
         """Whether the store has its ``meta`` table (a read, never a write)."""
+
+    def _writers_lock(self, cur: Any, *, exclusive: bool) -> None:
+        """Keep ``gc`` (exclusive) apart from writers (shared), where writes run concurrently."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The backend's SQL types and placeholder rewriting, for the migrations."""
+        return Dialect(self.double, self.serial, self.blob, self._sql)
 
     @contextmanager
     def _transaction(self, doing: str) -> Iterator[Any]:
@@ -146,7 +139,10 @@ class SQLStore(Store):
                 cur.close()
             self._end_read()
         except self.driver_errors as exc:
-            raise fault(exc, self.url, "read") from exc
+            error = fault(exc, self.url, "read")
+            if isinstance(error, StoreDamagedError) and self.damage is None:
+                self.damage = error  # met once, known: the store is not written any more
+            raise error from exc
         return rows
 
     def _end_read(self) -> None:
@@ -188,8 +184,11 @@ class SQLStore(Store):
         cur.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         if version > SCHEMA_VERSION:
             raise self._too_new(version)
-        for number in range(version + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[number - 1](cur, self.double, self._sql)
+        if version == 0:
+            create_schema(cur, self.dialect)
+        else:
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[number - 1](cur, self.dialect)
         if version < SCHEMA_VERSION:
             self._upsert_meta(cur, "schema_version", str(SCHEMA_VERSION))
             cur.execute(
@@ -218,10 +217,36 @@ class SQLStore(Store):
 
     # -- writing ---------------------------------------------------------------------------
     def put(self, record: RunRecord, *, secret_paths: Sequence[str] = ()) -> RunRecord:
-        """Insert or replace ``record`` in one transaction; configs and blobs are stored once."""
-        # A redacted copy (``redact_record`` builds new containers for the configs; the other
-        # fields are copied as JSON, cheap next to the configs): every field that can carry a
-        # secret (configs, overrides, argv, provenance, patch, extra) holds markers.
+        """Insert or replace ``record`` in one transaction; what runs share is stored once."""
+        return self.put_many([record], secret_paths=secret_paths)[0]
+
+    def put_many(
+        self, records: Sequence[RunRecord], *, secret_paths: Sequence[str] = ()
+    ) -> list[RunRecord]:
+        """``put`` for many records in one transaction: all of them are stored, or none.
+
+        What importing or filling many runs wants: one commit (on SQLite, one sync) and one
+        lookup of shared nodes for the whole batch instead of one per run.
+        """
+        prepared = [self._prepare(r, secret_paths) for r in records]
+        doing = f"write run {prepared[0].id} to" if len(prepared) == 1 else "write runs to"
+        try:
+            with self._transaction(doing) as cur:
+                self._writers_lock(cur, exclusive=False)
+                write_records(cur, self._sql, prepared, self._keys)
+        except BaseException:
+            self._keys.rollback()
+            raise
+        self._keys.commit()
+        return prepared
+
+    def _prepare(self, record: RunRecord, secret_paths: Sequence[str]) -> RunRecord:
+        """A redacted, JSON-plain copy of ``record`` with its fingerprint, ready to write.
+
+        Every field that can carry a secret (configs, overrides, argv, provenance, patch,
+        extra) holds markers; the configs are as JSON reads them back, so what is indexed is
+        exactly what a reader (and ``gc``) decodes.
+        """
         copy = {**json.loads(canonical_json(_body(record))), "patch": record.patch}
         rec = redact_record(
             RunRecord.from_json({**copy, "config": record.config, "raw_config": record.raw_config}),
@@ -229,105 +254,24 @@ class SQLStore(Store):
             patterns=self.secret_patterns,
         )
         config_text = canonical_json(rec.config)
-        rec.fingerprint = _sha(config_text)
-        raw_text = canonical_json(rec.raw_config)
-        raw_hash = _sha(raw_text)
-        patch_hash = _sha(rec.patch) if rec.patch else None
-        body = canonical_json(_body(rec))
-        blob_sql = self._sql(
-            "INSERT INTO blobs (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING"
-        )
-        with self._transaction(f"write run {rec.id} to") as cur:
-            cur.execute(
-                self._sql("SELECT 1 FROM configs WHERE fingerprint = ?"), (rec.fingerprint,)
-            )
-            if cur.fetchone() is None:
-                root, nodes = split_tree(rec.config)
-                insert_nodes(cur, self._sql, nodes)
-                cur.execute(
-                    self._sql(
-                        "INSERT INTO configs (fingerprint, data, root) VALUES (?, ?, ?) "
-                        "ON CONFLICT (fingerprint) DO NOTHING"
-                    ),
-                    (rec.fingerprint, config_text, root),
-                )
-                cur.executemany(
-                    self._sql(
-                        "INSERT INTO leaves (fingerprint, key, num, txt) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT (fingerprint, key) DO NOTHING"
-                    ),
-                    [
-                        (rec.fingerprint, key, *leaf_row(value))
-                        for key, value in iter_leaves(rec.config)
-                    ],
-                )
-            cur.execute(blob_sql, (raw_hash, raw_text))
-            if patch_hash and rec.patch:
-                cur.execute(blob_sql, (patch_hash, rec.patch))
-            cur.execute(
-                self._sql(
-                    "INSERT INTO runs (id, config_name, status, started, ended, fingerprint, "
-                    "raw_hash, "
-                    "patch_hash, sweep_id, job_num, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (id) DO UPDATE SET config_name = excluded.config_name, "
-                    "status = excluded.status, started = excluded.started, ended = excluded.ended, "
-                    "fingerprint = excluded.fingerprint, raw_hash = excluded.raw_hash, "
-                    "patch_hash = excluded.patch_hash, sweep_id = excluded.sweep_id, "
-                    "job_num = excluded.job_num, body = excluded.body"
-                ),
-                (
-                    rec.id,
-                    rec.config_name,
-                    rec.status,
-                    rec.started,
-                    rec.ended,
-                    rec.fingerprint,
-                    raw_hash,
-                    patch_hash,
-                    rec.sweep_id,
-                    rec.job_num,
-                    body,
-                ),
-            )
+        rec.fingerprint = hashlib.sha256(config_text.encode("utf-8")).hexdigest()
+        rec.config = json.loads(config_text)
+        rec.raw_config = json.loads(canonical_json(rec.raw_config))
         return rec
 
     # -- reading ---------------------------------------------------------------------------
-    _SELECT = (
-        "SELECT r.body, c.data, rb.data, pb.data FROM runs r "
-        "JOIN configs c ON c.fingerprint = r.fingerprint "
-        "LEFT JOIN blobs rb ON rb.hash = r.raw_hash "
-        "LEFT JOIN blobs pb ON pb.hash = r.patch_hash "
-    )
-
-    def _records(self, rows: Sequence[tuple[Any, ...]]) -> list[RunRecord]:
-        if not rows:
-            return []
-        # One JSON document for all rows: the parser's per-call overhead, paid per record
-        # and per column, was a third of a 1,000-run query.
+    def _records(
+        self, rows: Sequence[tuple[Any, ...]], *, partial: bool = False
+    ) -> list[RunRecord]:
         try:
-            decoded = json.loads(
-                "["
-                + ",".join(f"[{body},{config},{raw or '{}'}]" for body, config, raw, _ in rows)
-                + "]"
-            )
-        except ValueError as exc:
+            records = records_from_rows(self._read, rows, partial=partial)
+        except (MissingNodeError, TypeError, ValueError, KeyError, AttributeError) as exc:
             raise fault(ValueError(f"malformed record: {exc}"), self.url, "decode runs of") from exc
-        out = []
         here = socket.gethostname()
-        for (data, config, raw), (*_, patch) in zip(decoded, rows, strict=True):
-            data["config"] = config
-            data["raw_config"] = raw
-            data["patch"] = patch
-            try:
-                rec = RunRecord.from_json(data)
-            except (TypeError, ValueError, KeyError, AttributeError) as exc:
-                raise fault(
-                    ValueError(f"malformed record: {exc}"), self.url, "decode runs of"
-                ) from exc
+        for rec in records:
             if rec.status == "running" and rec.host == here and rec.pid and not _pid_alive(rec.pid):
                 rec.status = "interrupted"
-            out.append(rec)
-        return out
+        return records
 
     def resolve(self, ref: str) -> str:
         """The full run id for ``ref`` (id, unique prefix, ``@latest``, ``@latest~N``)."""
@@ -364,7 +308,7 @@ class SQLStore(Store):
             RunNotFoundError: no run, or an ambiguous prefix.
         """
         run_id = self.resolve(ref)
-        return self._records(self._read(self._SELECT + "WHERE r.id = ?", (run_id,)))[0]
+        return self._records(self._read(SELECT + "WHERE r.id = ?", (run_id,)))[0]
 
     def query(
         self,
@@ -395,7 +339,7 @@ class SQLStore(Store):
             clauses.append("r.started >= ?")
             params.append(since)
         try:
-            records = self._records(self._read(*self._newest(self._SELECT, clauses, params, limit)))
+            records = self._records(self._read(*self._newest(SELECT, clauses, params, limit)))
         except StoreDamagedError as exc:
             records = self._salvage(exc, clauses, params, limit)
         if status in ("running", "interrupted"):
@@ -406,10 +350,22 @@ class SQLStore(Store):
         clauses: list[str] = []
         params: list[Any] = []
         for item in where:
-            sql, values = condition_sql(parse_where(item) if isinstance(item, str) else item)
+            parsed = parse_where(item) if isinstance(item, str) else item
+            sql, values = condition_sql(parsed, self._key_chains(parsed.key))
             clauses.append(sql)
             params.extend(values)
         return clauses, params
+
+    def _key_chains(self, path: str) -> list[list[int]]:
+        """The trie keys a dotted ``path`` names, each with the keys above it (``where.py``)."""
+        chains = []
+        for key, parent in self._read("SELECT id, parent FROM keys WHERE path = ?", (path,)):
+            chain = [int(key)]
+            while parent:
+                chain.append(int(parent))
+                parent = self._read("SELECT parent FROM keys WHERE id = ?", (parent,))[0][0]
+            chains.append(chain)
+        return chains
 
     @staticmethod
     def _newest(
@@ -430,14 +386,17 @@ class SQLStore(Store):
         refs: Sequence[str] | None = None,
         limit: int | None = None,
     ) -> dict[str, str]:
-        """Run id -> hash of its config's top node (``refs`` in order, else newest first)."""
-        select = "SELECT r.id, c.root FROM runs r JOIN configs c ON c.fingerprint = r.fingerprint "
+        """Run id -> id of its config's top node (``refs`` in order, else newest first)."""
+        select = "SELECT r.id, r.config FROM runs r "
         if refs is not None:
             ids = [self.resolve(ref) for ref in refs]
             found: dict[str, str] = {}
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 marks = ", ".join("?" * len(chunk))
-                found.update(self._read(select + f"WHERE r.id IN ({marks})", chunk))
+                found.update(
+                    (str(i), str(c))
+                    for i, c in self._read(select + f"WHERE r.id IN ({marks})", chunk)
+                )
             return {i: found[i] for i in ids}
         clauses, params = self._where(where)
         return {
@@ -446,69 +405,71 @@ class SQLStore(Store):
         }
 
     def tree_nodes(self, hashes: Collection[str]) -> dict[str, dict[str, Any]]:
-        """The stored nodes with these hashes (fetched in chunks of 500)."""
+        """The stored nodes with these ids (fetched in chunks of 500)."""
         out: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(hashes)):
+        for chunk in chunks(sorted({int(h) for h in hashes})):
             marks = ", ".join("?" * len(chunk))
             out.update(
-                decode_nodes(
-                    self._read(f"SELECT hash, data FROM nodes WHERE hash IN ({marks})", chunk)
-                )
+                decode_nodes(self._read(f"SELECT id, data FROM nodes WHERE id IN ({marks})", chunk))
             )
         return out
 
     def tree_size(self, node: str) -> int:
         """The number of leaves under the stored node ``node`` (kept in its row)."""
-        return int(self._read("SELECT leaves FROM nodes WHERE hash = ?", (node,))[0][0])
+        return int(self._read("SELECT leaves FROM nodes WHERE id = ?", (int(node),))[0][0])
 
     # -- damaged stores --------------------------------------------------------------------
-    def _readable_ids(self) -> tuple[set[str], bool]:
-        """Every run id some scan can still read, and whether every scan read to the end.
+    def _readable_ids(self) -> tuple[set[int], bool]:
+        """Every run row some scan can still read, and whether every scan read to the end.
 
         A damaged page stops a scan where it lies, so the table is scanned from both ends and
         the id index too: the runs on either side of the damage are found.
         """
-        ids: set[str] = set()
+        rids: set[int] = set()
         complete = True
         for order in self.scan_orders:
             cur = self._conn.cursor()
             try:
-                cur.execute(f"SELECT id FROM runs ORDER BY {order}")
+                cur.execute(f"SELECT rid FROM runs ORDER BY {order}")
                 while (row := cur.fetchone()) is not None:
-                    ids.add(str(row[0]))
+                    rids.add(int(row[0]))
             except self.driver_errors:
                 complete = False
             finally:
                 cur.close()
             self._end_read()
-        return ids, complete
+        return rids, complete
 
     def _salvage(
         self, exc: StoreDamagedError, clauses: list[str], params: list[Any], limit: int | None
     ) -> list[RunRecord]:
-        """The runs matching ``clauses`` that can still be read, one by one; records the damage."""
-        ids, complete = self._readable_ids()
-        out: list[RunRecord] = []
+        """The runs matching ``clauses`` that can still be read, one by one; records the damage.
+
+        A run whose raw config or ``meta`` tree is lost is served with its config and its own
+        row (marked in ``extra``), rather than not at all.
+        """
+        rids, complete = self._readable_ids()
+        found: list[RunRecord] = []
         unreadable = partial = 0
-        selects = (self._SELECT, *self.salvage_selects, self._PARTIAL)
-        for run_id in sorted(ids, reverse=True):
-            if limit is not None and len(out) >= limit:
-                break
-            for select in selects:
+        for rid in rids:
+            sql, values = self._newest(SELECT, ["r.rid = ?", *clauses], [rid, *params], None)
+            for mode in (False, True):
                 try:
-                    sql, values = self._newest(
-                        select, ["r.id = ?", *clauses], [run_id, *params], None
-                    )
-                    found = self._records(self._read(sql, values))
+                    got = self._records(self._read(sql, values), partial=mode)
                 except StoreError:
                     continue
-                if select is self._PARTIAL and found:
+                if mode and got:
                     partial += 1
-                    found[0].extra = {**found[0].extra, "damaged": "raw config and patch lost"}
-                out += found
+                    got[0].extra = {
+                        **got[0].extra,
+                        "damaged": "raw config, environment and patch lost",
+                    }
+                found += got
                 break
             else:
                 unreadable += 1
+        found.sort(key=lambda r: r.id, reverse=True)
+        out = found[:limit] if limit is not None else found
         lost = f"{unreadable} unreadable" + (f", {partial} without raw config" if partial else "")
         if not complete:
             lost += " (and the run index is damaged)"
@@ -520,47 +481,34 @@ class SQLStore(Store):
 
     # -- deleting --------------------------------------------------------------------------
     def delete(self, refs: Sequence[str]) -> list[str]:
-        """Delete runs by reference (all resolved first, so a bad ref deletes nothing)."""
+        """Delete runs by reference (all resolved first, so a bad ref deletes nothing).
+
+        What they used is queued for ``gc``, which frees what no other run uses.
+        """
         ids = [self.resolve(ref) for ref in refs]
         with self._transaction("delete runs from") as cur:
-            cur.executemany(self._sql("DELETE FROM runs WHERE id = ?"), [(i,) for i in ids])
+            self._writers_lock(cur, exclusive=False)
+            for chunk in chunks(list(dict.fromkeys(ids))):
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(
+                    self._sql(f"SELECT config, raw, meta, patch FROM runs WHERE id IN ({marks})"),
+                    list(chunk),
+                )
+                used = cur.fetchall()
+                queue_garbage(
+                    cur,
+                    self._sql,
+                    [(NODE, n) for row in used for n in row[:3]] + [(BLOB, row[3]) for row in used],
+                )
+                cur.execute(self._sql(f"DELETE FROM runs WHERE id IN ({marks})"), list(chunk))
         return ids
 
     def gc(self) -> dict[str, int]:
-        """Remove configs, leaves and blobs that no run refers to."""
+        """Remove what no run uses any more: configs (their top nodes), leaf index rows, nodes
+        and patch blobs (``confman.store.gc``)."""
         with self._transaction("collect garbage in") as cur:
-            cur.execute(
-                "DELETE FROM leaves WHERE fingerprint NOT IN (SELECT fingerprint FROM runs)"
-            )
-            leaves = cur.rowcount
-            cur.execute(
-                "DELETE FROM configs WHERE fingerprint NOT IN (SELECT fingerprint FROM runs)"
-            )
-            configs = cur.rowcount
-            nodes = self._gc_nodes(cur)
-            cur.execute(
-                "DELETE FROM blobs WHERE hash NOT IN "
-                "(SELECT raw_hash FROM runs WHERE raw_hash IS NOT NULL) "
-                "AND hash NOT IN (SELECT patch_hash FROM runs WHERE patch_hash IS NOT NULL)"
-            )
-            blobs = cur.rowcount
-        return {"configs": configs, "leaves": leaves, "nodes": nodes, "blobs": blobs}
-
-    def _gc_nodes(self, cur: Any) -> int:
-        """Delete nodes no remaining config reaches (nodes are shared, so follow the tree)."""
-        cur.execute("SELECT hash, data FROM nodes")
-        texts = dict(cur.fetchall())
-        cur.execute("SELECT root FROM configs WHERE root IS NOT NULL")
-        todo = [root for (root,) in cur.fetchall()]
-        reached: set[str] = set()
-        while todo:
-            node = todo.pop()
-            if node not in reached:
-                reached.add(node)
-                todo.extend(child_hashes(texts[node]) if node in texts else ())
-        dead = [(h,) for h in texts if h not in reached]
-        cur.executemany(self._sql("DELETE FROM nodes WHERE hash = ?"), dead)
-        return len(dead)
+            self._writers_lock(cur, exclusive=True)
+            return collect(cur, self._sql)
 
     def count(self) -> int:
         """Number of runs in the store."""

@@ -47,6 +47,7 @@ def redact_record(
 ) -> RunRecord:
     """A copy of ``record`` with every secret replaced by its marker."""
     rules = _rules(patterns)
+    key = secrets.secret_key()  # once: provenance alone has an entry per leaf
     return dataclasses.replace(
         record,
         overrides=[
@@ -56,12 +57,12 @@ def redact_record(
         config=secrets.redact(record.config, secret_paths=secret_paths, rules=rules),
         raw_config=secrets.redact(record.raw_config, secret_paths=secret_paths, rules=rules),
         provenance={
-            k: secrets.redact_text(v, rules, secret_paths=secret_paths)
+            k: secrets.redact_text(v, rules, key, secret_paths=secret_paths)
             for k, v in record.provenance.items()
         },
         choices=secrets.redact(record.choices, rules=rules),
         patch=secrets.redact_patch(record.patch, rules),
-        cwd=secrets.redact_text(record.cwd, rules),
+        cwd=secrets.redact_text(record.cwd, rules, key),
         extra=secrets.redact(record.extra, rules=rules),
         # Recomputed from the redacted config: a hash of the clear one would let anyone holding
         # the record test guesses of a weak password offline.

@@ -38,14 +38,6 @@ class SQLiteStore(SQLStore):
     placeholder = "?"
     driver_errors = (sqlite3.Error,)
     scan_orders = ("rowid", "rowid DESC", "id", "id DESC")
-    # The usual query finds configs and blobs through their indexes; a damaged index page
-    # hides every run, so salvage also reads them by scanning the tables.
-    salvage_selects = (
-        "SELECT r.body, c.data, rb.data, pb.data FROM runs r "
-        "JOIN configs c NOT INDEXED ON c.fingerprint = r.fingerprint "
-        "LEFT JOIN blobs rb NOT INDEXED ON rb.hash = r.raw_hash "
-        "LEFT JOIN blobs pb NOT INDEXED ON pb.hash = r.patch_hash ",
-    )
 
     def __init__(self, path: str | Path, *, timeout: float = 60.0, **kwargs: Any) -> None:
         self.path = Path(path)

@@ -1,35 +1,50 @@
-"""Configs as Merkle trees: every mapping stored once under the hash of its content.
+"""Configs as Merkle trees: each mapping stored once, under an integer id, whatever shares it.
 
-Comparing thousands of recorded runs (``confman runs compare``) is mostly comparing subtrees
-that are identical in every run: a sweep varies a handful of keys in a config of hundreds.
-Decoding every run's whole config to find those few keys costs about 0.1 ms per kilobyte of
-JSON, over a second for 10,000 runs, before any comparison starts. Storing each non-empty
-mapping as a node whose children are referenced by hash lets a reader compare hashes instead:
-equal hash, equal subtree (same keys, values and JSON types), so only the nodes on the paths to
-the keys that vary are ever fetched and decoded.
+A sweep varies a handful of keys in a config of hundreds, so consecutive runs' configs are
+mostly the same subtrees. Each non-empty mapping is a node; a node is identified by the hash of
+its content (its plain entries, and its children by *their* hashes), so equal subtrees are one
+row whatever the run, and a new run costs only the nodes on the paths to the keys that changed.
 
-A node's text is the canonical JSON of ``[leaves, kids]``: its plain entries (scalars, lists,
-empty mappings), and the hash of each non-empty child mapping. The hash is the first 128 bits
-of the text's sha256, in hex (short, because a reader of 10,000 runs decodes tens of thousands
-of them; 128 bits keep collisions out of reach). Each node row also keeps the number of leaves
-under it, so an unchanged subtree is counted without being decoded.
+Stored text: the canonical JSON of the mapping (sorted keys, ``canonical_json``'s separators)
+with each child mapping replaced by ``TOKEN id TOKEN`` (``TOKEN`` is ``\\x01``, a character that
+canonical JSON always escapes, so it never occurs otherwise). Children are named by integer ids,
+not hashes: a run's new top node is a few bytes per section instead of 32 per section. Splicing
+each child's text in place of its token gives back the whole config's canonical JSON, which is
+how records are read (one text per config, decoded in one batch).
+
+Comparing thousands of runs (``confman runs compare``) reads the same nodes: equal id, equal
+subtree, so only the nodes on the paths to keys that vary are fetched and decoded. Each node row
+keeps the number of leaves under it, so an unchanged subtree is counted without being decoded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from confman.store.record import canonical_json
 
-__all__ = ["Node", "NodeRef", "child_hashes", "decode_nodes", "split_tree"]
+__all__ = [
+    "TOKEN",
+    "Node",
+    "NodeRef",
+    "assemble",
+    "child_ids",
+    "decode_nodes",
+    "split_tree",
+]
+
+TOKEN = "\x01"
+_REF = re.compile("\x01(\\d+)\x01")
+_REF_JSON = '{"\\\\u0001":\\1}'  # a child as a one-key object no plain entry can be
 
 
 class NodeRef(str):
-    """The hash of a stored node, standing where its mapping is in a decoded parent."""
+    """The id of a stored node, standing where its mapping is in a decoded parent."""
 
     __slots__ = ()
 
@@ -39,14 +54,25 @@ class Node:
     """One mapping of a config, ready to store.
 
     Attributes:
-        hash: the node's address (see the module docstring).
-        text: canonical JSON of ``[leaves, kids]``.
+        hash: the content address: 128 bits of sha256 over the text with children as hashes.
+        template: the stored text with child ``i`` as ``TOKEN i TOKEN`` (see ``text``).
+        kids: ``(key, child hash)`` per child mapping, in key order.
+        plain: ``(key, value)`` per plain entry (scalar, list, empty mapping): the leaves.
         leaves: number of leaves in the whole subtree (what a reader counts without fetching).
     """
 
     hash: str
-    text: str
+    template: str
+    kids: tuple[tuple[str, str], ...]
+    plain: tuple[tuple[str, Any], ...]
     leaves: int
+
+    def text(self, ids: Mapping[str, int]) -> str:
+        """The stored text, children named by their ids in ``ids`` (hash -> id)."""
+        if not self.kids:
+            return self.template
+        kids = self.kids
+        return _REF.sub(lambda m: f"{TOKEN}{ids[kids[int(m.group(1))][1]]}{TOKEN}", self.template)
 
 
 def split_tree(config: Mapping[str, Any]) -> tuple[str, list[Node]]:
@@ -57,45 +83,69 @@ def split_tree(config: Mapping[str, Any]) -> tuple[str, list[Node]]:
 
 
 def _split(mapping: Mapping[str, Any], out: list[Node]) -> Node:
-    plain: dict[str, Any] = {}
-    kids: dict[str, str] = {}
+    parts: list[str] = []
+    kids: list[tuple[str, str]] = []
+    plain: list[tuple[str, Any]] = []
+    merkle: list[str] = []
     leaves = 0
-    for key, value in mapping.items():
+    for key, value in sorted((str(k), v) for k, v in mapping.items()):
+        name = json.dumps(key, ensure_ascii=False)
         if isinstance(value, Mapping) and value:
             child = _split(value, out)
-            kids[str(key)] = child.hash
+            parts.append(f"{name}:{TOKEN}{len(kids)}{TOKEN}")
+            merkle.append(f"{name}:{TOKEN}{child.hash}{TOKEN}")
+            kids.append((key, child.hash))
             leaves += child.leaves
         else:
-            plain[str(key)] = value
+            text = f"{name}:{canonical_json(value)}"
+            parts.append(text)
+            merkle.append(text)
+            plain.append((key, value))
             leaves += 1
-    text = canonical_json([plain, kids])
-    node = Node(hashlib.sha256(text.encode("utf-8")).hexdigest()[:32], text, leaves)
+    digest = hashlib.sha256(("{" + ",".join(merkle) + "}").encode("utf-8")).hexdigest()[:32]
+    node = Node(digest, "{" + ",".join(parts) + "}", tuple(kids), tuple(plain), leaves)
     out.append(node)
     return node
 
 
-def decode_nodes(rows: Iterable[tuple[str, str]]) -> dict[str, dict[str, Any]]:
-    """Read ``(hash, text)`` rows back as mappings in key order; children become ``NodeRef``.
+def child_ids(text: str) -> list[int]:
+    """The ids of a stored node's children, from its text."""
+    return [int(i) for i in text.split(TOKEN)[1::2]]
+
+
+def decode_nodes(rows: Iterable[tuple[Any, str]]) -> dict[str, dict[str, Any]]:
+    """Read ``(id, text)`` rows back as mappings in key order; children become ``NodeRef``.
 
     The texts are decoded as one JSON array: one parser call for a thousand small nodes
-    instead of a thousand calls. Entries come back in sorted key order, the order a whole
-    config has in the store, so a comparison reads the same either way.
+    instead of a thousand calls.
     """
     rows = list(rows)
     if not rows:
         return {}
-    decoded = json.loads("[" + ",".join(text for _, text in rows) + "]")
+    decoded = json.loads("[" + ",".join(_REF.sub(_REF_JSON, text) for _, text in rows) + "]")
     out: dict[str, dict[str, Any]] = {}
-    for (key, _), (entries, kids) in zip(rows, decoded, strict=True):
-        if kids:
-            for name, child in kids.items():
-                entries[name] = NodeRef(child)
-            if len(kids) < len(entries):
-                entries = dict(sorted(entries.items()))
-        out[key] = entries
+    for (key, text), entries in zip(rows, decoded, strict=True):
+        if TOKEN in text:
+            for name, value in entries.items():
+                if type(value) is dict and len(value) == 1 and TOKEN in value:
+                    entries[name] = NodeRef(value[TOKEN])
+        out[str(key)] = entries
     return out
 
 
-def child_hashes(text: str) -> list[str]:
-    """The hashes of a node's children, from its stored text (what ``gc`` follows)."""
-    return list(json.loads(text)[1].values())
+def assemble(node: int, texts: Mapping[int, str], done: dict[int, str]) -> str:
+    """The canonical JSON of the whole subtree at ``node`` (``texts``: id -> stored text).
+
+    ``done`` memoises subtrees already assembled, so a subtree shared by many configs is
+    spliced together once per batch.
+    """
+    found = done.get(node)
+    if found is not None:
+        return found
+    text = texts[node]
+    if TOKEN in text:
+        parts = text.split(TOKEN)
+        parts[1::2] = [assemble(int(i), texts, done) for i in parts[1::2]]
+        text = "".join(parts)
+    done[node] = text
+    return text

@@ -1,12 +1,14 @@
 """``--where`` expressions: ``optimizer.lr>=0.01``, ``model.name==resnet``, ``trainer.tags~=foo``.
 
-Parsed into (key, operator, value) and compiled to a condition on the flat leaf index, so a query
-touches only the rows of the keys it names.
+Parsed into (key, operator, value) and compiled to a condition on the leaf index (one row per
+leaf per distinct node, see ``confman.store.layout``), so a query touches only the rows of the
+key it names.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,35 +89,53 @@ def leaf_row(value: Any) -> tuple[float | None, str]:
     return None, canonical_json(value)
 
 
-_LEAVES = "SELECT fingerprint FROM leaves WHERE key = ?"
+def _nodes(cond: str) -> str:
+    return f"SELECT node FROM leaves WHERE key = ? AND {cond}"
 
 
-def condition_sql(where: Where) -> tuple[str, list[Any]]:
-    """An SQL condition on the run alias ``r`` and its parameters (``?`` placeholders).
-
-    Every branch is a lookup on one of the ``(key, num)`` / ``(key, txt)`` indexes; a number
-    compared with ``==`` matches a numeric leaf or the same text, as a UNION of two index
-    lookups rather than an OR the planner would answer with a scan.
-    """
+def _match(where: Where, key: int) -> tuple[str, list[Any]]:
+    """The nodes whose leaf at trie key ``key`` satisfies ``where`` (one or two index lookups)."""
     value = where.value
     if where.op in (">", "<", ">=", "<="):
-        return f"r.fingerprint IN ({_LEAVES} AND num {where.op} ?)", [where.key, float(value)]
+        return _nodes(f"num {where.op} ?"), [key, float(value)]
     if where.op == "~=":
         escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return f"r.fingerprint IN ({_LEAVES} AND txt LIKE ? ESCAPE '\\')", [
-            where.key,
-            f"%{escaped}%",
-        ]
+        return _nodes("txt LIKE ? ESCAPE '\\'"), [key, f"%{escaped}%"]
     num, txt = leaf_row(value)
     if num is not None:
-        match = f"{_LEAVES} AND num = ? UNION {_LEAVES} AND txt = ?"
-        params: list[Any] = [where.key, num, where.key, txt]
+        sql = f"{_nodes('num = ?')} UNION {_nodes('txt = ?')}"
+        params: list[Any] = [key, num, key, txt]
     else:
-        match, params = f"{_LEAVES} AND txt = ?", [where.key, txt]
+        sql, params = _nodes("txt = ?"), [key, txt]
     if where.op == "==":
-        return f"r.fingerprint IN ({match})", params
-    # != : the key exists with another value (a run without the key does not match).
-    return (
-        f"r.fingerprint IN ({_LEAVES}) AND r.fingerprint NOT IN ({match})",
-        [where.key, *params],
-    )
+        return sql, params
+    # != : the key is there with another value (a run without the key does not match).
+    return f"SELECT node FROM leaves WHERE key = ? AND node NOT IN ({sql})", [key, *params]
+
+
+def condition_sql(where: Where, chains: Sequence[Sequence[int]]) -> tuple[str, list[Any]]:
+    """An SQL condition on the run alias ``r`` and its parameters (``?`` placeholders).
+
+    ``chains`` are the trie keys the dotted key names (usually one): each is the leaf's key
+    then the keys of the mappings above it, top-level section last (the root itself is not in
+    it). The leaves matching are found on an index, once per distinct node holding them; the
+    walk up to the configs' top nodes follows the ``edges`` index one level per key, and the
+    runs are found on ``runs(config)``: no step scans a table.
+    """
+    branches: list[str] = []
+    params: list[Any] = []
+    for chain in chains:
+        sql, values = _match(where, chain[0])
+        for key in chain[1:]:
+            sql, values = (
+                f"SELECT parent FROM edges WHERE key = ? AND child IN ({sql})",
+                [
+                    key,
+                    *values,
+                ],
+            )
+        branches.append(sql)
+        params.extend(values)
+    if not branches:
+        return "1 = 0", []
+    return f"r.config IN ({' UNION '.join(branches)})", params

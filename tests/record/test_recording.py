@@ -142,5 +142,9 @@ def test_main_with_schema_hands_a_model_and_keeps_secret_fields_out(project: Pat
     assert rec.raw_config["trainer"]["dsn"].startswith("<secret:")
     assert rec.accessed == ["optimizer.lr", "trainer.dsn"]
     with store_of(project) as store:
-        stored = store._read("SELECT data FROM configs") + store._read("SELECT data FROM blobs")
+        stored = [
+            *store._read("SELECT data FROM nodes"),
+            *store._read("SELECT data FROM blobs"),
+            *store._read("SELECT body FROM runs"),
+        ]
     assert not [row for row in stored if "hunter2" in row[0]]

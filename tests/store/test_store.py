@@ -10,7 +10,6 @@ import pytest
 
 from confman.store import RunNotFoundError, RunRecord, SQLStore, StoreError, WhereError, open_store
 from confman.store.base import SCHEMA_VERSION
-from confman.store.where import condition_sql, parse_where
 
 
 def make(lr: float = 0.1, name: str = "resnet", **fields: object) -> RunRecord:
@@ -63,7 +62,8 @@ def test_identical_configs_stored_once(store: SQLStore) -> None:
     for _ in range(3):
         store.put(make())
     store.put(make(lr=0.2))
-    assert store._read("SELECT COUNT(*) FROM configs")[0][0] == 2
+    assert store._read("SELECT COUNT(DISTINCT config) FROM runs")[0][0] == 2
+    assert store._read("SELECT COUNT(*) FROM placements WHERE key = 0")[0][0] == 2
     assert store._read("SELECT COUNT(*) FROM runs")[0][0] == 4
 
 
@@ -149,8 +149,10 @@ def test_delete_and_gc(store: SQLStore) -> None:
     keep = store.put(make(lr=0.1))
     gone = store.put(make(lr=0.2, patch="diff\n"))
     assert store.delete([gone.id]) == [gone.id]
-    # gone's own nodes are its top node and optimizer; model, trainer and db are shared.
-    assert store.gc() == {"configs": 1, "leaves": 8, "nodes": 2, "blobs": 2}
+    # gone's own nodes are its top node and optimizer; model, trainer and db are shared, and so
+    # are their leaf rows: only optimizer's two go. Its raw config is its config; the patch goes.
+    assert store.gc() == {"configs": 1, "leaves": 2, "nodes": 2, "blobs": 1}
+    assert store.query(["optimizer.lr==0.2"]) == [] and len(store.query(["model.depth==18"])) == 1
     assert store.get(keep.id).config["optimizer"]["lr"] == 0.1
     root = store.tree_roots(refs=[keep.id])[keep.id]
     assert store.tree_size(root) == 8 and set(store.tree_nodes([root])[root]) == {
@@ -203,7 +205,8 @@ def test_unreachable_postgres_is_clear() -> None:
 def test_where_is_an_index_lookup_not_a_scan(tmp_path: Path, expr: str) -> None:
     with open_store(f"sqlite:///{tmp_path / 'runs.db'}") as store:
         store.put(make())
-        sql, params = condition_sql(parse_where(expr))
+        clauses, params = store._where([expr])
+        sql = clauses[0]
         plan = [
             row[-1]
             for row in store._read(
