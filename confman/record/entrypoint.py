@@ -19,7 +19,6 @@ from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from confman.errors import ValidationFailed
-from confman.migrate.argv import command_line
 from confman.record.outputs import protect_job, redact_sweep_outputs
 from confman.record.recorder import recorded, start_recording
 from confman.secrets import RedactingStream, Scrubber, redact_at, redacted_logs, secret_fields
@@ -64,15 +63,11 @@ def _version_base(argument: Any, fn: Callable[..., Any]) -> str | None:
     """``version_base`` as ``hydra.main`` takes it, falling back on the project's setting."""
     if argument is not UNSET:
         return effective(argument, None)
-    return effective(argument, load_settings(_folder(fn)).version_base)
-
-
-def _folder(fn: Callable[..., Any]) -> Path:
-    """The decorated function's folder: its project's pyproject is found from there."""
     try:
-        return Path(inspect.getfile(fn)).resolve().parent
+        folder = Path(inspect.getfile(fn)).resolve().parent
     except (TypeError, OSError):
-        return Path.cwd()
+        folder = Path.cwd()
+    return effective(argument, load_settings(folder).version_base)
 
 
 def main(
@@ -142,15 +137,13 @@ def main(
             # Hydra prints a failing job's overrides (``db.password=...``) and the error to
             # stderr, and its launchers log each job's overrides: both are scrubbed first.
             launch["argv"] = list(sys.argv)
-            stderr, argv = sys.stderr, sys.argv
+            stderr = sys.stderr
             sys.stderr = RedactingStream(stderr, scrub)
             try:
-                # old names of declared migrations are read as today's, with a warning
-                sys.argv = [argv[0], *command_line(argv[1:], _folder(fn))]
                 with redacted_logs(scrub):
                     return hydra_main()
             finally:
-                sys.stderr, sys.argv = stderr, argv
+                sys.stderr = stderr
                 redact_sweep_outputs(scrub)
 
         return wrapped
