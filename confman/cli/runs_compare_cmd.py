@@ -42,8 +42,9 @@ def add_compare(runs_app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Show only the config keys that differ across runs, most-varying first."""
-        from confman.diff.many import compare_stored, render_table
+        from confman.diff.many import render_table
         from confman.errors import ConfmanError
+        from confman.migrate.records import compare_current
         from confman.settings import load_settings
         from confman.store import open_store
 
@@ -58,8 +59,9 @@ def add_compare(runs_app: typer.Typer) -> None:
                 )
             settings = load_settings(config_dir=config_dir)
             with open_store(settings=settings) as store:
-                table = compare_stored(
+                table = compare_current(
                     store,
+                    settings,
                     refs or None,
                     where=list(where or ()),
                     limit=limit,

@@ -40,11 +40,14 @@ def from_run(spec: str, settings: Settings, *, resolve: bool = True) -> Side:
             f"no run {spec!r}: no runs recorded yet ({url})",
             hint="record runs with @confman.main, or name a config, file or NAME@REV",
         )
+    from confman.migrate.records import current
+
     with open_store(url, settings=settings) as store:
         try:
             record = store.get(spec)
         except RunNotFoundError as exc:
             raise DiffSideError(exc.message, hint=exc.hint) from exc
+    record = current(record, settings)  # in today's names: a rename since is no change
     provenance: dict[str, tuple[Write, ...]] = {
         leaf: (_write(where),) for leaf, where in record.provenance.items()
     }

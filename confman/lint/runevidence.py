@@ -15,6 +15,7 @@ from typing import Any
 
 from confman.lint.context import LintContext
 from confman.lint.interpolation import referenced
+from confman.migrate.plan import MigrationError
 from confman.provenance import iter_leaves
 from confman.settings import Settings
 from confman.store import RunRecord, StoreError, open_store, store_url
@@ -74,11 +75,14 @@ def read_run_access(settings: Settings, primaries: list[str]) -> RunAccess:
     out = RunAccess(store=url)
     if not _existing(url):
         return out
+    from confman.migrate.records import current_records
+
     try:
         with open_store(url, settings=settings) as store:
             records = store.query()
             damage = store.damage
-    except StoreError as exc:
+        records = current_records(records, settings)  # runs from before a rename line up
+    except (StoreError, MigrationError) as exc:
         out.problem = exc.message
         return out
     if damage is not None:  # some runs unreadable: "no run read it" could be wrong

@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from confman.errors import ValidationFailed
+from confman.migrate.argv import command_line
 from confman.record.outputs import protect_job, redact_sweep_outputs
 from confman.record.recorder import recorded, start_recording
 from confman.secrets import RedactingStream, Scrubber, redact_at, redacted_logs, secret_fields
@@ -63,11 +64,15 @@ def _version_base(argument: Any, fn: Callable[..., Any]) -> str | None:
     """``version_base`` as ``hydra.main`` takes it, falling back on the project's setting."""
     if argument is not UNSET:
         return effective(argument, None)
+    return effective(argument, load_settings(_folder(fn)).version_base)
+
+
+def _folder(fn: Callable[..., Any]) -> Path:
+    """The decorated function's folder: its project's pyproject is found from there."""
     try:
-        folder = Path(inspect.getfile(fn)).resolve().parent
+        return Path(inspect.getfile(fn)).resolve().parent
     except (TypeError, OSError):
-        folder = Path.cwd()
-    return effective(argument, load_settings(folder).version_base)
+        return Path.cwd()
 
 
 def main(
@@ -137,13 +142,15 @@ def main(
             # Hydra prints a failing job's overrides (``db.password=...``) and the error to
             # stderr, and its launchers log each job's overrides: both are scrubbed first.
             launch["argv"] = list(sys.argv)
-            stderr = sys.stderr
+            stderr, argv = sys.stderr, sys.argv
             sys.stderr = RedactingStream(stderr, scrub)
             try:
+                # old names of declared migrations are read as today's, with a warning
+                sys.argv = [argv[0], *command_line(argv[1:], _folder(fn))]
                 with redacted_logs(scrub):
                     return hydra_main()
             finally:
-                sys.stderr = stderr
+                sys.stderr, sys.argv = stderr, argv
                 redact_sweep_outputs(scrub)
 
         return wrapped

@@ -123,6 +123,10 @@ def check_replay(record: RunRecord, store: SQLStore, config_dir: Path) -> Drift:
         store: its store.
         config_dir: fallback config tree when the record does not name one.
     """
+    from confman.migrate.records import current
+
+    # in today's names: an override or key renamed since replays under its new name
+    record = current(record, load_settings(config_dir))
     drift = Drift()
     recorded_dir = record.extra.get("config_dir")
     folder = Path(recorded_dir) if recorded_dir and Path(recorded_dir).is_dir() else config_dir
