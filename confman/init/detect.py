@@ -78,9 +78,12 @@ class Adoption:
 
     @property
     def version_base(self) -> str | None:
-        """The chosen tree's version base (the most used one when its entrypoints differ)."""
+        """The chosen tree's version base (the most used one when its entrypoints differ);
+        with no entrypoint, 1.1 for a tree of ``@package _group_`` files (Hydra 1.0 style)."""
         tree = self.tree
-        return tree.version_bases[0] if tree and tree.entrypoints else None
+        if tree and tree.entrypoints:
+            return tree.version_bases[0]
+        return "1.1" if tree and _group_headers(tree.path) else None
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the root, with forward slashes."""
@@ -88,6 +91,19 @@ class Adoption:
             return path.relative_to(self.root).as_posix() or "."
         except ValueError:
             return path.as_posix()
+
+
+def _group_headers(folder: Path) -> bool:
+    """Whether an option file starts with ``# @package _group_`` (read up to its first key)."""
+    for path in folder.rglob("*.yaml"):
+        try:
+            with path.open(encoding="utf-8") as handle:
+                head = handle.read(512)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "@package _group_" in head:
+            return True
+    return False
 
 
 def _yaml_count(folder: Path) -> int:

@@ -49,11 +49,11 @@ def render_table(adoption: Adoption) -> str:
         lines.append(f"config_name = {_toml_str(tree.config_names[0])}")
     if adoption.version_base:
         bases = tree.version_bases
-        why = (
-            "no version_base passed: Hydra composes as 1.1"
-            if adoption.version_base == "1.1"
-            else "as the entrypoints pass it"
-        )
+        why = "as the entrypoints pass it"
+        if not tree.entrypoints:
+            why = "its files use '@package _group_' (Hydra 1.0 style)"
+        elif adoption.version_base == "1.1":
+            why = "no version_base passed: Hydra composes as 1.1"
         if len(bases) > 1:
             why = f"most entrypoints; others pass {', '.join(bases[1:])}"
         lines.append(f"version_base = {_toml_str(adoption.version_base)}  # {why}")

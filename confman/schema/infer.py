@@ -36,8 +36,9 @@ from confman.yamlsource import load_yaml_file
 
 __all__ = ["Inferred", "infer_schemas"]
 
-#: Compositions made per primary (its defaults, then options swapped in).
-MAX_COMPOSITIONS = 300
+#: Compositions made in all (each primary's defaults, then options swapped in, shared out
+#: between the primaries); option files and default compositions are always all observed.
+MAX_COMPOSITIONS = 400
 
 
 @dataclass
@@ -82,7 +83,7 @@ def _groups(config_dir: Path) -> dict[str, list[Path]]:
     return out
 
 
-def _variants(settings: Settings, name: str, base: Composed) -> list[list[str]]:
+def _variants(settings: Settings, base: Composed, budget: int) -> list[list[str]]:
     """Override lists: each option of each chosen group swapped in, each experiment added."""
     options = {k: [p.stem for p in files] for k, files in _groups(settings.config_dir).items()}
     experiments = experiment_like_groups(settings.config_dir)
@@ -97,7 +98,7 @@ def _variants(settings: Settings, name: str, base: Composed) -> list[list[str]]:
     for group, names in experiments.items():
         if group not in chosen and "/" not in group:
             out += [[f"+{group}={option}"] for option in names]
-    return out[: MAX_COMPOSITIONS - 1]
+    return out[: max(budget - 1, 0)]
 
 
 def _compose(settings: Settings, name: str, overrides: list[str]) -> Composed | None:
@@ -123,16 +124,22 @@ def infer_schemas(
     groups = _groups(config_dir)
     group_shapes = {key: Shape() for key in groups}
     group_obs: dict[str, list[Any]] = {key: [] for key in groups}
-    for key, files in groups.items():
-        for path in files:
-            data = _option_data(path, config_dir)
+    unbound: dict[str, str] = {}
+    for key, files in list(groups.items()):
+        try:
+            options = [_option_data(path, config_dir) for path in files]
+        except ConfmanError as exc:  # e.g. a W&B sweep file beside the options: not Hydra's
+            unbound[key] = f"an option file cannot be read: {exc.message}"
+            del groups[key], group_shapes[key], group_obs[key]
+            continue
+        for data in options:
             group_shapes[key].add(data)
             group_obs[key].append(data)
     primaries = names or sorted(p.stem for p in config_dir.glob("*.yaml"))
     primary_shapes: dict[str, Shape] = {}
     defaults: dict[str, Composed] = {}
-    unbound: dict[str, str] = {}
     count = 0
+    budget = max(20, MAX_COMPOSITIONS // max(len(primaries), 1))
     for name in primaries:
         base = _compose(settings, name, [])
         if base is None:
@@ -144,7 +151,7 @@ def infer_schemas(
         defaults[name] = base
         shape = primary_shapes[name] = Shape()
         for composed in [base] + [
-            c for o in _variants(settings, name, base) if (c := _compose(settings, name, o))
+            c for o in _variants(settings, base, budget) if (c := _compose(settings, name, o))
         ]:
             count += 1
             data, _ = resolve_data(composed.config, _no_locate)

@@ -105,3 +105,12 @@ def test_not_a_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["init", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "not a folder" in result.output
+
+
+def test_a_group_header_tree_without_entrypoint_gets_11(tmp_path: Path) -> None:
+    root = copy_tree("facebookresearch__fairseq", tmp_path)
+    chosen = "examples/hubert/config/pretrain"
+    result = CliRunner().invoke(app, ["init", str(root), "--yes", "-c", str(root / chosen)])
+    assert result.exit_code == 0, result.output
+    text = (root / "pyproject.toml").read_text()
+    assert "version_base = \"1.1\"  # its files use '@package _group_'" in text
