@@ -95,3 +95,44 @@ def test_check_names_a_stale_page_and_writes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "docs/rules/CM999-gone.md").exists()
     again = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert (again.returncode, again.stderr) == (0, "")
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    return {_slug(h) for h in re.findall(r"^#+ (.+)$", text, re.M)}
+
+
+PAGES = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_every_link_between_pages_resolves(page: Path) -> None:
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+://", target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        assert linked.exists(), f"{page.name}: link to missing {target}"
+        if anchor:
+            assert anchor in _anchors(linked), f"{page.name}: no heading for {target}"
+
+
+def test_every_docs_page_is_reachable_from_the_index() -> None:
+    seen, todo = set(), [DOCS / "README.md"]
+    while todo:
+        page = todo.pop()
+        if page in seen or page.suffix != ".md":
+            continue
+        seen.add(page)
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)", text):
+            linked = (page.parent / target).resolve()
+            if linked.is_file() and DOCS in linked.parents:
+                todo.append(linked)
+    assert set(DOCS.rglob("*.md")) - seen == set()

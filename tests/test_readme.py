@@ -1,4 +1,4 @@
-"""Every ``console`` example in README.md runs, and prints exactly what the README shows."""
+"""Every ``console`` example in README.md and docs/ runs, and prints exactly what the page shows."""
 
 from __future__ import annotations
 
@@ -13,19 +13,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
-def examples() -> list[tuple[str, str]]:
+def examples() -> list[tuple[str, str, str]]:
+    """(page, command, expected output) of every console block."""
     found = []
-    for block in BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8")):
-        command, _, output = block.partition("\n")
-        assert command.startswith("$ "), block
-        found.append((command[2:], output))
+    for page in PAGES:
+        for block in BLOCK.findall(page.read_text(encoding="utf-8")):
+            command, _, output = block.partition("\n")
+            assert command.startswith("$ "), f"{page.name}: {block}"
+            found.append((str(page.relative_to(ROOT)), command[2:], output))
     return found
 
 
-@pytest.mark.parametrize(("command", "expected"), examples(), ids=[c for c, _ in examples()])
-def test_readme_console_example(command, expected, tmp_path):
+@pytest.mark.parametrize(
+    ("page", "command", "expected"), examples(), ids=[f"{p}: {c}" for p, c, _ in examples()]
+)
+def test_readme_console_example(page, command, expected, tmp_path):
     assert shlex.split(command)[0] == "confman"
     bindir = Path(sys.executable).parent
     # No run store (a developer's .confman/ would add CM102 evidence to `confman lint`).
@@ -38,17 +43,18 @@ def test_readme_console_example(command, expected, tmp_path):
     proc = subprocess.run(
         command, shell=True, cwd=ROOT, capture_output=True, text=True, env=env, check=False
     )
-    assert proc.stdout + proc.stderr == expected
+    assert proc.stdout + proc.stderr == expected, page
 
 
 def test_readme_python_example():
-    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    text = "".join(page.read_text(encoding="utf-8") for page in PAGES)
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
     code = next(b for b in blocks if "composed = confman.compose(" in b)
     namespace: dict = {}
     cwd = Path.cwd()
     os.chdir(ROOT)
     try:
-        exec(compile(code, "README.md", "exec"), namespace)  # our own README, trusted
+        exec(compile(code, "docs", "exec"), namespace)  # our own docs, trusted
     finally:
         os.chdir(cwd)
     composed = namespace["composed"]

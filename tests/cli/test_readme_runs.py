@@ -1,4 +1,4 @@
-"""The README's runs transcript is true: its runs, run as it says, list as it shows."""
+"""The runs transcript of docs/runs.md is true: its runs, run as it says, list as it shows."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _transcript() -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"```text\n(\$ confman runs list\n.*?)```", readme, re.S)
-    assert match, "the README's runs transcript is gone"
+    page = (REPO / "docs" / "runs.md").read_text(encoding="utf-8")
+    match = re.search(r"```text\n(\$ confman runs list\n.*?)```", page, re.S)
+    assert match, "the runs transcript of docs/runs.md is gone"
     return match.group(1)
 
 
