@@ -433,3 +433,15 @@ def test_logs_are_scrubbed_by_pattern_and_by_known_value() -> None:
     assert "RuntimeError: login failed for <secret:" in text
     assert lines[-1] == "tests.secrets.scrub after: S3CRETlog1"
     assert logging.getLogRecordFactory() is before
+
+
+def test_a_pickled_scrubber_carries_no_key_and_no_secret() -> None:
+    """Launchers pickle the job's closures (submitit writes them to ``.submitit/``)."""
+    import pickle
+
+    scrub = secrets.Scrubber(secret_paths=["service.handle"])
+    scrub.learn_config({"db": {"password": "S3CRETpickle"}})
+    assert scrub("pw S3CRETpickle").startswith("pw <secret:")
+    data = pickle.dumps(scrub)
+    assert b"S3CRETpickle" not in data and secrets.secret_key() not in data
+    assert pickle.loads(data).secret_paths == ("service.handle",)

@@ -26,6 +26,7 @@ __all__ = [
     "MARKER_PREFIX",
     "clear_key",
     "error_key",
+    "existing_key",
     "is_marker",
     "key_file",
     "marker",
@@ -62,8 +63,17 @@ def _key_cached(env: str | None, path: str) -> bytes:
 
 def key_file() -> Path:
     """Where the secret key is kept when ``CONFMAN_SECRET_KEY`` is not set."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return _key_file_at(os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=4)
+def _key_file_at(xdg: str | None, home: str | None) -> Path:
+    base = xdg or str(Path.home() / ".config")
     return Path(base) / "confman" / "secret.key"
+
+
+#: key files seen to exist (a key file is never removed while confman runs, so one ``stat``)
+_EXISTING: set[Path] = set()
 
 
 def secret_key() -> bytes:
@@ -74,14 +84,24 @@ def secret_key() -> bytes:
 def clear_key() -> None:
     """Forget the cached key (after changing ``CONFMAN_SECRET_KEY`` or the key file)."""
     _key_cached.cache_clear()
+    _EXISTING.clear()
+
+
+def existing_key() -> bytes | None:
+    """The user's key when one exists (``CONFMAN_SECRET_KEY`` or the key file), never creating
+    the file; None otherwise."""
+    file = key_file()
+    if file not in _EXISTING and file.is_file():
+        _EXISTING.add(file)
+    if os.environ.get("CONFMAN_SECRET_KEY") or file in _EXISTING:
+        with contextlib.suppress(OSError):
+            return secret_key()
+    return None
 
 
 def error_key() -> bytes:
     """The key for an error message: the user's key when one exists, else a per-process one."""
-    if os.environ.get("CONFMAN_SECRET_KEY") or key_file().is_file():
-        with contextlib.suppress(OSError):
-            return secret_key()
-    return _PROCESS_KEY
+    return existing_key() or _PROCESS_KEY
 
 
 def marker(value: Any, key: bytes | None = None) -> str:

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from confman.secrets.markers import MARKER, error_key, marker
-from confman.secrets.redact import redact, redact_error
+from confman.secrets.markers import MARKER, error_key, existing_key, marker
+from confman.secrets.redact import redact, redact_text
 from confman.secrets.rules import is_placeholder, is_secret_path, last_rules
 
 __all__ = ["RedactingStream", "Scrubber", "format_exception", "redacted_logs", "secret_values"]
@@ -87,14 +87,15 @@ def _exception_values(exc: BaseException, secret_paths: tuple[str, ...]) -> set[
 class Scrubber:
     """Text with secrets replaced: ``redact_error``'s patterns, then the known secret values.
 
-    Never loads settings or creates the key file (``redact_error``'s rules and key): a scrubber
-    sits in front of stderr, logs and tracebacks.
+    Never loads settings or creates the key file (the rules and key ``redact_error`` uses): a
+    scrubber sits in front of stderr, logs and tracebacks.
     """
 
     def __init__(self, values: Iterable[str] = (), secret_paths: Iterable[str] = ()) -> None:
         self.secret_paths = tuple(secret_paths)
         self._values: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._key: bytes | None = None
         self.learn(values)
 
     def learn(self, values: Iterable[str]) -> None:
@@ -115,10 +116,23 @@ class Scrubber:
         """Learn every secret value of a job's config (plain nested data)."""
         self.learn(secret_values(data, self.secret_paths))
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Launchers pickle a scrubber with each job (into ``.submitit/`` for SLURM): the marker
+        key and the secret values it learnt stay in this process; the job learns its own."""
+        return {"secret_paths": self.secret_paths, "_values": set(), "_pattern": None, "_key": None}
+
+    def _marker_key(self) -> bytes:
+        """``error_key()``, kept once it is the user's key (it cannot change after that)."""
+        if self._key is None:
+            self._key = existing_key()
+        return self._key or error_key()
+
     def __call__(self, text: str) -> str:
-        text = redact_error(text, self.secret_paths)
+        if not text:
+            return text
+        key = self._marker_key()
+        text = redact_text(text, last_rules(), key, secret_paths=self.secret_paths)
         if self._pattern is not None:
-            key = error_key()
             text = self._pattern.sub(lambda m: marker(m.group(0), key), text)
         return text
 
