@@ -148,3 +148,18 @@ def test_main_with_schema_hands_a_model_and_keeps_secret_fields_out(project: Pat
             *store._read("SELECT body FROM runs"),
         ]
     assert not [row for row in stored if "hunter2" in row[0]]
+
+
+def test_a_run_folder_named_by_a_secret_override_is_warned_about(project: Path) -> None:
+    """Hydra names the folder from the overrides before confman runs: confman cannot rename it,
+    so it says how to keep the key out of the name; the files inside hold markers."""
+    done = run_app(
+        project, "trainer.api_token=S3CRETdir01", "hydra.run.dir=runs/${hydra.job.override_dirname}"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "confman: warning: this job's output folder name holds a secret" in done.stderr
+    assert "override_dirname.exclude_keys" in done.stderr and "S3CRETdir01" not in done.stderr
+    (folder,) = (project / "runs").iterdir()
+    assert not any(b"S3CRETdir01" in p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    quiet = run_app(project, "trainer.api_token=S3CRETdir02")  # the default, timestamped folder
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr
