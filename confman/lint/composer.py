@@ -11,9 +11,10 @@ with Hydra and drops the node work:
   Hydra's own ``create_defaults_list``, run over one caching repository shared by all the
   compositions of a primary (Hydra only reads the configs while building defaults lists), whose
   file configs are skeletons holding just what Hydra reads there (``sources._skeleton``);
-* three pure costs inside Hydra's defaults-list build are skipped with identical results (see
-  ``_hydra_shortcuts``): a ``known_choices`` map nothing reads, re-parsing version strings, and
-  an OmegaConf node built per entry to ask whether its name holds ``${``;
+* three pure costs inside Hydra's defaults-list build are skipped with identical results, by
+  running Hydra's own code over confman's helpers (:mod:`confman.lint.hydrafast`; nothing of
+  Hydra is patched): a ``known_choices`` map nothing reads, re-parsing version strings, and an
+  OmegaConf node built per entry to ask whether its name holds ``${``;
 * the merge of the loaded files is done on plain data by :mod:`confman.lint.plainmerge`, which
   refuses every case where OmegaConf's merge is not the plain one;
 * provenance is recorded by the same code as ``confman.compose`` (``_record_loaded``).
@@ -31,31 +32,28 @@ import copy
 import re
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
-from hydra import version as hydra_version
-from hydra._internal import defaults_list as hydra_defaults_list
 from hydra._internal.config_repository import CachingConfigRepository
 from hydra._internal.utils import create_config_search_path
-from hydra.core.default_element import ConfigDefault, GroupDefault
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.plugins.config_source import ConfigSource
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
-from packaging.version import Version
 
 from confman.compose import Choice, Composed, DefaultsNode, compose
 from confman.composeerrors import translate
 from confman.errors import ConfmanError
+from confman.lint.hydrafast import FastRepository, check_hydra_version, create_defaults_list
 from confman.lint.plainmerge import MISSING, NotPlain, check_plain, embed, merge_into
 from confman.provenance import Provenance, Write
-from confman.sources import Repository, loaded_file
+from confman.sources import loaded_file
 
 __all__ = ["LintComposer", "PlainComposed", "select"]
 
@@ -144,78 +142,6 @@ class _NotApplicable(Exception):
     """The fast path cannot prove its result equal to ``confman.compose``'s."""
 
 
-def _may_interpolate(default: Any) -> bool:
-    """False only when no string field of a defaults entry holds ``${`` (then Hydra's
-    ``is_interpolation``, which builds a node to ask, must say False too)."""
-    for value in vars(default).values():
-        if isinstance(value, str) and "${" in value:
-            return True
-        if isinstance(value, list) and any(isinstance(x, str) and "${" in x for x in value):
-            return True
-    return False
-
-
-@contextmanager
-def _hydra_shortcuts() -> Iterator[None]:
-    """Skip three pure costs of Hydra's defaults-list build, with the same results.
-
-    * Hydra builds its ``known_choices`` map (a DictConfig of every choice so far) for every
-      node of the defaults tree, but reads it only to resolve the node's interpolated entries
-      (``db: ${platform}``), which are entries of the same list. Without one, the map is never
-      read; ``None`` stands in.
-    * ``hydra.version.base_at_least`` parses version strings on every call (tens of thousands
-      per defaults list); its answer depends only on its argument and the current version base,
-      so it is remembered per (argument, base).
-    * ``ConfigDefault.is_interpolation`` and ``GroupDefault.is_interpolation`` build an
-      OmegaConf ``AnyNode`` around a string only to ask whether it holds ``${``, which is all
-      OmegaConf's (non-strict) check does; they are asked that of every entry, several times.
-
-    Patched under confman's compose lock for the duration of one defaults-list build; the
-    patched functions compute what Hydra's do, for any caller.
-    """
-    original_map = hydra_defaults_list._create_interpolation_map
-    original_base = hydra_version.base_at_least
-    original_config = ConfigDefault.is_interpolation
-    original_group = GroupDefault.is_interpolation
-    answers: dict[tuple[str, Version], bool] = {}
-
-    def config_is_interpolation(self: ConfigDefault) -> bool:
-        path = self.get_config_path()
-        return "${" in path if isinstance(path, str) else original_config(self)
-
-    def group_is_interpolation(self: GroupDefault) -> bool:
-        if not self.is_name():
-            return False
-        name = self.get_name()
-        return isinstance(name, str) and "${" in name
-
-    def lazy_map(overrides: Any, defaults_list: Any, self_added: bool) -> Any:
-        if any(_may_interpolate(d) for d in defaults_list):
-            return original_map(overrides, defaults_list, self_added)
-        return None
-
-    def base_at_least(ver: str) -> bool:
-        base = hydra_version.VersionBase.instance().getbase()
-        if not isinstance(base, Version):
-            return original_base(ver)  # unset: Hydra sets its default, let it
-        answer = answers.get((ver, base))
-        if answer is None:
-            answer = answers[(ver, base)] = original_base(ver)
-        return answer
-
-    hydra_defaults_list._create_interpolation_map = lazy_map
-    hydra_version.base_at_least = base_at_least
-    ConfigDefault.is_interpolation = config_is_interpolation  # type: ignore[method-assign]
-    GroupDefault.is_interpolation = group_is_interpolation  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        hydra_defaults_list._create_interpolation_map = original_map
-        hydra_version.base_at_least = original_base
-        ConfigDefault.is_interpolation = original_config  # type: ignore[method-assign]
-        GroupDefault.is_interpolation = original_group  # type: ignore[method-assign]
-
-
 class LintComposer:
     """Composes configs of one config dir, reusing Hydra's repository across compositions.
 
@@ -237,6 +163,8 @@ class LintComposer:
         fast: bool = True,
         check_hydra: bool = True,
     ) -> None:
+        if fast:
+            check_hydra_version()
         self.config_dir = config_dir.resolve()
         self.version_base = version_base
         self.fast = fast
@@ -310,7 +238,7 @@ class LintComposer:
 
     def _new_repository(self) -> CachingConfigRepository:
         return CachingConfigRepository(
-            Repository(
+            FastRepository(
                 create_config_search_path(str(self.config_dir)),
                 label_root=str(self.config_dir),
                 cache=True,
@@ -328,18 +256,18 @@ class LintComposer:
             repo = self._repository(loader, config_name, parsed)
             if repo is None:
                 return None
-            with _hydra_shortcuts():
-                try:
-                    defaults = _compose_mod._defaults_list(loader, repo, config_name, parsed)
-                except (HydraException, OmegaConfBaseException) as exc:
-                    # the real compose builds the same defaults list with the same Hydra
-                    # function and would fail the same way: say it as it would, now
-                    raise _Failed(
-                        translate(
-                            exc, root=self.config_dir, config_name=config_name, overrides=overrides
-                        )
-                    ) from exc
-                tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
+            loader.validate_sweep_overrides_legal(parsed, run_mode=RunMode.RUN, from_shell=False)
+            try:
+                defaults = create_defaults_list(repo, config_name, parsed)
+            except (HydraException, OmegaConfBaseException) as exc:
+                # the real compose builds the same defaults list with the same Hydra code
+                # and would fail the same way: say it as it would, now
+                raise _Failed(
+                    translate(
+                        exc, root=self.config_dir, config_name=config_name, overrides=overrides
+                    )
+                ) from exc
+            tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
             if defaults.config_overrides:
                 return None
             if self.check_hydra and _compose_mod._touches_hydra(defaults, repo, parsed):

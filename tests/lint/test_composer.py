@@ -16,13 +16,12 @@ from typing import Any
 
 import pytest
 import yaml
-from hydra.core.default_element import ConfigDefault, GroupDefault
 from linttree import CLEAN, write_tree
 from omegaconf import OmegaConf
 
 from confman import ConfmanError, compose
 from confman.lint import context as context_module
-from confman.lint.composer import LintComposer, PlainComposed, _hydra_shortcuts, select
+from confman.lint.composer import LintComposer, PlainComposed, select
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context
 from confman.lint.rules import RULES
@@ -358,26 +357,3 @@ def test_tree_with_unparsable_file_is_not_reused(tmp_path: Path) -> None:
     settings = load_settings(cwd=root)
     build_context(settings, background=False)
     assert build_context(settings, background=False).composed_in == "here"
-
-
-@pytest.mark.parametrize(
-    "element",
-    [
-        ConfigDefault(path="db/mysql"),
-        ConfigDefault(path="${platform}_base"),
-        ConfigDefault(path="_self_"),
-        GroupDefault(group="db", value="mysql"),
-        GroupDefault(group="db", value="${platform}"),
-        GroupDefault(group="db", value="???"),
-        GroupDefault(group="db", value=["a", "${b}"]),
-        GroupDefault(group="db", value=None),
-    ],
-    ids=repr,
-)
-def test_hydra_shortcuts_answer_as_hydra(element: Any) -> None:
-    """Each method ``_hydra_shortcuts`` swaps in gives Hydra's own answer."""
-    element.update_parent("", "")
-    expected = element.is_interpolation()
-    with _hydra_shortcuts():
-        assert element.is_interpolation() is expected
-    assert type(element).is_interpolation.__module__ == "hydra.core.default_element"
