@@ -9,6 +9,10 @@ Measures (medians of several repeats):
 - tracking overhead: reading 50 leaves through the access-tracking view vs the plain DictConfig.
 
 Usage: python benchmarks/store.py [--runs 100000] [--mlflow-runs 10000] [--repeat 5]
+
+``--scale`` runs the team-scale benchmark instead (``benchmarks/store_scale.py``):
+python benchmarks/store.py --scale [--sweep-runs 1000000] [--distinct-runs 100000]
+    [--backends mlflow,sqlite,postgres] [--pg-url URL] [--mlflow-runs 10000]
 """
 
 from __future__ import annotations
@@ -73,25 +77,14 @@ def bench_mlflow_write(folder: Path, n: int) -> list[float]:
 
 def fill_confman(path: Path, n: int) -> Any:
     store = open_store(f"sqlite:///{path}")
-    # Bulk fill through the public put() (one transaction each would take minutes at 100k).
-    conn = store._conn
-    conn.execute("BEGIN")
-    original = store._write
-
-    from contextlib import contextmanager
-
-    @contextmanager
-    def no_tx():  # type: ignore[no-untyped-def]
-        cur = conn.cursor()
-        yield cur
-        cur.close()
-
-    store._write = no_tx  # type: ignore[method-assign]
-    for i in range(n):
-        cfg = config(i, n)
-        store.put(RunRecord(config_name="train", config=cfg, raw_config=cfg, status="completed"))
-    conn.execute("COMMIT")
-    store._write = original  # type: ignore[method-assign]
+    for start in range(0, n, 500):  # the batched write path: one transaction per 500 runs
+        batch = [config(i, n) for i in range(start, min(n, start + 500))]
+        store.put_many(
+            [
+                RunRecord(config_name="train", config=c, raw_config=c, status="completed")
+                for c in batch
+            ]
+        )
     return store
 
 
@@ -149,7 +142,18 @@ def main() -> None:
     parser.add_argument("--mlflow-runs", type=int, default=10_000)
     parser.add_argument("--writes", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--scale", action="store_true", help="the team-scale benchmark")
+    parser.add_argument("--sweep-runs", type=int, default=1_000_000)
+    parser.add_argument("--distinct-runs", type=int, default=100_000)
+    parser.add_argument("--backends", default="mlflow,sqlite,postgres")
+    parser.add_argument("--pg-url", default=None, help="default: CONFMAN_TEST_PG_URL")
+    parser.add_argument("--tmp", default=None, help="where the stores are built")
     args = parser.parse_args()
+    if args.scale:
+        from store_scale import run
+
+        run(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         cw = median_ms(bench_confman_write(folder, args.writes))

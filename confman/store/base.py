@@ -23,6 +23,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import fields
 from typing import Any
 
+from confman.secrets import SecretRules
 from confman.store.faults import fault
 from confman.store.gc import collect
 from confman.store.interface import RunNotFoundError, Store, StoreDamagedError, StoreError
@@ -30,7 +31,7 @@ from confman.store.layout import BLOB, NODE, KeyCache, chunks, queue_garbage, wr
 from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, Dialect, create_schema
 from confman.store.reader import SELECT, MissingNodeError, records_from_rows
 from confman.store.record import RunRecord, canonical_json
-from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact_record
+from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact_record, store_rules
 from confman.store.tree import decode_nodes
 from confman.store.where import Where, condition_sql, parse_where
 
@@ -228,7 +229,8 @@ class SQLStore(Store):
         What importing or filling many runs wants: one commit (on SQLite, one sync) and one
         lookup of shared nodes for the whole batch instead of one per run.
         """
-        prepared = [self._prepare(r, secret_paths) for r in records]
+        rules = store_rules(self.secret_patterns)
+        prepared = [self._prepare(r, secret_paths, rules) for r in records]
         doing = f"write run {prepared[0].id} to" if len(prepared) == 1 else "write runs to"
         try:
             with self._transaction(doing) as cur:
@@ -240,7 +242,9 @@ class SQLStore(Store):
         self._keys.commit()
         return prepared
 
-    def _prepare(self, record: RunRecord, secret_paths: Sequence[str]) -> RunRecord:
+    def _prepare(
+        self, record: RunRecord, secret_paths: Sequence[str], rules: SecretRules
+    ) -> RunRecord:
         """A redacted, JSON-plain copy of ``record`` with its fingerprint, ready to write.
 
         Every field that can carry a secret (configs, overrides, argv, provenance, patch,
@@ -251,7 +255,7 @@ class SQLStore(Store):
         rec = redact_record(
             RunRecord.from_json({**copy, "config": record.config, "raw_config": record.raw_config}),
             secret_paths=secret_paths,
-            patterns=self.secret_patterns,
+            rules=rules,
         )
         config_text = canonical_json(rec.config)
         rec.fingerprint = hashlib.sha256(config_text.encode("utf-8")).hexdigest()

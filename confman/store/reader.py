@@ -1,14 +1,15 @@
 """Reading runs back from the version 3 layout: rows and node trees to ``RunRecord`` values.
 
 A run's config, raw config and ``meta`` are node trees. Reading many runs fetches the nodes
-they need level by level (one ``IN`` query per level and 500 ids), splices each tree's text
-together once per distinct subtree (``confman.store.tree.assemble``), and decodes every record
-of the batch in one JSON document: the parser's per-call overhead, paid per record and per
-part, would otherwise be a large share of a 1,000-run query.
+they need level by level (one ``IN`` query per level and 500 ids),
+decodes each distinct node once (one JSON document for all of them), and gives every record its
+own copy of the containers: a sweep's thousand runs share nearly every node, and decoding each
+run's whole config and provenance again was most of a 1,000-run query.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from confman.store.body import COLUMNS, from_parts
 from confman.store.layout import chunks
 from confman.store.record import RunRecord
-from confman.store.tree import assemble, child_ids
+from confman.store.tree import NodeRef, child_ids, decode_nodes
 
 __all__ = ["SELECT", "fetch_texts", "records_from_rows"]
 
@@ -51,6 +52,64 @@ class MissingNodeError(ValueError):
     """A run's tree names a node the store does not have (a damaged or inconsistent store)."""
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class _Trees:
+    """Nodes decoded once per batch, built into fresh containers for each record.
+
+    A sweep's runs share most nodes: each distinct node's JSON is decoded once, and each record
+    gets its own dicts and lists (copied from the decoded node, a C-level copy), so no record
+    shares a mutable object with another.
+    """
+
+    def __init__(self, texts: dict[int, str]) -> None:
+        self.nodes: dict[
+            int, tuple[dict[str, Any], list[tuple[str, int]], list[tuple[str, bool]]]
+        ] = {}
+        for key, entries in decode_nodes(texts.items()).items():
+            kids, mutable = [], []
+            for name, value in entries.items():
+                kind = type(value)
+                if kind is NodeRef:
+                    kids.append((name, int(value)))
+                elif kind is list or kind is dict:
+                    mutable.append((name, _flat(value)))
+            self.nodes[int(key)] = (entries, kids, mutable)
+        self.flat: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def build(self, node: int | None) -> dict[str, Any]:
+        if node is None:
+            return {}
+        try:
+            entries, kids, mutable = self.nodes[node]
+        except KeyError:
+            raise MissingNodeError(f"malformed record: node {node} is missing") from None
+        out = entries.copy()
+        for name, flat in mutable:
+            out[name] = out[name].copy() if flat else copy.deepcopy(out[name])
+        for name, kid in kids:
+            out[name] = self.build(kid)
+        return out
+
+    def provenance(self, node: int, prefix: str = "") -> dict[str, Any]:
+        """``unnest`` of a stored provenance tree, each distinct subtree flattened once."""
+        found = self.flat.get((node, prefix))
+        if found is None:
+            entries, kids, _ = self.nodes[node]
+            found = {prefix + k: v for k, v in entries.items() if type(v) is not NodeRef}
+            for name, kid in kids:
+                found.update(self.provenance(kid, prefix + name))
+            self.flat[(node, prefix)] = found
+        return found
+
+
+def _flat(value: Any) -> bool:
+    """Whether a container holds scalars only (a shallow copy is then a whole copy)."""
+    items = value.values() if isinstance(value, dict) else value
+    return all(isinstance(v, _SCALARS) for v in items)
+
+
 def records_from_rows(
     read: Read, rows: Sequence[tuple[Any, ...]], *, partial: bool = False
 ) -> list[RunRecord]:
@@ -64,27 +123,26 @@ def records_from_rows(
         return []
     n = len(COLUMNS)
     roots = {int(r[i]) for r in rows for i in ((n,) if partial else (n, n + 1, n + 2)) if r[i]}
-    texts = fetch_texts(read, roots)
-    done: dict[int, str] = {}
-
-    def text(node: Any) -> str:
-        if node is None:
-            return "{}"
-        try:
-            return assemble(int(node), texts, done)
-        except KeyError as exc:
-            raise MissingNodeError(f"malformed record: node {exc} is missing") from None
-
-    parts = []
-    for row in rows:
-        config = text(row[n])
-        raw, meta = ("{}", "{}") if partial else (text(row[n + 1]), text(row[n + 2]))
-        parts.append(f"[{row[n + 4]},{config},{raw},{meta}]")
-    decoded = json.loads("[" + ",".join(parts) + "]")
+    trees = _Trees(fetch_texts(read, roots))
+    bodies = json.loads("[" + ",".join(row[n + 4] for row in rows) + "]")
     out = []
-    for row, (body, config, raw, meta) in zip(rows, decoded, strict=True):
+    for row, body in zip(rows, bodies, strict=True):
+        config = trees.build(row[n])
+        raw, meta = ({}, {}) if partial else (trees.build(row[n + 1]), _meta(trees, row[n + 2]))
         columns = dict(zip(COLUMNS, row[:n], strict=True))
         fingerprint = bytes(row[n + 3]).hex()
         patch = None if partial else row[n + 5]
         out.append(from_parts(columns, body, meta, config, raw, patch, fingerprint))
     return out
+
+
+def _meta(trees: _Trees, node: int | None) -> dict[str, Any]:
+    """The ``meta`` tree of a run, its nested provenance flattened through the batch's cache."""
+    meta = trees.build(node)
+    provenance = meta.get("provenance")
+    if node is not None and isinstance(provenance, dict) and "nested" in provenance:
+        _, kids, _ = trees.nodes[dict(trees.nodes[node][1])["provenance"]]
+        nested = dict(kids).get("nested")  # not a child when empty: ``from_parts`` has it
+        if nested is not None:
+            meta["provenance"] = {"flat": dict(trees.provenance(nested))}
+    return meta

@@ -14,13 +14,14 @@ from typing import Any
 from confman import secrets
 from confman.store.record import RunRecord
 
-__all__ = ["DEFAULT_SECRET_PATTERNS", "redact", "redact_record"]
+__all__ = ["DEFAULT_SECRET_PATTERNS", "redact", "redact_record", "store_rules"]
 
 #: extra key patterns on top of ``confman.secrets``' own (``[tool.confman] secret_patterns``)
 DEFAULT_SECRET_PATTERNS: tuple[str, ...] = ()
 
 
-def _rules(patterns: Iterable[str]) -> secrets.SecretRules:
+def store_rules(patterns: Iterable[str] = DEFAULT_SECRET_PATTERNS) -> secrets.SecretRules:
+    """The project's secret rules with the store's extra key ``patterns``."""
     rules = secrets.project_rules()
     extra = tuple(p for p in patterns if p not in rules.extra_keys)
     return dataclasses.replace(rules, extra_keys=rules.extra_keys + extra) if extra else rules
@@ -36,7 +37,7 @@ def redact(
     """``confman.secrets.redact`` with the store's extra patterns (``salt`` is unused: the marker
     key lives outside the store)."""
     del salt
-    return secrets.redact(data, secret_paths=secret_paths, rules=_rules(patterns))
+    return secrets.redact(data, secret_paths=secret_paths, rules=store_rules(patterns))
 
 
 def redact_record(
@@ -44,9 +45,13 @@ def redact_record(
     *,
     secret_paths: Sequence[str] = (),
     patterns: Iterable[str] = DEFAULT_SECRET_PATTERNS,
+    rules: secrets.SecretRules | None = None,
 ) -> RunRecord:
-    """A copy of ``record`` with every secret replaced by its marker."""
-    rules = _rules(patterns)
+    """A copy of ``record`` with every secret replaced by its marker.
+
+    ``rules`` (``store_rules(patterns)``), when a caller redacts many records at once.
+    """
+    rules = rules or store_rules(patterns)
     key = secrets.secret_key()  # once: provenance alone has an entry per leaf
     return dataclasses.replace(
         record,

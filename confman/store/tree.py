@@ -6,8 +6,8 @@ its content (its plain entries, and its children by *their* hashes), so equal su
 row whatever the run, and a new run costs only the nodes on the paths to the keys that changed.
 
 Stored text: the canonical JSON of the mapping (sorted keys, ``canonical_json``'s separators)
-with each child mapping replaced by ``TOKEN id TOKEN`` (``TOKEN`` is ``\\x01``, a character that
-canonical JSON always escapes, so it never occurs otherwise). Children are named by integer ids,
+with each child mapping replaced by ``TOKEN id END`` (``\\x01`` and ``\\x02``, characters that
+canonical JSON always escapes, so they never occur otherwise). Children are named by integer ids,
 not hashes: a run's new top node is a few bytes per section instead of 32 per section. Splicing
 each child's text in place of its token gives back the whole config's canonical JSON, which is
 how records are read (one text per config, decoded in one batch).
@@ -29,18 +29,20 @@ from typing import Any
 from confman.store.record import canonical_json
 
 __all__ = [
+    "END",
     "TOKEN",
     "Node",
     "NodeRef",
     "assemble",
     "child_ids",
     "decode_nodes",
+    "scalar_json",
     "split_tree",
 ]
 
-TOKEN = "\x01"
-_REF = re.compile("\x01(\\d+)\x01")
-_REF_JSON = '{"\\\\u0001":\\1}'  # a child as a one-key object no plain entry can be
+TOKEN, END = "\x01", "\x02"
+_REF = re.compile("\x01(\\d+)\x02")
+_OPEN = '{"\\u0001":'  # a child decodes as a one-key object, which no plain entry can be
 
 
 class NodeRef(str):
@@ -55,7 +57,7 @@ class Node:
 
     Attributes:
         hash: the content address: 128 bits of sha256 over the text with children as hashes.
-        template: the stored text with child ``i`` as ``TOKEN i TOKEN`` (see ``text``).
+        template: the stored text with child ``i`` as ``TOKEN i END`` (see ``text``).
         kids: ``(key, child hash)`` per child mapping, in key order.
         plain: ``(key, value)`` per plain entry (scalar, list, empty mapping): the leaves.
         leaves: number of leaves in the whole subtree (what a reader counts without fetching).
@@ -72,7 +74,7 @@ class Node:
         if not self.kids:
             return self.template
         kids = self.kids
-        return _REF.sub(lambda m: f"{TOKEN}{ids[kids[int(m.group(1))][1]]}{TOKEN}", self.template)
+        return _REF.sub(lambda m: f"{TOKEN}{ids[kids[int(m.group(1))][1]]}{END}", self.template)
 
 
 def split_tree(config: Mapping[str, Any]) -> tuple[str, list[Node]]:
@@ -89,15 +91,15 @@ def _split(mapping: Mapping[str, Any], out: list[Node]) -> Node:
     merkle: list[str] = []
     leaves = 0
     for key, value in sorted((str(k), v) for k, v in mapping.items()):
-        name = json.dumps(key, ensure_ascii=False)
+        name = _string(key)
         if isinstance(value, Mapping) and value:
             child = _split(value, out)
-            parts.append(f"{name}:{TOKEN}{len(kids)}{TOKEN}")
-            merkle.append(f"{name}:{TOKEN}{child.hash}{TOKEN}")
+            parts.append(f"{name}:{TOKEN}{len(kids)}{END}")
+            merkle.append(f"{name}:{TOKEN}{child.hash}{END}")
             kids.append((key, child.hash))
             leaves += child.leaves
         else:
-            text = f"{name}:{canonical_json(value)}"
+            text = f"{name}:{scalar_json(value)}"
             parts.append(text)
             merkle.append(text)
             plain.append((key, value))
@@ -108,9 +110,35 @@ def _split(mapping: Mapping[str, Any], out: list[Node]) -> Node:
     return node
 
 
+_string = json.encoder.encode_basestring  # what canonical_json writes for a str (no ASCII escaping)
+_FLOATS = {float("inf"): "Infinity", float("-inf"): "-Infinity"}
+
+
+def scalar_json(value: Any) -> str:
+    """``canonical_json(value)``, without building an encoder for the common scalar types.
+
+    A config has hundreds of leaves and each is encoded on every write; these are the texts
+    ``json.dumps`` gives, type for type.
+    """
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        if value != value:
+            return "NaN"
+        return _FLOATS.get(value) or float.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return canonical_json(value)
+
+
 def child_ids(text: str) -> list[int]:
     """The ids of a stored node's children, from its text."""
-    return [int(i) for i in text.split(TOKEN)[1::2]]
+    return [int(part.partition(END)[0]) for part in text.split(TOKEN)[1:]]
 
 
 def decode_nodes(rows: Iterable[tuple[Any, str]]) -> dict[str, dict[str, Any]]:
@@ -122,7 +150,8 @@ def decode_nodes(rows: Iterable[tuple[Any, str]]) -> dict[str, dict[str, Any]]:
     rows = list(rows)
     if not rows:
         return {}
-    decoded = json.loads("[" + ",".join(_REF.sub(_REF_JSON, text) for _, text in rows) + "]")
+    joined = ",".join(text for _, text in rows)
+    decoded = json.loads("[" + joined.replace(TOKEN, _OPEN).replace(END, "}") + "]")
     out: dict[str, dict[str, Any]] = {}
     for (key, text), entries in zip(rows, decoded, strict=True):
         if TOKEN in text:
@@ -144,7 +173,7 @@ def assemble(node: int, texts: Mapping[int, str], done: dict[int, str]) -> str:
         return found
     text = texts[node]
     if TOKEN in text:
-        parts = text.split(TOKEN)
+        parts = text.replace(END, TOKEN).split(TOKEN)
         parts[1::2] = [assemble(int(i), texts, done) for i in parts[1::2]]
         text = "".join(parts)
     done[node] = text
