@@ -148,6 +148,7 @@ def main() -> None:
     parser.add_argument("--backends", default="mlflow,sqlite,postgres")
     parser.add_argument("--pg-url", default=None, help="default: CONFMAN_TEST_PG_URL")
     parser.add_argument("--tmp", default=None, help="where the stores are built")
+    parser.add_argument("--keep", default=None, help="build the stores in DIR and keep them")
     args = parser.parse_args()
     if args.scale:
         from store_scale import run

@@ -120,8 +120,8 @@ def median_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 @contextmanager
-def pg_schema(url: str) -> Iterator[str]:
-    """A fresh schema on the server at ``url`` (dropped afterwards); yields its store URL."""
+def pg_schema(url: str, keep: bool = False) -> Iterator[str]:
+    """A fresh schema on the server at ``url`` (dropped afterwards unless ``keep``)."""
     import psycopg
 
     schema = f"scale_{uuid.uuid4().hex[:8]}"
@@ -131,8 +131,11 @@ def pg_schema(url: str) -> Iterator[str]:
     try:
         yield f"{url}{sep}options=-csearch_path%3D{schema}"
     finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        if keep:
+            print(f"kept: {url}{sep}options=-csearch_path%3D{schema}", flush=True)
+        else:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def store_bytes(url: str) -> int:
@@ -231,7 +234,8 @@ def mlflow_measure(folder: Path, n: int, distinct: bool, repeat: int) -> dict[st
         ]
         began = time.perf_counter()
         run = store.create_run("0", rec.user, int(rec.started * 1000), tags, "run")
-        store.log_batch(run.info.run_id, metrics=[], params=params, tags=[])
+        for k in range(0, len(params), 100):  # its per-request limit, as log_params splits
+            store.log_batch(run.info.run_id, metrics=[], params=params[k : k + 100], tags=[])
         spent += time.perf_counter() - began
     out: dict[str, Any] = {"runs": n, "fill": n / spent, "bytes": path.stat().st_size / n}
     if distinct:  # params are strings: no range query returns the same 1,000 runs
@@ -259,7 +263,8 @@ def run(args: Any) -> None:
     """``benchmarks/store.py --scale``: print one result line per store as it is measured."""
     backends = args.backends.split(",")
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
-        folder = Path(tmp)
+        folder = Path(args.keep or tmp)  # --keep DIR: the stores stay there, to read again
+        folder.mkdir(parents=True, exist_ok=True)
         for name, n, distinct in (
             ("sweep", args.sweep_runs, False),
             ("distinct", args.distinct_runs, True),
@@ -284,6 +289,6 @@ def run(args: Any) -> None:
                     if not server:
                         print(f"{name} postgres: no server (--pg-url)", flush=True)
                         continue
-                    with pg_schema(server) as url:
+                    with pg_schema(server, keep=bool(args.keep)) as url:
                         for result in measure(url, n, distinct, args.repeat, sizes):
                             print(f"{name} postgres {result}", flush=True)

@@ -215,3 +215,47 @@ def test_where_is_an_index_lookup_not_a_scan(tmp_path: Path, expr: str) -> None:
         ]
         assert not [step for step in plan if step.startswith("SCAN")], plan
         assert len(store.query([expr])) == (0 if "!=" in expr else 1)
+
+
+def _tables(store: SQLStore) -> dict[str, int]:
+    names = ("nodes", "leaves", "edges", "placements", "blobs", "garbage")
+    return {t: store._read(f"SELECT COUNT(*) FROM {t}")[0][0] for t in names}
+
+
+def _sweep(i: int, **fields: object) -> RunRecord:
+    config = {
+        "model": {"name": ["resnet", "vit"][i % 2], "depth": 18},
+        "optimizer": {"lr": [0.1, 0.01, 0.001][i % 3], "betas": {"b1": 0.9, "b2": i % 4}},
+        "seed": i,
+    }
+    raw = {**config, "seed": "${oc.env:SEED}"}
+    return RunRecord(
+        config_name="train",
+        config=config,
+        raw_config=raw,
+        provenance={"seed": f"override seed={i}", "model.name": "model/x.yaml:1"},
+        patch=f"diff {i % 3}\n" if i % 2 else None,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_gc_leaves_what_a_store_of_the_kept_runs_has(store: SQLStore, tmp_path: Path) -> None:
+    """Deleting runs (and rewriting some) then collecting leaves exactly the rows a store that
+    only ever held the kept runs has: nothing of the gone runs, nothing the kept ones use."""
+    records = [_sweep(i) for i in range(40)]
+    for rec in records:
+        store.put(rec)
+    for rec in records[::3]:  # rewritten as they end: new meta trees, old ones unused
+        rec.status, rec.accessed = "completed", ["seed"]
+        store.put(rec)
+    gone = [r.id for r in records if r.config["seed"] % 4 == 1]
+    store.delete(gone)
+    store.gc()
+    kept = [r for r in records if r.id not in gone]
+    with open_store(f"sqlite:///{tmp_path / 'fresh.db'}") as fresh:
+        for rec in kept:
+            fresh.put(rec)
+        assert _tables(store) == _tables(fresh)
+        for where in ("optimizer.betas.b2==1", "model.name==vit", "seed>=20"):
+            assert [r.id for r in store.query([where])] == [r.id for r in fresh.query([where])]
+    assert [r.to_json() for r in store.query()] == [r.to_json() for r in reversed(kept)]
