@@ -29,6 +29,7 @@ from confman.compose import DefaultsNode
 from confman.errors import ConfmanError
 from confman.lint.engine import NOQA, LintResult, lint, selected_codes
 from confman.lint.reachable import Reachable, reachable
+from confman.lint.rules import deprecated_name
 from confman.secrets import redact_lines
 from confman.settings import Settings
 from confman.yamlsource import clear_cache, parse_yaml
@@ -358,8 +359,9 @@ def fix(
         lint_settings if isinstance(lint_settings, dict) else {}, select, extend_select, ignore
     )
     codes = [c for c in chosen if c in FIXABLE]
-    if not codes:
-        return FixOutcome(messages=["Nothing to fix: CM201 and CM202 are not selected."])
+    migrating = deprecated_name.CODE in chosen
+    if not codes and not migrating:
+        return FixOutcome(messages=["Nothing to fix: CM201, CM202 and CM104 are not selected."])
     with tempfile.TemporaryDirectory(prefix="confman-fix-") as tmp:
         # the copy sits where it sits in the project, so findings name the same paths
         # (per-file-ignores match them); the Python source is not copied: CM201/CM202 read none
@@ -375,7 +377,7 @@ def fix(
         done: dict[str, list[int]] = {}
         before: dict[str, str | None] | None = None
         tried: set[tuple[str, int]] = set()  # judged already (refused ones stay refused)
-        for _ in range(ROUNDS):
+        for _ in range(ROUNDS if codes else 0):
             result = lint(there, select=codes)
             edits = [e for e in _planned(result, allowed) if (e.rel, ws.where(e)) not in tried]
             if not edits:
@@ -395,12 +397,18 @@ def fix(
             if not any(e.code == "CM201" for e in accepted):
                 break  # only a fixed duplicate key can make new findings (a file now composes)
             before = None
+        if migrating:  # CM104: migrate's own rewrite and proof, on the copy as fixed so far
+            from confman.migrate.lintfix import migrate_copy
+
+            moved = migrate_copy(there, settings, allowed)
+            ws.current.update(moved.texts)
+            outcome.messages += moved.messages
         clear_cache()
     for rel, text in ws.current.items():
         if text != ws.original[rel]:
             outcome.changed[rel] = (ws.original[rel], text)
             outcome.shown[rel] = show[rel]
-    for rel in sorted(outcome.changed):
+    for rel in sorted(r for r in outcome.changed if r in done):
         numbers = ", ".join(map(str, sorted(done.get(rel, []))))
         outcome.messages.append(
             f"{show[rel]}: removed line(s) {numbers}; every reachable composition unchanged "

@@ -36,7 +36,7 @@ def command_line(args: Sequence[str], project: Path, *, err: TextIO | None = Non
     """
     out = err or sys.stderr
     try:
-        plan = project_plan(load_settings(project))
+        plan = project_plan(load_settings(project), schemas=True)  # the app's own code
     except ConfmanError as exc:
         print(f"confman: warning: migrations not applied to the command line: {exc}", file=out)
         return list(args)

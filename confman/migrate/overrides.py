@@ -13,6 +13,7 @@ import ast
 import io
 import shlex
 import tokenize
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -154,7 +155,9 @@ def _rewrite_python(text: str, plan: Plan) -> tuple[str, list[OverrideHit]]:
         if tok.type != tokenize.STRING or tok.start[0] != tok.end[0]:
             continue
         try:
-            value = ast.literal_eval(tok.string)
+            with warnings.catch_warnings():  # '\D' in a docstring is the file's own business
+                warnings.simplefilter("ignore")
+                value = ast.literal_eval(tok.string)
         except (ValueError, SyntaxError):
             continue
         if not isinstance(value, str):

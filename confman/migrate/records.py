@@ -28,17 +28,24 @@ if TYPE_CHECKING:
 __all__ = ["compare_current", "current", "current_records", "project_plan", "read_through"]
 
 
-def project_plan(settings: Settings) -> Plan:
+def project_plan(settings: Settings, *, schemas: bool = False) -> Plan:
     """The project's plan; empty (nothing to read through) when nothing is declared.
+
+    Args:
+        settings: the project's settings.
+        schemas: also read ``renamed_to`` fields of the schemas ``[tool.confman.schemas]``
+            binds, which imports them. Readers of records (diff, compare, replay, lint) leave
+            it off: they import no project code, and work on trees the bindings do not fit.
 
     Raises:
         MigrationError: migrations that conflict or form a cycle.
     """
-    if not settings.table.migrations and not settings.raw.get("schemas"):
+    schemas = schemas and bool(settings.raw.get("schemas"))
+    if not settings.table.migrations and not schemas:
         return Plan()
     from confman.migrate.api import load_plan
 
-    return load_plan(settings)
+    return load_plan(settings, schemas=schemas)
 
 
 def read_through(record: RunRecord, plan: Plan) -> RunRecord:
@@ -71,7 +78,8 @@ def read_through(record: RunRecord, plan: Plan) -> RunRecord:
 
 
 def current(record: RunRecord, settings: Settings) -> RunRecord:
-    """``record`` read through the project's migrations (see :func:`read_through`)."""
+    """``record`` read through the project's ``[[tool.confman.migrations]]`` (see
+    :func:`read_through`)."""
     return read_through(record, project_plan(settings))
 
 

@@ -209,7 +209,7 @@ class _File:
         if step.kind == "values":
             return self._value(step, parent, last)
         self.out.hits.append(Hit(self.origin[line], step, "key"))
-        if step.kind == "rename":
+        if step.kind == "rename" or _sibling(step):
             assert step.new is not None
             body = self.lines[line]
             self.replace(line, col, _key_end(body, col), step.new.rpartition(".")[2])
@@ -320,6 +320,11 @@ class _File:
             lines = self.lines
             lines[line] = new
             self.set_lines(lines)
+
+
+def _sibling(step: Step) -> bool:
+    """A move that keeps the parent: the key's name changes in place, as for a rename."""
+    return step.new is not None and step.new.rpartition(".")[0] == step.key.rpartition(".")[0]
 
 
 def _strings_with(doc: Any, key: str) -> Iterator[tuple[int, int]]:
