@@ -6,9 +6,11 @@
 Each tree is copied to a temporary folder (the shared copy is never written). For each config
 dir with a composing case in the manifest, the copy gets a fresh ``confman init --yes`` (with
 ``--config-dir`` for all but the one init picks), then ``confman schema infer --bind``, then
-``confman validate --all-options`` (and, when that fails only on ``???`` values the code fills,
-``--allow-missing``). Each step is one process, timed once (wall clock). A JSON line per run
-goes to stdout; the table for benchmarks/RESULTS.md is printed at the end.
+``confman validate --all-options`` (and, when that fails, ``--allow-missing``: the row says how
+many ``???`` values, written or behind an interpolation, are left for the code to fill, and
+which unregistered resolvers' values were not checked). Each step is one process, timed once
+(wall clock). A JSON line per run goes to stdout; the table for benchmarks/RESULTS.md and the
+primaries and groups infer left unbound (with the reason) are printed at the end.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "realworld"))
 
@@ -31,6 +34,7 @@ CONFMAN = [sys.executable, "-m", "confman"]
 
 
 def run(args: list[str], cwd: Path) -> tuple[int, float, str]:
+    """Exit code, wall time, and stdout then stderr (JSON on stdout is read up to its end)."""
     start = time.perf_counter()
     done = subprocess.run(
         [*CONFMAN, *args],
@@ -40,20 +44,20 @@ def run(args: list[str], cwd: Path) -> tuple[int, float, str]:
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
         check=False,
     )
-    return done.returncode, time.perf_counter() - start, done.stdout + done.stderr
+    return done.returncode, time.perf_counter() - start, done.stdout + "\n" + done.stderr
 
 
 def composing_dirs(tree: corpus.Tree) -> list[str]:
     return sorted({c["config_dir"] for c in tree.cases if c["composes"]})
 
 
-def adopt(tree: corpus.Tree, dest: Path) -> list[dict[str, object]]:
+def adopt(tree: corpus.Tree, dest: Path) -> list[dict[str, Any]]:
     root = dest / tree.name
     shutil.copytree(tree.path, root, symlinks=True)
     for folder, _, _ in os.walk(root):
         os.chmod(folder, 0o755)
     rows = []
-    for i, config_dir in enumerate(composing_dirs(tree)):
+    for config_dir in composing_dirs(tree):
         (root / "pyproject.toml").unlink(missing_ok=True)
         shutil.rmtree(root / "schemas", ignore_errors=True)
         code, t_init, out = run(["init", "--yes"], root)
@@ -61,26 +65,72 @@ def adopt(tree: corpus.Tree, dest: Path) -> list[dict[str, object]]:
         if chosen["config_dir"] != config_dir:
             (root / "pyproject.toml").unlink()
             code, t_init, out = run(["init", "--yes", "--config-dir", config_dir], root)
-        row: dict[str, object] = {"tree": tree.name, "config_dir": config_dir, "init": t_init}
+        row: dict[str, Any] = {"tree": tree.name, "config_dir": config_dir, "init": t_init}
         row["picked_by_init"] = chosen["config_dir"] == config_dir
         code, t_infer, out = run(["schema", "infer", "--bind"], root)
         row["infer"] = t_infer
         row["infer_rc"] = code
+        row["not_bound"] = [
+            line.removeprefix("not bound: ") for line in out.splitlines() if "not bound: " in line
+        ]
         row["infer_out"] = out.strip().splitlines()[-6:]
         if code == 0:
-            code, t_val, out = run(["validate", "--all-options"], root)
+            code, t_val, out = run(["validate", "--all-options", "--format", "json"], root)
             row["validate"] = t_val
             row["validate_rc"] = code
-            row["validate_out"] = out.strip().splitlines()[-1:]
+            row.update(_summary(out, code))
             if code == 1:
                 code2, _, out2 = run(["validate", "--all-options", "--allow-missing"], root)
                 row["allow_missing_rc"] = code2
-                row["allow_missing_out"] = out2.strip().splitlines()[-1:]
+                row["allow_missing_out"] = out2.strip().splitlines()[-3:]
         rows.append(row)
         print(json.dumps(row), flush=True)
-        if i == 0 and not row["picked_by_init"]:
-            row["note"] = "init picked another dir"
     return rows
+
+
+def _summary(out: str, code: int) -> dict[str, object]:
+    """What ``validate --format json`` found: the ``???`` (direct or through an interpolation)
+    per file, other issues, and the resolvers whose values were not checked."""
+    if code not in (0, 1):
+        return {"validate_out": out.strip().splitlines()[-2:]}
+    report, _ = json.JSONDecoder().raw_decode(out)
+    missing: dict[str, int] = {}
+    other: list[str] = []
+    for result in report["results"]:
+        for issue in result["issues"]:
+            if issue["message"] == "missing value (???)":
+                where = issue["file"] or issue["location"]
+                missing[where] = missing.get(where, 0) + 1
+            else:
+                other.append(f"{result['target']}: {issue['path']}: {issue['message']}")
+    return {
+        "checked": report["points"],
+        "missing": missing,
+        "other_issues": other,
+        "not_checked": {r["resolver"]: len(r["values"]) for r in report["not_checked"]},
+    }
+
+
+def result_text(r: dict[str, Any]) -> str:
+    if r.get("infer_rc") != 0:
+        return f"infer failed: {r['infer_out'][-1:]}"
+    if r.get("validate_rc") == 0:
+        text = "passes"
+    elif r.get("allow_missing_rc") == 0 and not r.get("other_issues"):
+        missing = cast(dict[str, int], r["missing"])
+        text = (
+            f"passes with --allow-missing ({sum(missing.values())} `???` in {len(missing)} file(s))"
+        )
+    else:
+        found = r.get("other_issues") or r.get("validate_out") or [""]
+        return f"fails: {found[0]}"
+    if r.get("not_checked"):
+        text += "; not checked: " + ", ".join(
+            f"{n} value(s) of `{name}`" for name, n in r["not_checked"].items()
+        )
+    if r.get("not_bound"):
+        text += f"; {len(r['not_bound'])} not bound"
+    return text
 
 
 def main() -> None:
@@ -94,18 +144,14 @@ def main() -> None:
     print("\n| tree | config dir | init s | infer s | validate s | result |")
     print("|---|---|---|---|---|---|")
     for r in rows:
-        if r.get("infer_rc") != 0:
-            result = "infer failed"
-        elif r.get("validate_rc") == 0:
-            result = "passes"
-        elif r.get("allow_missing_rc") == 0:
-            result = "passes with --allow-missing"
-        else:
-            result = f"fails: {(r.get('validate_out') or [''])[0]}"
         print(
             f"| {r['tree']} | {r['config_dir']} | {r['init']:.1f} | {r['infer']:.1f} | "
-            f"{r.get('validate', 0):.1f} | {result} |"
+            f"{r.get('validate', 0):.1f} | {result_text(r)} |"
         )
+    print("\nNot bound:")
+    for r in rows:
+        for line in r.get("not_bound", []):
+            print(f"- {r['tree']} {r['config_dir']}: {line}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 Hydra warns through Python's ``warnings`` module, and a Hydra 1.0-style tree gets one
 multi-line ``UserWarning`` per file (``In 'model/vit': Usage of deprecated keyword in package
 header '# @package _group_'. See https://...``), each printed with a ``site-packages`` path and
-source line that mean nothing to the user. A command collects them while it runs and prints
-each kind once, with the config files it is about and Hydra's link.
+source line that mean nothing to the user. confman's own warning about such a tree
+(:class:`confman.versionbase.VersionBaseWarning`) would print the same way. A command collects
+them while it runs and prints each kind once, with the config files it is about and Hydra's
+link.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from contextlib import contextmanager
 
 import typer
 
+from confman.versionbase import VersionBaseWarning
+
 __all__ = ["hydra_warnings", "summarize"]
 
 _IN_FILE = re.compile(r"In '(?P<file>[^']+)': (?P<text>.*)")
@@ -25,6 +29,10 @@ _SHOWN_FILES = 4
 
 
 def _from_hydra(record: warnings.WarningMessage) -> bool:
+    """Hydra's and OmegaConf's warnings, and confman's own about the tree (a 1.0-style tree
+    under newer rules): each is about the user's configs, not about a line of Python."""
+    if issubclass(record.category, VersionBaseWarning):
+        return True
     path = record.filename.replace("\\", "/")
     return "/hydra/" in path or "/omegaconf/" in path
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from confman.cli.app import user_errors
+from confman.cli.hydrawarn import hydra_warnings
 
 __all__ = ["infer_command"]
 
@@ -43,9 +44,10 @@ def infer_command(
     from confman.errors import ConfmanError
     from confman.init.pyproject import with_schemas
     from confman.schema.infer import infer_schemas
+    from confman.schema.validate import REGISTER_HINT, unregistered_message
     from confman.settings import load_settings
 
-    with user_errors():
+    with hydra_warnings(), user_errors():
         settings = load_settings(config_dir=config_dir)
         if not settings.config_dir.is_dir():
             raise ConfmanError(
@@ -74,6 +76,14 @@ def infer_command(
         )
         for key, reason in result.unbound.items():
             typer.echo(f"not bound: {key}: {reason}", err=True)
+        for resolver, paths in sorted(result.unregistered.items()):
+            keys = sorted(paths)
+            more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
+            typer.echo(
+                f"note: {unregistered_message(resolver)} ({REGISTER_HINT}): the values it "
+                f"makes ({', '.join(keys[:3])}{more}) are typed from their options, else Any",
+                err=True,
+            )
         if result.needs_allow_missing:
             typer.echo(
                 "leaves ??? for the code to fill: "

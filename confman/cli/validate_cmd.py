@@ -35,7 +35,16 @@ def validate_command(
         bool,
         typer.Option(
             "--allow-missing",
-            help="Accept ??? (a value the code sets at run time) instead of reporting it.",
+            help="Accept ??? (a value the code sets at run time), and interpolations of one, "
+            "instead of reporting them.",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Report a value made by a resolver not registered here (not checked: a note "
+            "by default) as an issue.",
         ),
     ] = False,
     output_format: Annotated[
@@ -48,7 +57,9 @@ def validate_command(
 ) -> None:
     """Validate configs against the pydantic schemas bound in [tool.confman.schemas].
 
-    Exit 0 when everything is valid, 1 when something is not, 2 on bad input.
+    Exit 0 when everything is valid, 1 when something is not, 2 on bad input. A value made
+    by a resolver that is not registered here (see [tool.confman.resolvers]) is not checked:
+    it is noted once per resolver, and fails only with --strict.
 
     Examples:
 
@@ -59,6 +70,8 @@ def validate_command(
       confman validate --all-options --format github
 
       confman validate --allow-missing
+
+      confman validate --strict
     """
     from confman.errors import ConfmanError
     from confman.schema.binding import load_bindings
@@ -90,6 +103,7 @@ def validate_command(
                 overrides,
                 all_options=all_options,
                 allow_missing=allow_missing,
+                strict=strict,
             )
         )
         if output_format == "json":
@@ -104,20 +118,18 @@ def _redacted(report: Any) -> Any:
     """The report with secrets in targets, found values, locations and overrides as markers."""
     from dataclasses import replace
 
-    from confman.schema.validate import ABSENT
+    from confman.schema.validate import ABSENT, Issue
     from confman.secrets import redact_at, redact_text
+
+    def redacted(issue: Issue) -> Issue:
+        found = issue.found if issue.found is ABSENT else redact_at(issue.path, issue.found)
+        location, message = redact_text(issue.location), redact_text(issue.message)
+        return replace(issue, found=found, location=location, message=message)
 
     for result in report.results:
         result.target = redact_text(result.target)
-        result.issues = [
-            replace(
-                issue,
-                found=issue.found if issue.found is ABSENT else redact_at(issue.path, issue.found),
-                location=redact_text(issue.location),
-                message=redact_text(issue.message),
-            )
-            for issue in result.issues
-        ]
+        result.issues = [redacted(issue) for issue in result.issues]
+        result.unchecked = [redacted(issue) for issue in result.unchecked]
     report.noop = [redact_text(o) for o in report.noop]
     return report
 
@@ -143,8 +155,27 @@ def _lines(report: object, output_format: str, config_dir: Path) -> list[str]:
     for override in report.noop:
         line = f"override '{override}' changes nothing (the value is already there)"
         out.append(f"::warning::{line}" if output_format == "github" else f"note: {line}")
+    for line in _not_checked(report):
+        out.append(f"::notice::{line}" if output_format == "github" else f"note: {line}")
     total, failed = len(report.results), len(report.failures)
     out.append(f"{total} checked, {total - failed} valid, {failed} invalid")
+    return out
+
+
+def _not_checked(report: Any) -> list[str]:
+    """One line per resolver not registered here: what was not checked, and the first place."""
+    from confman.schema.validate import REGISTER_HINT, unregistered_message
+
+    out = []
+    for name, values in report.not_checked.items():
+        configs = len({target for target, _ in values})
+        _, first = values[0]
+        count = f"{len(values)} value{'s' if len(values) > 1 else ''}"
+        where = f"{configs} configs" if configs > 1 else values[0][0]
+        out.append(
+            f"not checked: {unregistered_message(name)} ({REGISTER_HINT}); {count} in {where}, "
+            f"first {first.path} at {first.location}"
+        )
     return out
 
 

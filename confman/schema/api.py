@@ -45,12 +45,15 @@ class Validated:
         instance: the schema instance for the whole primary config (None if it failed or none).
         issues: every problem, sorted by file and line.
         composed: the composition, when a primary config was composed.
+        unchecked: values made by a resolver not registered here, which could not be checked
+            (notes, not issues: each is an issue only when validating strictly).
     """
 
     target: str
     instance: Any = None
     issues: list[Issue] = field(default_factory=list)
     composed: Composed | None = None
+    unchecked: list[Issue] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -103,10 +106,15 @@ def validate_composed(
     bindings: Bindings | None = None,
     *,
     allow_missing: bool = False,
+    strict: bool = False,
 ) -> Validated:
     """Validate a composed config against ``schema`` (the whole config) and against the schema
     of every bound group it selects (each group's node), errors mapped via provenance.
-    ``allow_missing``: a ``???`` value is no issue (the code fills it at run time)."""
+
+    ``allow_missing``: a ``???`` value, or an interpolation of one, is no issue (the code fills
+    it at run time). A value made by a resolver that is not registered here (the code
+    registers it at run time) cannot be checked: it is a note in ``unchecked``, or with
+    ``strict`` an issue."""
     locate = locator(lambda: composed.provenance)
     data, issues = resolve_data(composed.config, locate)
     reported = len(issues)
@@ -129,9 +137,12 @@ def validate_composed(
     issues = issues[:reported] + [i for i in issues[reported:] if i.path not in first]
     if allow_missing:
         issues = [i for i in issues if not i.missing]
-    unique = {(i.path, i.message): i for i in issues}
+    unchecked = [] if strict else [i for i in issues if i.unchecked]
+    unique = {(i.path, i.message): i for i in issues if strict or not i.unchecked}
     label = " ".join([composed.config_name or "<empty>", *composed.overrides])
-    return Validated(label, instance, sort_issues(list(unique.values())), composed)
+    return Validated(
+        label, instance, sort_issues(list(unique.values())), composed, sort_issues(unchecked)
+    )
 
 
 def _is_interpolation(value: Any) -> bool:
@@ -234,7 +245,7 @@ def typed_compose(
 ) -> Any:
     """Compose and validate against ``schema``; raise ``ValidationFailed`` with every issue."""
     composed = compose(config_name, overrides, **kwargs)
-    result = validate_composed(composed, schema)
+    result = validate_composed(composed, schema, strict=True)
     if result.issues or result.instance is None:
         raise _failed(result.target, result.issues)
     return result.instance

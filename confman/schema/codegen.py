@@ -55,6 +55,16 @@ def _field_name(key: str, taken: set[str]) -> str:
     return name
 
 
+def _unregistered_comment(resolvers: set[str]) -> list[str]:
+    """Why a field is ``Any``: its values are made by resolvers not registered here."""
+    names = ", ".join(f"'{r}'" for r in sorted(resolvers))
+    what = ("resolvers", "them") if len(resolvers) > 1 else ("resolver", "it")
+    return [
+        f"    # Any: made by {what[0]} {names}, not registered here: register {what[1]} in",
+        "    # [tool.confman.resolvers] and run `confman schema infer` again to type it.",
+    ]
+
+
 @dataclass
 class ModelWriter:
     """Writes classes for shapes; ``classes`` holds the source of each, dependencies first."""
@@ -124,6 +134,8 @@ class ModelWriter:
                 required = child.required(shape)
             if not required and annotation != "Any":
                 annotation = f"{annotation} | None"
+            if annotation == "Any" and child.unregistered:
+                lines += _unregistered_comment(child.unregistered)
             if required:
                 value = f" = Field({alias})" if alias else ""
             else:

@@ -8,9 +8,11 @@ What is observed, so that ``confman validate --all-options`` passes on the tree 
   swapped in, and with each option of each experiment-like group added; as ``validate`` sees
   them (interpolations resolved), the primary as a whole and each group's node at its package.
 
-The models are then checked the way ``validate`` checks them; a primary whose default
-composition still fails (a value no registered resolver makes, a ``???`` left to the code) is
-written but not bound, and the reason is reported.
+A value made by a resolver that is not registered here stays as written: it is typed from the
+other values seen at its place, else ``Any`` with a comment saying why. The models are then
+checked the way ``validate`` checks them (``???`` allowed, unregistered resolvers noted); a
+primary whose default composition still fails (a broken interpolation) is written but not
+bound, and the reason is reported.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Inferred:
         unbound: primaries and groups written but not bound, with the reason.
         needs_allow_missing: bound primaries that pass only with ``--allow-missing``.
         compositions: how many compositions were observed.
+        unregistered: resolvers not registered here, each with the config paths of the values
+            it makes (typed from their other observations, else ``Any``).
     """
 
     source: str
@@ -58,6 +62,7 @@ class Inferred:
     unbound: dict[str, str] = field(default_factory=dict)
     needs_allow_missing: list[str] = field(default_factory=list)
     compositions: int = 0
+    unregistered: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _no_locate(path: str) -> tuple[str | None, int | None, str]:
@@ -125,6 +130,7 @@ def infer_schemas(
     group_shapes = {key: Shape() for key in groups}
     group_obs: dict[str, list[Any]] = {key: [] for key in groups}
     unbound: dict[str, str] = {}
+    unregistered: dict[str, set[str]] = {}
     for key, files in list(groups.items()):
         try:
             options = [_option_data(path, config_dir) for path in files]
@@ -154,8 +160,12 @@ def infer_schemas(
             c for o in _variants(settings, base, budget) if (c := _compose(settings, name, o))
         ]:
             count += 1
-            data, _ = resolve_data(composed.config, _no_locate)
+            data, found = resolve_data(composed.config, _no_locate)
+            made = [(i.path, i.resolver) for i in found if i.resolver is not None]
             shape.add(data)
+            for path, resolver in made:
+                shape.mark_unregistered(path, resolver)
+                unregistered.setdefault(resolver, set()).add(path)
             for key, choice in composed.choices.items():
                 group = key.split("@", 1)[0]
                 node = shape.at(choice.package) if choice.package else None
@@ -166,6 +176,10 @@ def infer_schemas(
                     group_shapes[group].add(value)
                     group_obs[group].append(value)
                     node.groups.add(group)
+                    prefix = f"{choice.package}."
+                    for path, resolver in made:
+                        if path.startswith(prefix):
+                            group_shapes[group].mark_unregistered(path[len(prefix) :], resolver)
     roots = [settings.root, *(settings.root / s for s in _src(settings))]
     writer = ModelWriter(SignatureFinder(roots))
     for key in sorted(groups):
@@ -177,7 +191,7 @@ def infer_schemas(
         title = title if title.lower().endswith("config") else f"{title}Config"
         models[name] = writer.model(shape, title, doc=doc)
     source = _module_text(writer, settings)
-    result = Inferred(source, unbound=unbound, compositions=count)
+    result = Inferred(source, unbound=unbound, compositions=count, unregistered=unregistered)
     result.bindings = {key: f"{module}:{writer.group_types[key]}" for key in sorted(groups)}
     for name in sorted(models):
         result.bindings[name] = f"{module}:{models[name]}"

@@ -15,7 +15,7 @@ from confman.errors import ConfinementError, ConfmanError
 from confman.schema.api import Validated, validate_composed, validate_option_file
 from confman.schema.binding import Bindings
 from confman.schema.sweep import expand
-from confman.schema.validate import ABSENT, Issue
+from confman.schema.validate import ABSENT, REGISTER_HINT, Issue, unregistered_message
 from confman.settings import Settings
 
 __all__ = ["Report", "run_validate"]
@@ -37,11 +37,33 @@ class Report:
     def failures(self) -> list[Validated]:
         return [r for r in self.results if not r.ok]
 
+    @property
+    def not_checked(self) -> dict[str, list[tuple[str, Issue]]]:
+        """Values no check could judge, by the unregistered resolver that makes them: each
+        resolver is said once, whatever the number of values and configs."""
+        out: dict[str, list[tuple[str, Issue]]] = {}
+        for result in self.results:
+            for issue in result.unchecked:
+                out.setdefault(issue.resolver or "", []).append((result.target, issue))
+        return dict(sorted(out.items()))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "points": len(self.results),
             "failed": len(self.failures),
             "noop_overrides": self.noop,
+            "not_checked": [
+                {
+                    "resolver": name,
+                    "message": f"not checked: {unregistered_message(name)}",
+                    "hint": REGISTER_HINT,
+                    "values": [
+                        {"target": target, "path": i.path, "location": i.location}
+                        for target, i in values
+                    ],
+                }
+                for name, values in self.not_checked.items()
+            ],
             "results": [
                 {"target": r.target, "ok": r.ok, "issues": [i.to_json() for i in r.issues]}
                 for r in self.results
@@ -57,10 +79,13 @@ def run_validate(
     *,
     all_options: bool = False,
     allow_missing: bool = False,
+    strict: bool = False,
 ) -> Report:
     """Validate ``names`` (default: every bound primary config) at every sweep point, and with
     ``all_options`` every option file of every bound group on its own. ``allow_missing``: a
-    ``???`` value is no issue anywhere (the code fills it at run time)."""
+    ``???`` value (or an interpolation of one) is no issue anywhere (the code fills it at run
+    time). A value made by a resolver not registered here is noted in ``not_checked``; with
+    ``strict`` it is an issue."""
     report = Report()
     names = names or sorted(bindings.configs)
     if names:
@@ -71,7 +96,9 @@ def run_validate(
             binding = bindings.configs.get(name)
             without: dict[tuple[str, ...], Any] = {}  # composes minus one group override
             for point in points:
-                result = _validate_point(settings, bindings, name, point, binding, allow_missing)
+                result = _validate_point(
+                    settings, bindings, name, point, binding, allow_missing, strict
+                )
                 report.results.append(result)
                 if result.composed is None:
                     continue
@@ -110,6 +137,7 @@ def _validate_point(
     point: list[str],
     binding: Any,
     allow_missing: bool,
+    strict: bool,
 ) -> Validated:
     try:
         composed = compose(
@@ -119,7 +147,7 @@ def _validate_point(
         target = " ".join([name, *point])
         return Validated(target, issues=[Issue("", str(exc), ABSENT, "cannot compose")])
     schema = binding.schema if binding is not None else None
-    return validate_composed(composed, schema, bindings, allow_missing=allow_missing)
+    return validate_composed(composed, schema, bindings, allow_missing=allow_missing, strict=strict)
 
 
 def _try_compose(settings: Settings, name: str, overrides: tuple[str, ...]) -> Any:

@@ -8,10 +8,13 @@ it only marks the key as present and not always typed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Shape", "is_placeholder"]
+
+_PATH_PART = re.compile(r"\[\d+\]|[^.\[\]]+")
 
 
 def is_placeholder(value: Any) -> bool:
@@ -33,6 +36,8 @@ class Shape:
         odd_keys: a mapping had a key that is not a string (YAML ``1: x``).
         targets: the ``_target_`` strings seen on mappings here.
         groups: the config groups whose option was composed at this path.
+        unregistered: resolvers, not registered here, that made a value here: such a value
+            stays as written (``${multiply:...}``), so it says nothing about the type.
     """
 
     kinds: set[str] = field(default_factory=set)
@@ -43,6 +48,7 @@ class Shape:
     odd_keys: bool = False
     targets: set[str] = field(default_factory=set)
     groups: set[str] = field(default_factory=set)
+    unregistered: set[str] = field(default_factory=set)
 
     def add(self, value: Any) -> None:
         """Merge one observed value into this shape."""
@@ -84,6 +90,17 @@ class Shape:
         for part in [p for p in path.split(".") if p]:
             node = node.fields.get(part) if node is not None else None
         return node
+
+    def mark_unregistered(self, path: str, resolver: str) -> None:
+        """Note that the value at ``path`` (``a.b[0].c``, as validate names it) is made by
+        ``resolver``, which is not registered here."""
+        node: Shape | None = self
+        for part in _PATH_PART.findall(path):
+            if node is None:
+                return
+            node = node.items if part.startswith("[") else node.fields.get(part)
+        if node is not None:
+            node.unregistered.add(resolver)
 
     def required(self, parent: Shape) -> bool:
         """Present with a typed, non-null value in every mapping its parent was."""

@@ -12,6 +12,7 @@ explicitly keeps its choice.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import InterpolationToMissingValueError, UnsupportedInterpolationType
 from pydantic import BaseModel, ValidationError
 
 from confman.errors import did_you_mean
@@ -28,15 +30,20 @@ from confman.schema.binding import type_adapter
 __all__ = [
     "ABSENT",
     "MISSING_MESSAGE",
+    "REGISTER_HINT",
     "Issue",
     "Locator",
     "check",
     "resolve_data",
     "sort_issues",
+    "unregistered_message",
 ]
 
 MISSING = "???"
 MISSING_MESSAGE = "missing value (???)"
+REGISTER_HINT = "register it in [tool.confman.resolvers]"
+_MISSING_TARGET = re.compile(r"Missing mandatory value: (\S+)")
+_RESOLVER = re.compile(r"Unsupported interpolation type (\S+)")
 
 # Maps a dotted data path to (file, line, location text); the file is None for overrides.
 Locator = Callable[[str], tuple[str | None, int | None, str]]
@@ -54,6 +61,8 @@ class Issue:
         file: file relative to the config dir (None for overrides and unknown origin).
         line: 1-based line in ``file``.
         hint: did-you-mean for unknown keys, or what to do.
+        resolver: the resolver, not registered in this process, that the value calls: the
+            value is not checked (a note), unless the caller is strict (then an issue).
     """
 
     path: str
@@ -63,11 +72,18 @@ class Issue:
     file: str | None = None
     line: int | None = None
     hint: str | None = None
+    resolver: str | None = None
 
     @property
     def missing(self) -> bool:
-        """A ``???`` value: an error, unless the code fills it at run time (``--allow-missing``)."""
+        """A ``???`` value, or an interpolation of one: an error, unless the code fills it at
+        run time (``--allow-missing``)."""
         return self.message == MISSING_MESSAGE
+
+    @property
+    def unchecked(self) -> bool:
+        """A value made by a resolver not registered here: it cannot be checked."""
+        return self.resolver is not None
 
     def text(self, *, location: bool = True) -> str:
         """One line: ``file:line: key: message (found ...) hint`` (location optional)."""
@@ -116,8 +132,10 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
 def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list[Issue]]:
     """The config as plain data with interpolations resolved where they can be.
 
-    ``???`` values are left out of the data (so a default can't hide them) and reported as
-    missing; an interpolation that cannot resolve is reported and kept as its raw text.
+    ``???`` values, and interpolations of one, are left out of the data (so a default can't
+    hide them) and reported as missing. A value calling a resolver that is not registered is
+    kept as its raw text, with an issue whose ``resolver`` names it (the value is not checked).
+    Another interpolation that cannot resolve is reported and kept as its raw text.
     """
     issues: list[Issue] = []
     try:  # fast path: OmegaConf resolves everything in one C-heavy pass
@@ -143,12 +161,11 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
             try:
                 value = node[key]
             except Exception as exc:  # OmegaConf raises several types for a broken interpolation
-                file, line, where = locate(leaf)
                 raw = child._value() if child is not None and not isinstance(child, list) else None
-                msg = str(exc).split("\n")[0]
-                issues.append(
-                    Issue(path, f"cannot resolve interpolation: {msg}", raw, where, file, line)
-                )
+                issue = _unresolved_issue(path, leaf, raw, exc, locate)
+                issues.append(issue)
+                if issue.missing:
+                    continue
                 value = raw
             if isinstance(value, DictConfig | ListConfig):
                 sep = "" if isinstance(value, ListConfig) else "."
@@ -161,6 +178,30 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
 
     data = walk(cfg, "")
     return data, issues
+
+
+def unregistered_message(resolver: str) -> str:
+    """What is said of a value made by ``resolver``, which is not registered here."""
+    return f"resolver '{resolver}' is not registered"
+
+
+def _unresolved_issue(path: str, leaf: str, raw: Any, exc: Exception, locate: Locator) -> Issue:
+    """The issue for a value that does not resolve, by why: an interpolation of a ``???`` is
+    a missing value (the code fills the target at run time, then it resolves); a resolver not
+    registered here leaves the value unchecked; anything else is a broken interpolation."""
+    file, line, where = locate(leaf)
+    msg = str(exc).split("\n")[0]
+    if isinstance(exc, InterpolationToMissingValueError):
+        target = _MISSING_TARGET.search(msg)
+        what = f"'{target.group(1)}'" if target else "its target"
+        hint = f"{what} is ???: set it in a config file or with an override"
+        return Issue(path, MISSING_MESSAGE, raw, where, file, line, hint)
+    resolver = _RESOLVER.search(msg) if isinstance(exc, UnsupportedInterpolationType) else None
+    if resolver:
+        name = resolver.group(1).strip("'")
+        message = unregistered_message(name)
+        return Issue(path, message, raw, where, file, line, REGISTER_HINT, resolver=name)
+    return Issue(path, f"cannot resolve interpolation: {msg}", raw, where, file, line)
 
 
 def _missing_issue(path: str, leaf: str, locate: Locator) -> Issue:

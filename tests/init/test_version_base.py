@@ -90,3 +90,24 @@ def test_main_takes_the_project_version_base_unless_given(legacy: Path) -> None:
 def test_main_without_any_setting_composes_under_13(legacy: Path) -> None:
     (legacy / "pyproject.toml").write_text("[tool.confman]\n")
     assert run_main(legacy) == {"_group_": {"layers": 2}, "seed": 1}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["compose", "train"], ["tree", "train"], ["schema", "infer", "--out", "vb_models/m.py"]],
+    ids=["compose", "tree", "infer"],
+)
+def test_cli_says_the_hint_in_one_confman_line(
+    legacy: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Not Python's two-line warning (a confman source path, then a line of its code)."""
+    monkeypatch.chdir(legacy)
+    (legacy / "pyproject.toml").write_text('[tool.confman]\nversion_base = "1.3"\n')
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "confman: warning: '@package _group_' headers (Hydra 1.0 style) composed under "
+        "version_base 1.3 put options under a literal '_group_' key: set version_base = \"1.1\" "
+        'in [tool.confman] (or pass version_base="1.1")'
+    )
+    assert "VersionBaseWarning" not in result.stderr and ".py:" not in result.stderr

@@ -50,6 +50,14 @@ class Train(BaseModel):
 
 Project = Callable[..., Path]
 
+#: The example primary's defaults list, for tests that write their own ``train.yaml``.
+TRAIN_DEFAULTS = """
+defaults:
+  - optimizer: adam
+  - model: small
+  - _self_
+"""
+
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from confman.cli import app
 from tests.realworld import corpus
@@ -69,16 +69,21 @@ def ruff_clean(path: Path) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
 
 
+def infer_bound(root: Path, files: dict[str, str], out: str) -> tuple[str, Result]:
+    """Write the tree, run ``schema infer --bind --out OUT`` in it (the cwd is ``root``), and
+    return the module written (ruff-clean) and the command's result."""
+    write(root, files)
+    (root / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    result = CliRunner().invoke(app, ["schema", "infer", "--bind", "--out", out])
+    assert result.exit_code == 0, result.output
+    ruff_clean(root / out)
+    return (root / out).read_text(), result
+
+
 def test_planted_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path, FILES)
-    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    out = "planted_models/inferred.py"
-    result = runner.invoke(app, ["schema", "infer", "--bind", "--out", out])
-    assert result.exit_code == 0, result.output
-    source = (tmp_path / out).read_text()
-    ruff_clean(tmp_path / out)
+    source, _ = infer_bound(tmp_path, FILES, "planted_models/inferred.py")
     # a discriminated union for the group whose options name different targets
     assert "OptimizerOptions = Annotated[" in source
     assert 'Field(discriminator="target")' in source
@@ -136,3 +141,38 @@ def test_corpus_tree_init_infer_validate(
     assert bound
     checked = runner.invoke(app, ["validate", "--all-options", "--allow-missing"])
     assert checked.exit_code == 0, checked.output
+
+
+def test_values_of_an_unregistered_resolver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NeMo's ``${multiply:...}`` is registered by its training script as a lambda: here it
+    cannot resolve. The value is typed Any with the reason in the model, the config is still
+    bound, and validate notes the value instead of failing."""
+    name = "cm_infer_multiply"
+    files = {
+        **FILES,
+        "conf/model/small.yaml": f"layers: 2\nwidth: 64\nhidden: ${{{name}:${{.width}},4}}\n",
+        "conf/model/big.yaml": f"layers: 8\nwidth: 512\nhidden: ${{{name}:${{.width}},4}}\n",
+    }
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    source, result = infer_bound(tmp_path, files, "unreg_models/inferred.py")
+    assert "not bound" not in result.stderr
+    assert (
+        f"note: resolver '{name}' is not registered (register it in [tool.confman.resolvers]): "
+        "the values it makes (model.hidden) are typed from their options, else Any"
+    ) in result.stderr.splitlines()
+    assert (
+        f"    # Any: made by resolver '{name}', not registered here: register it in\n"
+        "    # [tool.confman.resolvers] and run `confman schema infer` again to type it.\n"
+        "    hidden: Any = None\n"
+    ) in source
+    schemas = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["confman"]["schemas"]
+    assert {"train", "model"} <= set(schemas)
+    checked = runner.invoke(app, ["validate", "--all-options"])
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.splitlines()[0].startswith(
+        f"note: not checked: resolver '{name}' is not registered"
+    )
+    assert runner.invoke(app, ["validate", "--strict"]).exit_code == 1
