@@ -9,6 +9,7 @@ that every reachable composition changes only as declared.
 
 from __future__ import annotations
 
+from confman.migrate.fields import renamed_to
 from confman.migrate.model import Migration
 
-__all__ = ["Migration"]
+__all__ = ["Migration", "renamed_to"]

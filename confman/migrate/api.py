@@ -28,7 +28,7 @@ from confman.migrate.yamlfile import file_package, rewrite_yaml
 from confman.provenance import iter_leaves
 from confman.settings import Settings
 
-__all__ = ["MAX_COMPOSITIONS", "MigrateOutcome", "Use", "load_plan", "migrate"]
+__all__ = ["MAX_COMPOSITIONS", "MigrateOutcome", "Use", "compositions", "load_plan", "migrate"]
 
 #: At most this many compositions are judged (primaries and experiments always are).
 MAX_COMPOSITIONS = 400
@@ -129,8 +129,9 @@ def _source_files(paths: Iterable[Path], config_dir: Path) -> list[Path]:
 # --- the proof -----------------------------------------------------------------------------
 
 
-def _runs(settings: Settings) -> tuple[list[Reachable], int]:
-    """Reachable compositions plus every group option swapped in on each primary (bounded)."""
+def compositions(settings: Settings) -> tuple[list[Reachable], int]:
+    """The compositions the proof judges: reachable ones plus every group option swapped in on
+    each primary, at most :data:`MAX_COMPOSITIONS`; and how many were left out."""
     runs = reachable(settings.config_dir)
     labels = {r.label for r in runs}
     swaps: list[Reachable] = []
@@ -317,7 +318,7 @@ def migrate(
         used |= {h.step.key for h in hits}
         if new != text:
             outcome.changed[path] = (text, new)
-    runs, outcome.left_out = _runs(settings)
+    runs, outcome.left_out = compositions(settings)
     before = _composed(settings.config_dir, settings, runs)
     outcome.compositions = len(runs)
     _check_keys(plan, before, used)

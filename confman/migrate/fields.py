@@ -2,9 +2,11 @@
 
 ::
 
+    from confman.migrate import renamed_to
+
     class OptimizerConfig(BaseModel):
         learning_rate: float = 1e-3
-        lr: float | None = Field(None, deprecated=confman.renamed_to("learning_rate", "2.0"))
+        lr: float | None = Field(None, deprecated=renamed_to("learning_rate", "2.0"))
 
 ``renamed_to`` is a ``typing_extensions.deprecated`` (what pydantic's ``deprecated=`` takes), so
 pydantic warns on access as it always does; confman also reads the replacement from it and

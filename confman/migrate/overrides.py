@@ -23,7 +23,7 @@ from confman.migrate.plan import Plan, Step
 
 __all__ = ["OverrideHit", "migrate_override", "migrate_overrides", "rewrite_source"]
 
-_STRIP = "`()[]{},;"
+_STRIP = "`()[]{},;."  # quoting and punctuation of prose around a word
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,8 @@ def _rewrite_lines(text: str, plan: Plan) -> tuple[str, list[OverrideHit]]:
             end = at + len(token)
             if new is None and line[end : end + 1] == " ":
                 end += 1  # a dropped override takes its separating space with it
+            elif new is None and at > 0 and line[at - 1] == " ":
+                at -= 1  # the last word of the line: the space before it
             line = line[:at] + replacement + line[end:]
             cursor = at + len(replacement)
         lines[n] = line

@@ -1,0 +1,150 @@
+"""``confman bisect`` on the example training: probes and wall time against the number of
+changes n and of culprits k, beside the 2·k·log2(n) bound and one-change-at-a-time (n probes).
+
+    python benchmarks/bisect.py [--n 8 16 32] [--jobs 2]
+
+The example system (conf/, examples/, schemas/) is copied to a temporary project. BAD is
+``train`` with n overrides: n - k harmless changes (settings the run reads or carries without
+failing) with the k culprits spread among them; k = 1 is a setting that makes training fail
+on its own (``trainer.cv_folds=1``), k = 2 two that fail only together (an accuracy floor of
+0.99 and the switch that enforces it). Each bisect is one ``confman bisect train train -b ...
+-- python examples/train.py`` process (``--jobs`` probes at a time, a store of its own) and
+must name exactly the planted culprits. A JSON line per bisect, then the table for
+benchmarks/RESULTS.md. Probe counts are deterministic; wall times are single runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# this file shares its name with the standard library's ``bisect`` (which ``random`` imports):
+# run as a script, its own folder must not shadow it
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]
+
+import argparse
+import json
+import math
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+HARMLESS = [
+    "output.compress=1",
+    "evaluation.bootstrap.rounds=50",
+    "logging.progress_every=5",
+    "output.report.top_errors=5",
+    "tracking.notes=bisect",
+    "search.n_iter=4",
+    "calibration.method=isotonic",
+    "output.save_predictions=true",
+    "logging.level=WARNING",
+    "evaluation.calibration_bins=5",
+    "output.model_file=m.pkl",
+    "output.metrics_file=m.json",
+    "output.report.file=r.md",
+    "output.report.include_config=false",
+    "tracking.project=bench",
+    "tracking.log_model=false",
+    "logging.capture_warnings=false",
+    "evaluation.per_class_report=false",
+    "evaluation.confusion_matrix=false",
+    "evaluation.bootstrap.confidence=0.9",
+    "description=bench",
+    "version=2",
+    "runtime.memory_limit_gb=8",
+    "search.method=grid",
+    "search.refit_metric=accuracy",
+    "calibration.folds=4",
+    "preprocess.pca.components=16",
+    "preprocess.pca.whiten=true",
+    "features.polynomial.degree=3",
+    "features.noise.std=0.02",
+    "output.report.format=text",
+    "tracking.uri=.confman/bench",
+]
+CULPRITS = {
+    1: ["trainer.cv_folds=1"],
+    2: ["evaluation.thresholds.min_accuracy=0.99", "evaluation.thresholds.fail_below=true"],
+}
+
+
+def _project(dest: Path) -> Path:
+    root = dest / "proj"
+    for folder in ("conf", "examples", "schemas"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    # one run first fills the dataset cache, as any project that has trained before has it
+    # (probes that start together would otherwise race to write it)
+    env = {**os.environ, "CONFMAN_STORE": f"sqlite:///{root / 'warm.db'}"}
+    subprocess.run([sys.executable, "examples/train.py"], cwd=root, env=env, check=True)
+    return root
+
+
+def _changes(n: int, k: int) -> list[str]:
+    """n changes: the k culprits spread evenly among n - k harmless ones."""
+    changes = HARMLESS[: n - k]
+    for i, culprit in enumerate(CULPRITS[k]):
+        changes.insert((i + 1) * len(changes) // (k + 1) + i, culprit)
+    return changes
+
+
+def run(root: Path, n: int, k: int, jobs: int) -> dict[str, object]:
+    changes = _changes(n, k)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    env["CONFMAN_STORE"] = f"sqlite:///{root / f'runs-{n}-{k}.db'}"
+    command = [sys.executable, "-m", "confman", "bisect", "train", "train", "-b", " ".join(changes)]
+    command += ["--jobs", str(jobs), "--format", "json", "--", sys.executable, "examples/train.py"]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bisect n={n} k={k} failed: {done.stderr.strip()}")
+    report = json.loads(done.stdout)
+    found = [c["override"] for c in report["culprits"]]
+    if sorted(found) != sorted(CULPRITS[k]):
+        raise SystemExit(f"bisect n={n} k={k} found {found}, planted {CULPRITS[k]}")
+    return {
+        "n": n,
+        "k": k,
+        "probes": report["probes"],
+        "search_probes": report["probes"] - 2,  # GOOD and BAD themselves are probed first
+        "bound": round(2 * k * math.log2(n), 1),
+        "one_at_a_time": n,
+        "wall_s": round(wall, 1),
+        "s_per_probe": round(wall / report["probes"], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[8, 16, 32])
+    parser.add_argument("--k", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    if max(args.n) > len(HARMLESS) or not set(args.k) <= set(CULPRITS):
+        raise SystemExit(f"n at most {len(HARMLESS)}, k in {sorted(CULPRITS)}")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="confman-bench-bisect-") as tmp:
+        root = _project(Path(tmp))
+        for k in args.k:
+            for n in args.n:
+                row = run(root, n, k, args.jobs)
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+    print("\n| n | k | probes (search + GOOD/BAD) | 2·k·log2(n) | one at a time | wall s |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['n']} | {r['k']} | {r['search_probes']} + 2 | {r['bound']} "
+            f"| {r['one_at_a_time']} | {r['wall_s']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
