@@ -17,7 +17,7 @@ from typing import Any
 from confman.store.body import COLUMNS, from_parts
 from confman.store.layout import chunks
 from confman.store.record import RunRecord
-from confman.store.tree import NodeRef, child_ids, decode_nodes
+from confman.store.tree import TOKEN, NodeRef, child_ids, decode_nodes
 
 __all__ = ["SELECT", "fetch_texts", "records_from_rows"]
 
@@ -69,6 +69,10 @@ class _Trees:
         ] = {}
         for key, entries in decode_nodes(texts.items()).items():
             kids, mutable = [], []
+            text = texts[int(key)]
+            if TOKEN not in text and "[" not in text and "{" not in text[1:]:  # scalars only
+                self.nodes[int(key)] = (entries, kids, mutable)
+                continue
             for name, value in entries.items():
                 kind = type(value)
                 if kind is NodeRef:
