@@ -68,7 +68,8 @@ class _Trees:
             int, tuple[dict[str, Any], list[tuple[str, int]], list[tuple[str, bool]]]
         ] = {}
         for key, entries in decode_nodes(texts.items()).items():
-            kids, mutable = [], []
+            kids: list[tuple[str, int]] = []
+            mutable: list[tuple[str, bool]] = []
             text = texts[int(key)]
             if TOKEN not in text and "[" not in text and "{" not in text[1:]:  # scalars only
                 self.nodes[int(key)] = (entries, kids, mutable)
