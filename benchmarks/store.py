@@ -149,7 +149,14 @@ def main() -> None:
     parser.add_argument("--pg-url", default=None, help="default: CONFMAN_TEST_PG_URL")
     parser.add_argument("--tmp", default=None, help="where the stores are built")
     parser.add_argument("--keep", default=None, help="build the stores in DIR and keep them")
+    parser.add_argument("--reads", default=None, help="with --scale: only the read measures")
+    parser.add_argument("--distinct", action="store_true", help="--reads: a distinct store")
     args = parser.parse_args()
+    if args.scale and args.reads:
+        from store_scale import reads_only
+
+        reads_only(args.reads, args.distinct, args.repeat)
+        return
     if args.scale:
         from store_scale import run
 

@@ -197,8 +197,9 @@ def reads(store: Any, size: int, distinct: bool, repeat: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     # The newest 1,000 runs by a range on a leaf unique to each run (a distinct node per hit);
     # and, on the sweep, a value 1 run in 1,000 shares (one node under many configs).
-    key = "trainer.tra_1" if distinct else "trainer.seed"
-    low = (3 if distinct else 0) + size - 1000
+    section, key = ("trainer", "tra_1") if distinct else ("trainer", "seed")
+    low = store.get("@latest").config[section][key] - 999  # the newest run's, so after gc too
+    key = f"{section}.{key}"
     out["query"], got = median_ms(lambda: store.query([f"{key}>={low}"]), repeat)
     out["query_hits"] = len(got)
     if not distinct:
@@ -257,6 +258,18 @@ def mlflow_measure(folder: Path, n: int, distinct: bool, repeat: int) -> dict[st
         lambda: store.search_runs(["0"], "", ViewType.ALL, max_results=50), repeat
     )
     return out
+
+
+def reads_only(url: str, distinct: bool, repeat: int) -> None:
+    """``--reads URL``: the read measures again on a store kept by ``--keep``."""
+    started = time.perf_counter()
+    open_store(url).close()
+    with open_store(url) as store:
+        size = store.count()
+        out = {"runs": size, "open": (time.perf_counter() - started) * 1000}
+        out["open"], _ = median_ms(lambda: open_store(url).close(), repeat)
+        out.update(reads(store, size, distinct, repeat))
+    print(f"{'distinct' if distinct else 'sweep'} {url.split(':')[0]} {out}", flush=True)
 
 
 def run(args: Any) -> None:

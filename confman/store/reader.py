@@ -39,10 +39,7 @@ def fetch_texts(read: Read, roots: Collection[int]) -> dict[int, str]:
         found: dict[int, str] = {}
         for part in chunks(sorted(todo)):
             marks = ", ".join("?" * len(part))
-            found.update(
-                (int(i), str(t))
-                for i, t in read(f"SELECT id, data FROM nodes WHERE id IN ({marks})", part)
-            )
+            found.update(read(f"SELECT id, data FROM nodes WHERE id IN ({marks})", part))
         texts.update(found)
         todo = {kid for text in found.values() for kid in child_ids(text)} - texts.keys()
     return texts

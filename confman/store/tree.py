@@ -138,7 +138,7 @@ def scalar_json(value: Any) -> str:
 
 def child_ids(text: str) -> list[int]:
     """The ids of a stored node's children, from its text."""
-    return [int(part.partition(END)[0]) for part in text.split(TOKEN)[1:]]
+    return [int(i) for i in _REF.findall(text)] if TOKEN in text else []
 
 
 def decode_nodes(rows: Iterable[tuple[Any, str]]) -> dict[str, dict[str, Any]]:
