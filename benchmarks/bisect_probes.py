@@ -1,7 +1,7 @@
 """``confman bisect`` on the example training: probes and wall time against the number of
 changes n and of culprits k, beside the 2·k·log2(n) bound and one-change-at-a-time (n probes).
 
-    python benchmarks/bisect.py [--n 8 16 32] [--jobs 2]
+    python benchmarks/bisect_probes.py [--n 8 16 32] [--jobs 2]
 
 The example system (conf/, examples/, schemas/) is copied to a temporary project. BAD is
 ``train`` with n overrides: n - k harmless changes (settings the run reads or carries without
@@ -11,23 +11,20 @@ on its own (``trainer.cv_folds=1``), k = 2 two that fail only together (an accur
 -- python examples/train.py`` process (``--jobs`` probes at a time, a store of its own) and
 must name exactly the planted culprits. A JSON line per bisect, then the table for
 benchmarks/RESULTS.md. Probe counts are deterministic; wall times are single runs.
+
+Not ``bisect.py``: run as a script, a file of that name in this folder would shadow the
+standard library's ``bisect`` (which ``random`` imports) for every benchmark here.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-
-# this file shares its name with the standard library's ``bisect`` (which ``random`` imports):
-# run as a script, its own folder must not shadow it
-if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
-    del sys.path[0]
-
 import argparse
 import json
 import math
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
