@@ -54,6 +54,9 @@ SKIP_DIRS = {
     "outputs",
     "multirun",
 }
+#: Test code is not scanned: a ConfigStore entry, resolver or ``@hydra.main`` in a test is the
+#: test's own set-up, never what the application composes with.
+TEST_DIRS = {"tests", "test", "testing"}
 #: At most this many Python files are read: a scan is a hint, not an audit.
 MAX_FILES = 5000
 _ENTRY_CALLEES = {"main", "hydra_main", "hydra_runner", "initialize", "initialize_config_dir"}
@@ -131,7 +134,8 @@ class SourceScan:
 
 
 def python_files(root: Path, folders: list[Path] | None = None) -> Iterator[Path]:
-    """The ``*.py`` files under ``folders`` (default: ``root``), environments skipped."""
+    """The ``*.py`` files under ``folders`` (default: ``root``), environments and tests
+    skipped."""
     count = 0
     for top in folders or [root]:
         if top.is_file():
@@ -139,13 +143,19 @@ def python_files(root: Path, folders: list[Path] | None = None) -> Iterator[Path
             yield top
             continue
         for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            dirs[:] = sorted(
+                d for d in dirs if d not in SKIP_DIRS | TEST_DIRS and not d.startswith(".")
+            )
             for name in sorted(files):
-                if name.endswith(".py"):
+                if name.endswith(".py") and not _is_test_file(name):
                     count += 1
                     if count > MAX_FILES:
                         return
                     yield Path(folder) / name
+
+
+def _is_test_file(name: str) -> bool:
+    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
 
 
 def module_name(path: Path, root: Path) -> str:

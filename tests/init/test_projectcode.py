@@ -80,6 +80,18 @@ def test_missing_configstore_module_names_the_setting(project: Path) -> None:
     assert "myproj/store.py:" in (caught.value.hint or "")
 
 
+def test_a_registration_in_test_code_is_no_hint(project: Path) -> None:
+    """A test registering its own ConfigStore entry is not a module the application needs."""
+    write(project, {"tests/test_db.py": f"def test_db():\n{textwrap.indent(STORE_MODULE, '    ')}"})
+    settings_file(project)
+    (project / "myproj/store.py").unlink()
+    with pytest.raises(ConfmanError) as caught:
+        compose("train", config_dir=load_settings().config_dir)
+    assert "no option 'postgres' in config group 'db'" in caught.value.message
+    assert "modules =" not in (caught.value.hint or "")
+    assert "tests/test_db.py" not in (caught.value.hint or "")
+
+
 def test_listed_module_registers_and_resolver_resolves(project: Path) -> None:
     settings_file(
         project,
