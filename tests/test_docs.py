@@ -123,8 +123,8 @@ def test_every_link_between_pages_resolves(page: Path) -> None:
             assert anchor in _anchors(linked), f"{page.name}: no heading for {target}"
 
 
-def test_every_docs_page_is_reachable_from_the_index() -> None:
-    seen, todo = set(), [DOCS / "README.md"]
+def test_every_docs_page_is_reachable_from_the_readme() -> None:
+    seen, todo = set(), [ROOT / "README.md"]
     while todo:
         page = todo.pop()
         if page in seen or page.suffix != ".md":
@@ -136,3 +136,10 @@ def test_every_docs_page_is_reachable_from_the_index() -> None:
             if linked.is_file() and DOCS in linked.parents:
                 todo.append(linked)
     assert set(DOCS.rglob("*.md")) - seen == set()
+
+
+def test_readme_stays_short() -> None:
+    """The README is the door (what, the two commands, the tour, a line per feature); detail
+    belongs in docs/."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 250, "move detail into a docs/ page and link it from one README line"
