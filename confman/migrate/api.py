@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from confman.errors import YamlSourceError
 from confman.lint.fix import compose_each
 from confman.lint.reachable import Reachable, reachable
 from confman.migrate.overrides import rewrite_source
@@ -299,7 +300,10 @@ def migrate(
         shown = _shown(path, root)
         text = path.read_text(encoding="utf-8")
         group = rel.rpartition("/")[0]
-        result = rewrite_yaml(text, plan.steps, package=file_package(text, group), name=shown)
+        try:
+            result = rewrite_yaml(text, plan.steps, package=file_package(text, group), name=shown)
+        except YamlSourceError:  # no YAML parser reads it, so Hydra composes nothing from it
+            continue  # (lint reports it as CM000)
         for line, why in result.refused:
             raise MigrationError(f"{shown}:{line}: cannot migrate: {why}")
         outcome.uses += [Use(shown, h.line, h.message()) for h in result.hits]

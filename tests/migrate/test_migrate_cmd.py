@@ -229,3 +229,17 @@ def test_real_world_key_placed_by_a_defaults_package_is_refused(
     assert result.exit_code == 2
     assert "would change composition 'config task@_global_=" in result.stderr
     assert (root / "cfgs/config.yaml").read_text() == before
+
+
+def test_a_file_yaml_cannot_read_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    """ProteinWorkshop's W&B sweep files sit in its config tree and are no YAML at all."""
+    root = _example(tmp_path)
+    (root / "conf/sweeps").mkdir()
+    (root / "conf/sweeps/wandb.yaml").write_text("values: [{{ lr }}, ? ]\nlr: 1\n")
+    monkeypatch.chdir(root)
+    check = runner.invoke(app, ["migrate", "--check"])
+    assert check.exit_code == 1, check.stderr
+    assert "conf/optimizer/sgd.yaml:2: key: 'optimizer.lr'" in check.stdout
+    assert "wandb" not in check.stdout + check.stderr
