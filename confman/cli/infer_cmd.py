@@ -44,7 +44,6 @@ def infer_command(
     from confman.errors import ConfmanError
     from confman.init.pyproject import with_schemas
     from confman.schema.infer import infer_schemas
-    from confman.schema.validate import REGISTER_HINT, unregistered_message
     from confman.settings import load_settings
 
     with hydra_warnings(), user_errors():
@@ -76,12 +75,12 @@ def infer_command(
         )
         for key, reason in result.unbound.items():
             typer.echo(f"not bound: {key}: {reason}", err=True)
-        for resolver, paths in sorted(result.unregistered.items()):
+        for cause, paths in sorted(result.unresolved.items()):
             keys = sorted(paths)
             more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
             typer.echo(
-                f"note: {unregistered_message(resolver)} ({REGISTER_HINT}): the values it "
-                f"makes ({', '.join(keys[:3])}{more}) are typed from their options, else Any",
+                f"note: {cause}; typed from the other values seen there, else Any: "
+                f"{', '.join(keys[:3])}{more}",
                 err=True,
             )
         if result.needs_allow_missing:

@@ -43,8 +43,8 @@ def validate_command(
         bool,
         typer.Option(
             "--strict",
-            help="Report a value made by a resolver not registered here (not checked: a note "
-            "by default) as an issue.",
+            help="Report a value made by a resolver not registered here, or reading an "
+            "environment variable not set here (not checked: a note by default), as an issue.",
         ),
     ] = False,
     output_format: Annotated[
@@ -58,8 +58,9 @@ def validate_command(
     """Validate configs against the pydantic schemas bound in [tool.confman.schemas].
 
     Exit 0 when everything is valid, 1 when something is not, 2 on bad input. A value made
-    by a resolver that is not registered here (see [tool.confman.resolvers]) is not checked:
-    it is noted once per resolver, and fails only with --strict.
+    by a resolver that is not registered here (see [tool.confman.resolvers]), or reading an
+    environment variable that is not set, is not checked: it is noted once per resolver or
+    variable, and fails only with --strict.
 
     Examples:
 
@@ -163,17 +164,16 @@ def _lines(report: object, output_format: str, config_dir: Path) -> list[str]:
 
 
 def _not_checked(report: Any) -> list[str]:
-    """One line per resolver not registered here: what was not checked, and the first place."""
-    from confman.schema.validate import REGISTER_HINT, unregistered_message
-
+    """One line per cause (a resolver not registered, a variable not set): what was not
+    checked, and the first place."""
     out = []
-    for name, values in report.not_checked.items():
+    for (message, hint), values in report.not_checked.items():
         configs = len({target for target, _ in values})
         _, first = values[0]
         count = f"{len(values)} value{'s' if len(values) > 1 else ''}"
         where = f"{configs} configs" if configs > 1 else values[0][0]
         out.append(
-            f"not checked: {unregistered_message(name)} ({REGISTER_HINT}); {count} in {where}, "
+            f"not checked: {message} ({hint}); {count} in {where}, "
             f"first {first.path} at {first.location}"
         )
     return out

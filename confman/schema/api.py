@@ -45,8 +45,9 @@ class Validated:
         instance: the schema instance for the whole primary config (None if it failed or none).
         issues: every problem, sorted by file and line.
         composed: the composition, when a primary config was composed.
-        unchecked: values made by a resolver not registered here, which could not be checked
-            (notes, not issues: each is an issue only when validating strictly).
+        unchecked: values that depend on what only the run provides (a resolver not registered
+            here, an environment variable not set here), which could not be checked (notes, not
+            issues: each is an issue only when validating strictly).
     """
 
     target: str
@@ -112,9 +113,9 @@ def validate_composed(
     of every bound group it selects (each group's node), errors mapped via provenance.
 
     ``allow_missing``: a ``???`` value, or an interpolation of one, is no issue (the code fills
-    it at run time). A value made by a resolver that is not registered here (the code
-    registers it at run time) cannot be checked: it is a note in ``unchecked``, or with
-    ``strict`` an issue."""
+    it at run time). A value made by a resolver that is not registered here, or reading an
+    environment variable not set here (the run provides them), cannot be checked: it is a note
+    in ``unchecked``, or with ``strict`` an issue."""
     locate = locator(lambda: composed.provenance)
     data, issues = resolve_data(composed.config, locate)
     reported = len(issues)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -32,6 +33,9 @@ from confman.schema.shape import Shape
 __all__ = ["ModelWriter"]
 
 _RESERVED = set(dir(BaseModel)) | {"model_config", "Any", "Field", "Literal", "Annotated"}
+#: Names the generated module imports: a class named so (group ``base/model`` -> ``BaseModel``)
+#: would replace the import for every class after it.
+_IMPORTED = {"Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal"}
 #: A mapping with more keys than this is typed as a dict, not a class.
 MAX_FIELDS = 400
 
@@ -55,14 +59,13 @@ def _field_name(key: str, taken: set[str]) -> str:
     return name
 
 
-def _unregistered_comment(resolvers: set[str]) -> list[str]:
-    """Why a field is ``Any``: its values are made by resolvers not registered here."""
-    names = ", ".join(f"'{r}'" for r in sorted(resolvers))
-    what = ("resolvers", "them") if len(resolvers) > 1 else ("resolver", "it")
-    return [
-        f"    # Any: made by {what[0]} {names}, not registered here: register {what[1]} in",
-        "    # [tool.confman.resolvers] and run `confman schema infer` again to type it.",
-    ]
+def _unresolved_comment(causes: set[str]) -> list[str]:
+    """Why a field is ``Any``: its values could not resolve here, so none was seen."""
+    text = (
+        f"Any: no value resolved here: {'; '.join(sorted(causes))}. Run `confman schema infer` "
+        "again once it resolves, to type it."
+    )
+    return [f"    # {line}" for line in textwrap.wrap(text, 94)]
 
 
 @dataclass
@@ -73,14 +76,20 @@ class ModelWriter:
     group_types: dict[str, str] = field(default_factory=dict)
     classes: list[str] = field(default_factory=list)
     _bodies: dict[str, str] = field(default_factory=dict)
-    _names: set[str] = field(default_factory=set)
-    uses_literal: bool = False
-    uses_annotated: bool = False
+    _names: set[str] = field(default_factory=lambda: set(_IMPORTED))
 
     def type_of(self, shape: Shape, path: str, *, at_root: bool = False) -> str:
         """The annotation for ``shape`` (without ``| None``), writing classes it needs."""
         groups = shape.groups
-        if not at_root and len(groups) == 1 and next(iter(groups)) in self.group_types:
+        # The group's type only where every mapping seen here was one of its options: a node
+        # the primary also writes without choosing the group (``data.test: {split: test}``,
+        # an option placed there only by experiments) is typed from all it holds.
+        if (
+            not at_root
+            and len(groups) == 1
+            and next(iter(groups)) in self.group_types
+            and shape.grouped >= shape.dicts
+        ):
             return self.group_types[next(iter(groups))]
         parts: list[str] = []
         kinds = shape.kinds
@@ -127,15 +136,13 @@ class ModelWriter:
             alias = f"alias={json.dumps(key)}" if fname != key else ""
             if key == "_target_" and len(shape.targets) == 1 and target in shape.targets:
                 annotation = f"Literal[{json.dumps(target)}]"
-                self.uses_literal = True
-                required = child.required(shape)
             else:
                 annotation = self.type_of(child, f"{name}.{key}")
-                required = child.required(shape)
+            required = child.required(shape)
             if not required and annotation != "Any":
                 annotation = f"{annotation} | None"
-            if annotation == "Any" and child.unregistered:
-                lines += _unregistered_comment(child.unregistered)
+            if annotation == "Any" and child.unresolved:
+                lines += _unresolved_comment(child.unresolved)
             if required:
                 value = f" = Field({alias})" if alias else ""
             else:
@@ -151,12 +158,7 @@ class ModelWriter:
         body = "\n".join([config, *lines])
         if body in self._bodies:
             return self._bodies[body]
-        unique = name
-        n = 2
-        while unique in self._names:
-            unique = f"{name}{n}"
-            n += 1
-        self._names.add(unique)
+        unique = self._unique(name)
         self._bodies[body] = unique
         if doc is None and target:
             doc = (
@@ -166,6 +168,16 @@ class ModelWriter:
             )
         docline = f'    """{doc}"""\n\n' if doc else ""
         self.classes.append(f"class {unique}(BaseModel):\n{docline}{body}\n")
+        return unique
+
+    def _unique(self, name: str) -> str:
+        """``name``, or ``name2``, ``name3``... when taken or imported; then taken."""
+        unique = name
+        n = 2
+        while unique in self._names:
+            unique = f"{name}{n}"
+            n += 1
+        self._names.add(unique)
         return unique
 
     def group(self, key: str, shape: Shape, observations: list[object]) -> str:
@@ -183,8 +195,7 @@ class ModelWriter:
                         sub.add(obs)
                 tail = class_name(target.rsplit(".", 1)[-1])
                 members.append(self.model(sub, f"{base}{tail}", target=target))
-            self.uses_annotated = self.uses_literal = True
-            alias = f"{base}Options"
+            alias = self._unique(f"{base}Options")
             union = " | ".join(dict.fromkeys(members))
             self.classes.append(
                 f"# The options of '{key}', told apart by their _target_.\n"

@@ -8,9 +8,10 @@ What is observed, so that ``confman validate --all-options`` passes on the tree 
   swapped in, and with each option of each experiment-like group added; as ``validate`` sees
   them (interpolations resolved), the primary as a whole and each group's node at its package.
 
-A value made by a resolver that is not registered here stays as written: it is typed from the
-other values seen at its place, else ``Any`` with a comment saying why. The models are then
-checked the way ``validate`` checks them (``???`` allowed, unregistered resolvers noted); a
+A value made by a resolver that is not registered here (or reading an environment variable not
+set here) stays as written: it is typed from the other values seen at its place, else ``Any``
+with a comment saying why. The models are then checked the way ``validate`` checks them
+(``???`` allowed, such values noted); a
 primary whose default composition still fails (a broken interpolation) is written but not
 bound, and the reason is reported.
 """
@@ -18,6 +19,7 @@ bound, and the reason is reported.
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -53,8 +55,9 @@ class Inferred:
         unbound: primaries and groups written but not bound, with the reason.
         needs_allow_missing: bound primaries that pass only with ``--allow-missing``.
         compositions: how many compositions were observed.
-        unregistered: resolvers not registered here, each with the config paths of the values
-            it makes (typed from their other observations, else ``Any``).
+        unresolved: why values could not resolve here (``resolver 'multiply' is not registered
+            (register it in ...)``), each with the config paths of those values (typed from
+            their other observations, else ``Any``).
     """
 
     source: str
@@ -62,7 +65,7 @@ class Inferred:
     unbound: dict[str, str] = field(default_factory=dict)
     needs_allow_missing: list[str] = field(default_factory=list)
     compositions: int = 0
-    unregistered: dict[str, set[str]] = field(default_factory=dict)
+    unresolved: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _no_locate(path: str) -> tuple[str | None, int | None, str]:
@@ -130,7 +133,7 @@ def infer_schemas(
     group_shapes = {key: Shape() for key in groups}
     group_obs: dict[str, list[Any]] = {key: [] for key in groups}
     unbound: dict[str, str] = {}
-    unregistered: dict[str, set[str]] = {}
+    unresolved: dict[str, set[str]] = {}
     for key, files in list(groups.items()):
         try:
             options = [_option_data(path, config_dir) for path in files]
@@ -161,11 +164,11 @@ def infer_schemas(
         ]:
             count += 1
             data, found = resolve_data(composed.config, _no_locate)
-            made = [(i.path, i.resolver) for i in found if i.resolver is not None]
+            made = [(i.path, f"{i.message} ({i.hint})") for i in found if i.unchecked]
             shape.add(data)
-            for path, resolver in made:
-                shape.mark_unregistered(path, resolver)
-                unregistered.setdefault(resolver, set()).add(path)
+            for path, cause in made:
+                shape.mark_unresolved(path, cause)
+                unresolved.setdefault(cause, set()).add(path)
             for key, choice in composed.choices.items():
                 group = key.split("@", 1)[0]
                 node = shape.at(choice.package) if choice.package else None
@@ -176,10 +179,11 @@ def infer_schemas(
                     group_shapes[group].add(value)
                     group_obs[group].append(value)
                     node.groups.add(group)
+                    node.grouped += 1
                     prefix = f"{choice.package}."
-                    for path, resolver in made:
+                    for path, cause in made:
                         if path.startswith(prefix):
-                            group_shapes[group].mark_unregistered(path[len(prefix) :], resolver)
+                            group_shapes[group].mark_unresolved(path[len(prefix) :], cause)
     roots = [settings.root, *(settings.root / s for s in _src(settings))]
     writer = ModelWriter(SignatureFinder(roots))
     for key in sorted(groups):
@@ -191,7 +195,7 @@ def infer_schemas(
         title = title if title.lower().endswith("config") else f"{title}Config"
         models[name] = writer.model(shape, title, doc=doc)
     source = _module_text(writer, settings)
-    result = Inferred(source, unbound=unbound, compositions=count, unregistered=unregistered)
+    result = Inferred(source, unbound=unbound, compositions=count, unresolved=unresolved)
     result.bindings = {key: f"{module}:{writer.group_types[key]}" for key in sorted(groups)}
     for name in sorted(models):
         result.bindings[name] = f"{module}:{models[name]}"
@@ -212,22 +216,22 @@ def _at(data: Any, package: str) -> Any:
 
 
 def _module_text(writer: ModelWriter, settings: Settings) -> str:
-    typing_names = ["Any"]
-    if writer.uses_annotated:
-        typing_names.insert(0, "Annotated")
-    if writer.uses_literal:
-        typing_names.append("Literal")
+    body = "".join(f"\n\n{block}" for block in writer.classes)
+
+    def used(*names: str) -> str:
+        return ", ".join(n for n in names if re.search(rf"\b{n}\b", body))
+
+    typing_names = used("Annotated", "Any", "Literal")
     header = (
         f'"""Pydantic models of the Hydra config tree {settings.config_dir.name}/, written by\n'
         "``confman schema infer`` from every option file and composition of it.\n\n"
         "Edit freely: tighten types, add constraints and docs. Running infer again overwrites\n"
         'this file.\n"""\n\n'
         "from __future__ import annotations\n\n"
-        f"from typing import {', '.join(typing_names)}\n\n"
-        "from pydantic import BaseModel, ConfigDict, Field\n"
+        + (f"from typing import {typing_names}\n\n" if typing_names else "")
+        + f"from pydantic import {used('BaseModel', 'ConfigDict', 'Field')}\n"
     )
-    text = header + "".join(f"\n\n{block}" for block in writer.classes)
-    return _formatted(text)
+    return _formatted(header + body)
 
 
 def _formatted(text: str) -> str:

@@ -15,7 +15,7 @@ from confman.errors import ConfinementError, ConfmanError
 from confman.schema.api import Validated, validate_composed, validate_option_file
 from confman.schema.binding import Bindings
 from confman.schema.sweep import expand
-from confman.schema.validate import ABSENT, REGISTER_HINT, Issue, unregistered_message
+from confman.schema.validate import ABSENT, Issue
 from confman.settings import Settings
 
 __all__ = ["Report", "run_validate"]
@@ -38,13 +38,14 @@ class Report:
         return [r for r in self.results if not r.ok]
 
     @property
-    def not_checked(self) -> dict[str, list[tuple[str, Issue]]]:
-        """Values no check could judge, by the unregistered resolver that makes them: each
-        resolver is said once, whatever the number of values and configs."""
-        out: dict[str, list[tuple[str, Issue]]] = {}
+    def not_checked(self) -> dict[tuple[str, str], list[tuple[str, Issue]]]:
+        """Values no check could judge, by why (``resolver 'multiply' is not registered``) and
+        what to do: each cause is said once, whatever the number of values and configs."""
+        out: dict[tuple[str, str], list[tuple[str, Issue]]] = {}
         for result in self.results:
             for issue in result.unchecked:
-                out.setdefault(issue.resolver or "", []).append((result.target, issue))
+                key = (issue.message, issue.hint or "")
+                out.setdefault(key, []).append((result.target, issue))
         return dict(sorted(out.items()))
 
     def to_json(self) -> dict[str, Any]:
@@ -54,15 +55,14 @@ class Report:
             "noop_overrides": self.noop,
             "not_checked": [
                 {
-                    "resolver": name,
-                    "message": f"not checked: {unregistered_message(name)}",
-                    "hint": REGISTER_HINT,
+                    "message": f"not checked: {message}",
+                    "hint": hint,
                     "values": [
                         {"target": target, "path": i.path, "location": i.location}
                         for target, i in values
                     ],
                 }
-                for name, values in self.not_checked.items()
+                for (message, hint), values in self.not_checked.items()
             ],
             "results": [
                 {"target": r.target, "ok": r.ok, "issues": [i.to_json() for i in r.issues]}
@@ -84,8 +84,8 @@ def run_validate(
     """Validate ``names`` (default: every bound primary config) at every sweep point, and with
     ``all_options`` every option file of every bound group on its own. ``allow_missing``: a
     ``???`` value (or an interpolation of one) is no issue anywhere (the code fills it at run
-    time). A value made by a resolver not registered here is noted in ``not_checked``; with
-    ``strict`` it is an issue."""
+    time). A value made by a resolver not registered here, or reading an environment variable
+    not set here, is noted in ``not_checked``; with ``strict`` it is an issue."""
     report = Report()
     names = names or sorted(bindings.configs)
     if names:

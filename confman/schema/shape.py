@@ -36,8 +36,10 @@ class Shape:
         odd_keys: a mapping had a key that is not a string (YAML ``1: x``).
         targets: the ``_target_`` strings seen on mappings here.
         groups: the config groups whose option was composed at this path.
-        unregistered: resolvers, not registered here, that made a value here: such a value
-            stays as written (``${multiply:...}``), so it says nothing about the type.
+        grouped: how many of the mappings seen here were a group's option.
+        unresolved: why a value here could not resolve (``resolver 'multiply' is not registered
+            (register it in ...)``): such a value stays as written, so it says nothing about
+            the type.
     """
 
     kinds: set[str] = field(default_factory=set)
@@ -48,7 +50,8 @@ class Shape:
     odd_keys: bool = False
     targets: set[str] = field(default_factory=set)
     groups: set[str] = field(default_factory=set)
-    unregistered: set[str] = field(default_factory=set)
+    grouped: int = 0
+    unresolved: set[str] = field(default_factory=set)
 
     def add(self, value: Any) -> None:
         """Merge one observed value into this shape."""
@@ -91,16 +94,16 @@ class Shape:
             node = node.fields.get(part) if node is not None else None
         return node
 
-    def mark_unregistered(self, path: str, resolver: str) -> None:
-        """Note that the value at ``path`` (``a.b[0].c``, as validate names it) is made by
-        ``resolver``, which is not registered here."""
+    def mark_unresolved(self, path: str, cause: str) -> None:
+        """Note that the value at ``path`` (``a.b[0].c``, as validate names it) could not
+        resolve here, and why."""
         node: Shape | None = self
         for part in _PATH_PART.findall(path):
             if node is None:
                 return
             node = node.items if part.startswith("[") else node.fields.get(part)
         if node is not None:
-            node.unregistered.add(resolver)
+            node.unresolved.add(cause)
 
     def required(self, parent: Shape) -> bool:
         """Present with a typed, non-null value in every mapping its parent was."""

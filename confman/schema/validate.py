@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
-from omegaconf.errors import InterpolationToMissingValueError, UnsupportedInterpolationType
+from omegaconf.errors import (
+    InterpolationResolutionError,
+    InterpolationToMissingValueError,
+    UnsupportedInterpolationType,
+)
 from pydantic import BaseModel, ValidationError
 
 from confman.errors import did_you_mean
@@ -29,6 +33,7 @@ from confman.schema.binding import type_adapter
 
 __all__ = [
     "ABSENT",
+    "ENV_HINT",
     "MISSING_MESSAGE",
     "REGISTER_HINT",
     "Issue",
@@ -36,14 +41,15 @@ __all__ = [
     "check",
     "resolve_data",
     "sort_issues",
-    "unregistered_message",
 ]
 
 MISSING = "???"
 MISSING_MESSAGE = "missing value (???)"
 REGISTER_HINT = "register it in [tool.confman.resolvers]"
+ENV_HINT = "set it to check the values that read it"
 _MISSING_TARGET = re.compile(r"Missing mandatory value: (\S+)")
 _RESOLVER = re.compile(r"Unsupported interpolation type (\S+)")
+_ENV = re.compile(r"Environment variable '([^']+)' not found")
 
 # Maps a dotted data path to (file, line, location text); the file is None for overrides.
 Locator = Callable[[str], tuple[str | None, int | None, str]]
@@ -61,8 +67,9 @@ class Issue:
         file: file relative to the config dir (None for overrides and unknown origin).
         line: 1-based line in ``file``.
         hint: did-you-mean for unknown keys, or what to do.
-        resolver: the resolver, not registered in this process, that the value calls: the
-            value is not checked (a note), unless the caller is strict (then an issue).
+        unchecked: the value depends on what only the run provides (a resolver not registered
+            in this process, an environment variable not set here): it is not checked, a note
+            (the message says why), unless the caller is strict (then an issue).
     """
 
     path: str
@@ -72,18 +79,13 @@ class Issue:
     file: str | None = None
     line: int | None = None
     hint: str | None = None
-    resolver: str | None = None
+    unchecked: bool = False
 
     @property
     def missing(self) -> bool:
         """A ``???`` value, or an interpolation of one: an error, unless the code fills it at
         run time (``--allow-missing``)."""
         return self.message == MISSING_MESSAGE
-
-    @property
-    def unchecked(self) -> bool:
-        """A value made by a resolver not registered here: it cannot be checked."""
-        return self.resolver is not None
 
     def text(self, *, location: bool = True) -> str:
         """One line: ``file:line: key: message (found ...) hint`` (location optional)."""
@@ -133,8 +135,9 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
     """The config as plain data with interpolations resolved where they can be.
 
     ``???`` values, and interpolations of one, are left out of the data (so a default can't
-    hide them) and reported as missing. A value calling a resolver that is not registered is
-    kept as its raw text, with an issue whose ``resolver`` names it (the value is not checked).
+    hide them) and reported as missing. A value calling a resolver that is not registered, or
+    reading an environment variable that is not set, is kept as its raw text with an
+    ``unchecked`` issue saying which.
     Another interpolation that cannot resolve is reported and kept as its raw text.
     """
     issues: list[Issue] = []
@@ -180,15 +183,11 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
     return data, issues
 
 
-def unregistered_message(resolver: str) -> str:
-    """What is said of a value made by ``resolver``, which is not registered here."""
-    return f"resolver '{resolver}' is not registered"
-
-
 def _unresolved_issue(path: str, leaf: str, raw: Any, exc: Exception, locate: Locator) -> Issue:
     """The issue for a value that does not resolve, by why: an interpolation of a ``???`` is
     a missing value (the code fills the target at run time, then it resolves); a resolver not
-    registered here leaves the value unchecked; anything else is a broken interpolation."""
+    registered here or an environment variable not set here leaves the value unchecked (the
+    run registers or sets it); anything else is a broken interpolation."""
     file, line, where = locate(leaf)
     msg = str(exc).split("\n")[0]
     if isinstance(exc, InterpolationToMissingValueError):
@@ -198,9 +197,12 @@ def _unresolved_issue(path: str, leaf: str, raw: Any, exc: Exception, locate: Lo
         return Issue(path, MISSING_MESSAGE, raw, where, file, line, hint)
     resolver = _RESOLVER.search(msg) if isinstance(exc, UnsupportedInterpolationType) else None
     if resolver:
-        name = resolver.group(1).strip("'")
-        message = unregistered_message(name)
-        return Issue(path, message, raw, where, file, line, REGISTER_HINT, resolver=name)
+        message = f"resolver '{resolver.group(1).strip(chr(39))}' is not registered"
+        return Issue(path, message, raw, where, file, line, REGISTER_HINT, unchecked=True)
+    env = _ENV.search(msg) if isinstance(exc, InterpolationResolutionError) else None
+    if env:
+        message = f"environment variable '{env.group(1)}' is not set"
+        return Issue(path, message, raw, where, file, line, ENV_HINT, unchecked=True)
     return Issue(path, f"cannot resolve interpolation: {msg}", raw, where, file, line)
 
 

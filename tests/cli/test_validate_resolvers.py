@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from omegaconf import OmegaConf
 from typer.testing import CliRunner
 
@@ -63,7 +64,6 @@ def test_json_and_github_carry_the_note(project: Project, runner: CliRunner) -> 
     assert report["failed"] == 0
     assert report["not_checked"] == [
         {
-            "resolver": NAME,
             "message": f"not checked: resolver '{NAME}' is not registered",
             "hint": "register it in [tool.confman.resolvers]",
             "values": [
@@ -101,3 +101,24 @@ def test_registered_in_pyproject_the_values_are_checked(
         ) in bad.stdout.splitlines()
     finally:
         OmegaConf.clear_resolver(NAME)
+
+
+def test_an_environment_variable_not_set_here_is_noted_too(
+    project: Project, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``${oc.env:DATA_PATH}`` without a default: the run sets it (ProteinWorkshop's data
+    paths); here it is unset, so the value is noted, not failed; set, it is checked."""
+    project({"conf/train.yaml": TRAIN_DEFAULTS + "epochs: 3\ntag: ${oc.env:CM_TEST_DATA}/x\n"})
+    monkeypatch.delenv("CM_TEST_DATA", raising=False)
+    noted = runner.invoke(app, ["validate", "train"])
+    assert noted.exit_code == 0, noted.stdout
+    assert noted.stdout.splitlines() == [
+        "note: not checked: environment variable 'CM_TEST_DATA' is not set "
+        "(set it to check the values that read it); 1 value in train, first tag at train.yaml:6",
+        "1 checked, 1 valid, 0 invalid",
+    ]
+    assert runner.invoke(app, ["validate", "train", "--strict"]).exit_code == 1
+    monkeypatch.setenv("CM_TEST_DATA", "/data")
+    checked = runner.invoke(app, ["validate", "train", "--strict"])
+    assert checked.exit_code == 0, checked.stdout
+    assert checked.stdout == "1 checked, 1 valid, 0 invalid\n"

@@ -160,12 +160,13 @@ def test_values_of_an_unregistered_resolver(
     source, result = infer_bound(tmp_path, files, "unreg_models/inferred.py")
     assert "not bound" not in result.stderr
     assert (
-        f"note: resolver '{name}' is not registered (register it in [tool.confman.resolvers]): "
-        "the values it makes (model.hidden) are typed from their options, else Any"
+        f"note: resolver '{name}' is not registered (register it in [tool.confman.resolvers]); "
+        "typed from the other values seen there, else Any: model.hidden"
     ) in result.stderr.splitlines()
     assert (
-        f"    # Any: made by resolver '{name}', not registered here: register it in\n"
-        "    # [tool.confman.resolvers] and run `confman schema infer` again to type it.\n"
+        f"    # Any: no value resolved here: resolver '{name}' is not registered (register it in\n"
+        "    # [tool.confman.resolvers]). Run `confman schema infer` again once it resolves, "
+        "to type it.\n"
         "    hidden: Any = None\n"
     ) in source
     schemas = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["confman"]["schemas"]
@@ -176,3 +177,41 @@ def test_values_of_an_unregistered_resolver(
         f"note: not checked: resolver '{name}' is not registered"
     )
     assert runner.invoke(app, ["validate", "--strict"]).exit_code == 1
+
+
+PLACED = {
+    "conf/train.yaml": """
+        defaults:
+          - base/model: small
+          - _self_
+        data:
+          test:
+            split: test
+        """,
+    "conf/base/model/small.yaml": "name: small\nlayers: 2\n",
+    "conf/base/model/big.yaml": "name: big\nlayers: 8\n",
+    "conf/data/dataset.yaml": "_convert_: all\nsplit: ???\nsize: 30\n",
+    "conf/experiment/water.yaml": """
+        # @package _global_
+        defaults:
+          - /data@data.test: dataset
+        data:
+          test:
+            size: 3
+        """,
+}
+
+
+def test_group_named_like_an_import_and_an_option_placed_by_experiments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two shapes of physicsnemo's trees: group ``base/model`` (a class named ``BaseModel``
+    would replace pydantic's for every class after it), and ``data.test`` that only an
+    experiment fills with a ``data`` option (the primary alone writes ``split`` there)."""
+    monkeypatch.chdir(tmp_path)
+    source, result = infer_bound(tmp_path, PLACED, "placed_models/inferred.py")
+    assert "not bound" not in result.stderr, result.stderr
+    assert "class BaseModel(" not in source and "class BaseModel2(BaseModel):" in source
+    checked = CliRunner().invoke(app, ["validate", "--all-options", "--allow-missing"])
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.splitlines()[-1] == "5 checked, 5 valid, 0 invalid"
