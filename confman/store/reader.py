@@ -17,7 +17,7 @@ from typing import Any
 from confman.store.body import COLUMNS, from_parts
 from confman.store.layout import chunks
 from confman.store.record import RunRecord
-from confman.store.tree import TOKEN, NodeRef, child_ids, decode_nodes
+from confman.store.tree import TOKEN, child_ids, decode_texts
 
 __all__ = ["SELECT", "fetch_texts", "records_from_rows"]
 
@@ -64,20 +64,21 @@ class _Trees:
         self.nodes: dict[
             int, tuple[dict[str, Any], list[tuple[str, int]], list[tuple[str, bool]]]
         ] = {}
-        for key, entries in decode_nodes(texts.items()).items():
+        ids = list(texts)
+        for node, entries in zip(ids, decode_texts(texts[i] for i in ids), strict=True):
             kids: list[tuple[str, int]] = []
             mutable: list[tuple[str, bool]] = []
-            text = texts[int(key)]
+            text = texts[node]
             if TOKEN not in text and "[" not in text and "{" not in text[1:]:  # scalars only
-                self.nodes[int(key)] = (entries, kids, mutable)
+                self.nodes[node] = (entries, kids, mutable)
                 continue
             for name, value in entries.items():
                 kind = type(value)
-                if kind is NodeRef:
-                    kids.append((name, int(value)))
+                if kind is dict and len(value) == 1 and TOKEN in value:  # a child's token
+                    kids.append((name, value[TOKEN]))
                 elif kind is list or kind is dict:
                     mutable.append((name, _flat(value)))
-            self.nodes[int(key)] = (entries, kids, mutable)
+            self.nodes[node] = (entries, kids, mutable)
         self.flat: dict[tuple[int, str], dict[str, Any]] = {}
 
     def build(self, node: int | None) -> dict[str, Any]:
@@ -99,7 +100,7 @@ class _Trees:
         found = self.flat.get((node, prefix))
         if found is None:
             entries, kids, _ = self.nodes[node]
-            found = {prefix + k: v for k, v in entries.items() if type(v) is not NodeRef}
+            found = {prefix + k: v for k, v in entries.items() if type(v) is not dict}
             for name, kid in kids:
                 found.update(self.provenance(kid, prefix + name))
             self.flat[(node, prefix)] = found
@@ -139,12 +140,21 @@ def records_from_rows(
 
 
 def _meta(trees: _Trees, node: int | None) -> dict[str, Any]:
-    """The ``meta`` tree of a run, its nested provenance flattened through the batch's cache."""
-    meta = trees.build(node)
-    provenance = meta.get("provenance")
-    if node is not None and isinstance(provenance, dict) and "nested" in provenance:
-        _, kids, _ = trees.nodes[dict(trees.nodes[node][1])["provenance"]]
-        nested = dict(kids).get("nested")  # not a child when empty: ``from_parts`` has it
+    """The ``meta`` tree of a run, its nested provenance flattened through the batch's cache
+    (never built as nested dicts only to be flattened)."""
+    if node is None:
+        return {}
+    try:
+        entries, kids, mutable = trees.nodes[node]
+    except KeyError:
+        raise MissingNodeError(f"malformed record: node {node} is missing") from None
+    meta = entries.copy()
+    for name, flat in mutable:
+        meta[name] = meta[name].copy() if flat else copy.deepcopy(meta[name])
+    for name, kid in kids:
+        nested = dict(trees.nodes[kid][1]).get("nested") if name == "provenance" else None
         if nested is not None:
-            meta["provenance"] = {"flat": dict(trees.provenance(nested))}
+            meta[name] = {"flat": dict(trees.provenance(nested))}
+        else:
+            meta[name] = trees.build(kid)
     return meta

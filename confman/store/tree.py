@@ -36,6 +36,7 @@ __all__ = [
     "assemble",
     "child_ids",
     "decode_nodes",
+    "decode_texts",
     "scalar_json",
     "split_tree",
 ]
@@ -141,6 +142,16 @@ def child_ids(text: str) -> list[int]:
     return [int(i) for i in _REF.findall(text)] if TOKEN in text else []
 
 
+def decode_texts(texts: Iterable[str]) -> list[dict[str, Any]]:
+    """Stored texts decoded in one JSON call, each child as ``{TOKEN: id}`` (a one-key mapping
+    no plain entry can be: plain mappings are empty)."""
+    joined = ",".join(texts)
+    decoded: list[dict[str, Any]] = json.loads(
+        "[" + joined.replace(TOKEN, _OPEN).replace(END, "}") + "]"
+    )
+    return decoded
+
+
 def decode_nodes(rows: Iterable[tuple[Any, str]]) -> dict[str, dict[str, Any]]:
     """Read ``(id, text)`` rows back as mappings in key order; children become ``NodeRef``.
 
@@ -150,8 +161,7 @@ def decode_nodes(rows: Iterable[tuple[Any, str]]) -> dict[str, dict[str, Any]]:
     rows = list(rows)
     if not rows:
         return {}
-    joined = ",".join(text for _, text in rows)
-    decoded = json.loads("[" + joined.replace(TOKEN, _OPEN).replace(END, "}") + "]")
+    decoded = decode_texts(text for _, text in rows)
     out: dict[str, dict[str, Any]] = {}
     for (key, text), entries in zip(rows, decoded, strict=True):
         if TOKEN in text:
