@@ -81,7 +81,9 @@ class _Trees:
             self.nodes[node] = (entries, kids, mutable)
         self.flat: dict[tuple[int, str], dict[str, Any]] = {}
 
-    def build(self, node: int | None) -> dict[str, Any]:
+    def build(self, node: int | None, *, meta: bool = False) -> dict[str, Any]:
+        """A fresh copy of the tree at ``node``; for a ``meta`` tree, its nested provenance is
+        flattened through the batch's cache (never built as nested dicts first)."""
         if node is None:
             return {}
         try:
@@ -92,7 +94,12 @@ class _Trees:
         for name, flat in mutable:
             out[name] = out[name].copy() if flat else copy.deepcopy(out[name])
         for name, kid in kids:
-            out[name] = self.build(kid)
+            nested = (
+                dict(self.nodes[kid][1]).get("nested") if meta and name == "provenance" else None
+            )
+            out[name] = (
+                self.build(kid) if nested is None else {"flat": dict(self.provenance(nested))}
+            )
         return out
 
     def provenance(self, node: int, prefix: str = "") -> dict[str, Any]:
@@ -131,30 +138,11 @@ def records_from_rows(
     out = []
     for row, body in zip(rows, bodies, strict=True):
         config = trees.build(row[n])
-        raw, meta = ({}, {}) if partial else (trees.build(row[n + 1]), _meta(trees, row[n + 2]))
+        raw, meta = (
+            ({}, {}) if partial else (trees.build(row[n + 1]), trees.build(row[n + 2], meta=True))
+        )
         columns = dict(zip(COLUMNS, row[:n], strict=True))
         fingerprint = bytes(row[n + 3]).hex()
         patch = None if partial else row[n + 5]
         out.append(from_parts(columns, body, meta, config, raw, patch, fingerprint))
     return out
-
-
-def _meta(trees: _Trees, node: int | None) -> dict[str, Any]:
-    """The ``meta`` tree of a run, its nested provenance flattened through the batch's cache
-    (never built as nested dicts only to be flattened)."""
-    if node is None:
-        return {}
-    try:
-        entries, kids, mutable = trees.nodes[node]
-    except KeyError:
-        raise MissingNodeError(f"malformed record: node {node} is missing") from None
-    meta = entries.copy()
-    for name, flat in mutable:
-        meta[name] = meta[name].copy() if flat else copy.deepcopy(meta[name])
-    for name, kid in kids:
-        nested = dict(trees.nodes[kid][1]).get("nested") if name == "provenance" else None
-        if nested is not None:
-            meta[name] = {"flat": dict(trees.provenance(nested))}
-        else:
-            meta[name] = trees.build(kid)
-    return meta
