@@ -42,6 +42,12 @@ class Store(ABC):
     def put(self, record: RunRecord, *, secret_paths: Sequence[str] = ()) -> RunRecord:
         """Insert or replace ``record`` atomically; returns it as stored (secrets redacted)."""
 
+    def put_many(
+        self, records: Sequence[RunRecord], *, secret_paths: Sequence[str] = ()
+    ) -> list[RunRecord]:
+        """``put`` for many records; stores that can write them in one transaction do."""
+        return [self.put(record, secret_paths=secret_paths) for record in records]
+
     @abstractmethod
     def get(self, ref: str) -> RunRecord:
         """One run by id, unique id prefix, ``@latest`` or ``@latest~N`` (N before latest)."""
