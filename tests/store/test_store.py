@@ -259,3 +259,14 @@ def test_gc_leaves_what_a_store_of_the_kept_runs_has(store: SQLStore, tmp_path: 
         for where in ("optimizer.betas.b2==1", "model.name==vit", "seed>=20"):
             assert [r.id for r in store.query([where])] == [r.id for r in fresh.query([where])]
     assert [r.to_json() for r in store.query()] == [r.to_json() for r in reversed(kept)]
+
+
+def test_put_many_stores_what_put_does(store: SQLStore, tmp_path: Path) -> None:
+    records = [_sweep(i) for i in range(30)]
+    stored = store.put_many(records)
+    assert [r.id for r in stored] == [r.id for r in records] and store.count() == 30
+    with open_store(f"sqlite:///{tmp_path / 'one_by_one.db'}") as single:
+        for rec in records:
+            single.put(rec)
+        assert _tables(store) == _tables(single)
+        assert [r.to_json() for r in store.query()] == [r.to_json() for r in single.query()]
