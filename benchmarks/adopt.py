@@ -107,7 +107,10 @@ def _summary(out: str, code: int) -> dict[str, object]:
         "checked": report["points"],
         "missing": missing,
         "other_issues": other,
-        "not_checked": {r["resolver"]: len(r["values"]) for r in report["not_checked"]},
+        "not_checked": {
+            r["message"].removeprefix("not checked: "): len(r["values"])
+            for r in report["not_checked"]
+        },
     }
 
 
@@ -126,7 +129,7 @@ def result_text(r: dict[str, Any]) -> str:
         return f"fails: {found[0]}"
     if r.get("not_checked"):
         text += "; not checked: " + ", ".join(
-            f"{n} value(s) of `{name}`" for name, n in r["not_checked"].items()
+            f"{n} value(s), {cause}" for cause, n in r["not_checked"].items()
         )
     if r.get("not_bound"):
         text += f"; {len(r['not_bound'])} not bound"

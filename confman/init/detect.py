@@ -9,12 +9,15 @@ own (1.3), else the string.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confman.errors import ConfmanError
 from confman.init.scan import SKIP_DIRS, Entrypoint, SourceScan, scan_sources
 from confman.lint.reachable import experiment_like_groups
+from confman.yamlsource import load_yaml_file
 
 __all__ = ["Adoption", "ConfigTree", "detect", "with_tree"]
 
@@ -85,6 +88,29 @@ class Adoption:
             return tree.version_bases[0]
         return "1.1" if tree and _group_headers(tree.path) else None
 
+    @property
+    def tree_search_paths(self) -> list[tuple[str, str]]:
+        """Folders the chosen tree's primaries add with ``hydra.searchpath`` (``pkg://conf/base``,
+        a package beside the entrypoint that Hydra finds from the script's folder), as
+        ``(folder relative to the root, where it is named)``; only folders in the project."""
+        tree = self.tree
+        if tree is None:
+            return []
+        bases = [e.file.parent for e in tree.entrypoints] + [tree.path.parent, self.root]
+        found: dict[str, str] = {}
+        for path in sorted(tree.path.glob("*.yaml")):
+            for line, url in _searchpath_entries(path):
+                name = url.split("://", 1)[-1].strip("/")
+                rel = Path(*[p for p in re.split(r"[./]", name) if p]) if name else None
+                folder = next(
+                    (b / rel for b in bases if rel and (b / rel).is_dir()),
+                    None,
+                )
+                if folder is not None and _inside(folder.resolve(), self.root):
+                    where = f"{self.rel(path)}:{line} {url}"
+                    found.setdefault(self.rel(folder.resolve()), where)
+        return sorted(found.items())
+
     def rel(self, path: Path) -> str:
         """``path`` relative to the root, with forward slashes."""
         try:
@@ -104,6 +130,21 @@ def _group_headers(folder: Path) -> bool:
         if "@package _group_" in head:
             return True
     return False
+
+
+def _searchpath_entries(path: Path) -> list[tuple[int, str]]:
+    """``hydra.searchpath`` entries of a primary config, with the line naming them."""
+    try:
+        parsed = load_yaml_file(path, name=path.name)
+    except ConfmanError:
+        return []
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    hydra = data.get("hydra")
+    entries = hydra.get("searchpath") if isinstance(hydra, dict) else None
+    if not isinstance(entries, list):
+        return []
+    line = parsed.lines.get("hydra.searchpath", 0)
+    return [(line, e) for e in entries if isinstance(e, str) and "://" in e]
 
 
 def _yaml_count(folder: Path) -> int:

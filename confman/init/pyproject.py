@@ -4,7 +4,8 @@ The block is appended as text (no TOML library round-trips the user's comments a
 ``--force`` replaces an existing ``[tool.confman]`` and its sub-tables in place of the old ones.
 Settings that make confman run the project's code (ConfigStore modules, resolvers, ``pkg://``
 search paths) are written commented out, with where they were found: running code is the
-user's decision, one uncommented line each.
+user's decision, one uncommented line each. A folder of the project that the primaries'
+``hydra.searchpath`` names is written as is: reading its YAML runs nothing.
 """
 
 from __future__ import annotations
@@ -65,8 +66,14 @@ def render_table(adoption: Adoption) -> str:
         lines.append("# ConfigStore entries are registered in Python; to compose with them,")
         lines.append("# uncomment (confman then imports these modules, and runs the functions):")
         lines.append(f"# modules = {_list(sorted(modules))}  # {', '.join(modules.values())}")
+    tree_paths = adoption.tree_search_paths
+    if tree_paths:
+        # a folder of the project: reading its YAML runs no code, so it is written as is
+        lines.append("# the primaries' hydra.searchpath, as folders of the project:")
+        lines.append(f"search_paths = {_list([folder for folder, _ in tree_paths])}")
+        lines += [f"#   {folder}: {where}" for folder, where in tree_paths]
     paths = sorted({p for _, _, p in scan.search_paths})
-    if paths:
+    if paths and not tree_paths:
         lines.append("# a search path plugin adds these; uncomment to compose with them:")
         lines.append(f"# search_paths = {_list(paths)}")
     if adoption.src:

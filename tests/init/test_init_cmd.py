@@ -114,3 +114,22 @@ def test_a_group_header_tree_without_entrypoint_gets_11(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = (root / "pyproject.toml").read_text()
     assert "version_base = \"1.1\"  # its files use '@package _group_'" in text
+
+
+def test_a_primary_searchpath_to_a_project_folder_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """physicsnemo's corrdiff primaries add ``pkg://conf/base``: a package Hydra finds from the
+    script's folder. init writes the folder (YAML only, no code runs), so they compose."""
+    root = copy_tree("NVIDIA__physicsnemo", tmp_path)
+    chosen = "examples/weather/corrdiff/conf"
+    result = CliRunner().invoke(app, ["init", str(root), "--yes", "-c", str(root / chosen)])
+    assert result.exit_code == 0, result.output
+    text = (root / "pyproject.toml").read_text()
+    table = tomllib.loads(text)["tool"]["confman"]
+    assert table["search_paths"] == [f"{chosen}/base"]
+    assert f"#   {chosen}/base: {chosen}/config_generate_custom.yaml:23 pkg://conf/base" in text
+    monkeypatch.chdir(root)
+    composed = CliRunner().invoke(app, ["compose", "config_training_hrrr_mini_regression"])
+    assert composed.exit_code == 0, composed.output
+    assert "model_channels: 64" in composed.stdout  # from base/model_size/mini.yaml
