@@ -38,14 +38,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gentree import generate
 
-from confman.lint.context import _recent as remembered
+from confman import caches
 from confman.lint.context import build_context
 from confman.lint.engine import _fewer_gc_passes as fewer_gc_passes
 from confman.lint.engine import lint_context, selected_codes
 from confman.settings import load_settings
-from confman.yamlsource import clear_cache
-
-COMPOSE = sys.modules["confman.compose"]
 
 GROUPS, OPTIONS, KEYS, EXPERIMENTS, PY_FILES = 40, 50, 50, 40, 1000
 
@@ -114,10 +111,7 @@ def forget_caches() -> None:
     objects): a fresh ``confman lint`` process starts without it, and the cycle collector's
     passes during the next run would otherwise rescan it.
     """
-    clear_cache()
-    remembered.clear()
-    with COMPOSE._lock:
-        COMPOSE._loaders.clear()
+    caches.clear()
     gc.collect()
 
 

@@ -50,7 +50,7 @@ for arg in sys.argv[1:]:
 #: Lists the compositions ``confman lint`` makes in the current project (not timed).
 LIST_PROCESS = """
 import json, sys
-from confman.lint import composer
+from confman.compose import plain as composer
 from confman.settings import load_settings
 made = []
 original = composer.LintComposer.compose

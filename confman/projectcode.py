@@ -26,6 +26,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from confman.caches import Bounded
 from confman.errors import ConfmanError, ProjectSettingsError
 from confman.settings import Settings, find_pyproject, load_settings
 
@@ -34,7 +35,7 @@ __all__ = ["ProjectCode", "clear", "explain", "prepare", "remember"]
 #: Config dirs whose project code is remembered (one process rarely sees more).
 MAX_PROJECTS = 64
 _lock = threading.RLock()
-_known: dict[Path, ProjectCode] = {}
+_known: Bounded[Path, ProjectCode] = Bounded("project code per config dir", MAX_PROJECTS)
 _done: set[tuple[str, str]] = set()
 _MISSING_OPTION = re.compile(
     r"Could not find '([^']+)'|no option '([^']+)' in config group '([^']+)'"
@@ -83,10 +84,7 @@ class ProjectCode:
 def remember(settings: Settings) -> None:
     """Note which project a config dir belongs to (``load_settings`` calls this; cheap)."""
     with _lock:
-        _known.pop(settings.config_dir, None)
-        _known[settings.config_dir] = ProjectCode.from_settings(settings)
-        while len(_known) > MAX_PROJECTS:
-            del _known[next(iter(_known))]
+        _known.put(settings.config_dir, ProjectCode.from_settings(settings))
 
 
 def clear() -> None:
@@ -104,14 +102,16 @@ def _project(config_dir: Path) -> ProjectCode:
     pyproject = find_pyproject(config_dir)
     if pyproject is None:
         with _lock:
-            code = _known[config_dir] = ProjectCode(config_dir)
+            code = ProjectCode(config_dir)
+            _known.put(config_dir, code)
         return code
     load_settings(pyproject.parent)  # remembers the project's own config dir
     with _lock:
         code = _known.get(config_dir)
         if code is None:  # a config dir the project's settings do not name: same opt-ins
             settings = load_settings(pyproject.parent, config_dir=config_dir)
-            code = _known[config_dir] = ProjectCode.from_settings(settings)
+            code = ProjectCode.from_settings(settings)
+            _known.put(config_dir, code)
     return code
 
 

@@ -39,6 +39,7 @@ from hydra.core.config_search_path import ConfigSearchPath
 from hydra.plugins.config_source import ConfigLoadError, ConfigResult, ConfigSource
 from omegaconf import OmegaConf
 
+from confman.caches import Bounded
 from confman.confine import (
     ALLOW_HINT,
     SEARCHPATH_PROVIDERS,
@@ -179,8 +180,9 @@ class _CachedPackageSource(ImportlibResourcesConfigSource):
     pickled and every compose gets a fresh copy of it (Hydra mutates what it loads).
     """
 
-    _parsed: dict[tuple[str, str], tuple[bytes, dict[str, str | None], str]] = {}
-    _lock = threading.Lock()
+    _parsed: Bounded[tuple[str, str], tuple[bytes, dict[str, str | None], str]] = Bounded(
+        "Hydra's packaged configs", 4096
+    )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _CachedPackageSource:
         return self
@@ -199,14 +201,12 @@ class _CachedPackageSource(ImportlibResourcesConfigSource):
 
     def load_config(self, config_path: str) -> ConfigResult:
         key = (self.path, config_path)
-        with self._lock:
-            hit = self._parsed.get(key)
+        hit = self._parsed.get(key)
         if hit is None or not hit[0]:
             result = super().load_config(config_path)
             # Pickle on second use: a one-shot process never reads the pickle.
             blob = pickle.dumps(result.config) if hit is not None else b""
-            with self._lock:
-                self._parsed[key] = (blob, result.header, result.path)
+            self._parsed.put(key, (blob, result.header, result.path))
             return result
         blob, header, path = hit
         return ConfigResult(

@@ -19,7 +19,6 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 import yaml
 from omegaconf._utils import get_yaml_loader
 
+from confman.caches import Bounded
 from confman.errors import YamlSourceError
 
 __all__ = [
@@ -622,8 +622,9 @@ def _flat_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
     return pairs
 
 
-_cache: dict[str, tuple[int, int, ParsedYaml]] = {}
-_cache_lock = threading.Lock()
+#: Most files whose parse is kept (a parse holds the file's text, values and line index).
+MAX_PARSED = 50_000
+_cache: Bounded[str, tuple[int, int, ParsedYaml]] = Bounded("parsed YAML files", MAX_PARSED)
 
 
 def load_yaml_file(path: str | Path, *, name: str | None = None, cache: bool = True) -> ParsedYaml:
@@ -644,8 +645,7 @@ def load_yaml_file(path: str | Path, *, name: str | None = None, cache: bool = T
     except OSError as exc:
         raise YamlSourceError(f"{label}: cannot read file: {exc.strerror}") from exc
     if cache:
-        with _cache_lock:
-            hit = _cache.get(full)
+        hit = _cache.get(full)
         if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
             parsed = hit[2]
             return parsed if parsed.name == label else _renamed(parsed, label)
@@ -663,8 +663,7 @@ def load_yaml_file(path: str | Path, *, name: str | None = None, cache: bool = T
     if raw.startswith(codecs.BOM_UTF8):
         parsed = replace(parsed, text="\ufeff" + parsed.text)
     if cache:
-        with _cache_lock:
-            _cache[full] = (stat.st_mtime_ns, stat.st_size, parsed)
+        _cache.put(full, (stat.st_mtime_ns, stat.st_size, parsed))
     return parsed
 
 
@@ -690,8 +689,7 @@ def _decode(raw: bytes, label: str) -> str:
 
 def cached_parses(paths: list[Path]) -> list[tuple[str, int, int, ParsedYaml]]:
     """This process's cached parses of ``paths`` (those it has), to hand to another process."""
-    with _cache_lock:
-        found = [(full, _cache.get(full)) for full in map(os.fspath, paths)]
+    found = [(full, _cache.get(full)) for full in map(os.fspath, paths)]
     return [(full, *hit) for full, hit in found if hit is not None]
 
 
@@ -701,12 +699,10 @@ def adopt_parses(entries: list[tuple[str, int, int, ParsedYaml]]) -> None:
     Each entry keeps the modification time and size its file had when parsed, so a file that
     changed since is parsed again, exactly as for this process's own entries.
     """
-    with _cache_lock:
-        for full, mtime_ns, size, parsed in entries:
-            _cache[full] = (mtime_ns, size, parsed)
+    for full, mtime_ns, size, parsed in entries:
+        _cache.put(full, (mtime_ns, size, parsed))
 
 
 def clear_cache() -> None:
-    """Forget every cached parse (tests and benchmarks use this to measure cold runs)."""
-    with _cache_lock:
-        _cache.clear()
+    """Forget every cached parse (``confman.caches.clear`` forgets every cache)."""
+    _cache.clear()

@@ -19,11 +19,12 @@ from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
+from confman.caches import Bounded
 from confman.compose import Composed
+from confman.compose.plain import LintComposer, PlainComposed
 from confman.confine import ALLOW_HINT, confinement
 from confman.errors import ConfmanError
 from confman.lint.background import Background, can_fork
-from confman.lint.composer import LintComposer, PlainComposed
 from confman.lint.diagnostic import Diagnostic, Severity
 from confman.lint.pysource import PythonEvidence, collect_python
 from confman.lint.variants import (
@@ -86,7 +87,7 @@ class Composition:
     """One composed config: a primary, or a primary with ``experiment=<opt>``.
 
     ``composed`` is ``confman.compose``'s result, or the same result as plain data when
-    :mod:`confman.lint.composer` could prove its fast path applies (same reading surface:
+    :mod:`confman.compose.plain` could prove its fast path applies (same reading surface:
     ``provenance``, ``choices``, ``config``, ``to_container``).
     """
 
@@ -307,8 +308,10 @@ class _Composed:
 
 
 #: The compositions of the last few config dirs linted in this process.
-_recent: dict[tuple[str, str | None, bool], _Composed] = {}
 MAX_REMEMBERED = 4
+_recent: Bounded[tuple[str, str | None, bool], _Composed] = Bounded(
+    "lint compositions of unchanged trees", MAX_REMEMBERED
+)
 
 
 def _store_size() -> int:
@@ -332,12 +335,12 @@ def _remember(
     parses = {rel: yf.parsed for rel, yf in ctx.files.items() if yf.parsed is not None}
     if len(parses) != len(yaml_paths):
         return
-    _recent.pop(key, None)
-    _recent[key] = _Composed(
-        parses, _store_size(), list(ctx.compositions), list(ctx.variants), list(problems)
+    _recent.put(
+        key,
+        _Composed(
+            parses, _store_size(), list(ctx.compositions), list(ctx.variants), list(problems)
+        ),
     )
-    while len(_recent) > MAX_REMEMBERED:
-        del _recent[next(iter(_recent))]
 
 
 def _reuse(ctx: LintContext, key: tuple[str, str | None, bool], yaml_paths: list[Path]) -> bool:

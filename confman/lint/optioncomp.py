@@ -5,7 +5,7 @@ option, nested groups), and Hydra composes those too. Rules that compare options
 whether a key is defined anywhere (CM302) read the option composed as a config of its own:
 ``compose("group/option")``, which Hydra places at the option's package (its group, or what its
 ``# @package`` header says) and whose relative defaults entries resolve inside its group, just as
-when a primary selects it. Composition goes through :class:`confman.lint.composer.LintComposer`
+when a primary selects it. Composition goes through :class:`confman.compose.plain.LintComposer`
 (``confman.compose``'s result); nothing is re-implemented here.
 
 An option that cannot be composed on its own (its defaults list overrides a group only a
@@ -20,8 +20,8 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from confman.compose.plain import LintComposer
 from confman.errors import ConfmanError
-from confman.lint.composer import LintComposer
 from confman.lint.context import LintContext
 from confman.lint.variants import MAX_VARIANTS
 from confman.provenance import Write, iter_leaves

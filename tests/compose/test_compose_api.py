@@ -20,7 +20,7 @@ from hydra import initialize_config_dir, version
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
-from confman import compose
+from confman import caches, compose
 
 TREE = {
     "train.yaml": """
@@ -296,14 +296,14 @@ def test_structured_config_option_provenance(tmp_path: Path) -> None:
 
 
 def test_many_config_dirs_keep_a_bounded_number_of_loaders(tmp_path: Path) -> None:
-    import sys as _sys
+    from confman.compose import hydrapath as module
 
-    module = _sys.modules["confman.compose"]
     for i in range(module.MAX_LOADERS + 5):
         root = tmp_path / f"d{i}"
         root.mkdir()
         (root / "config.yaml").write_text(f"i: {i}\n")
         assert compose("config", config_dir=root).to_container() == {"i": i}
     assert len(module._loaders) <= module.MAX_LOADERS
+    assert module._loaders in caches.registered()
     first = tmp_path / "d0"
     assert compose("config", config_dir=first).to_container() == {"i": 0}  # rebuilt fine

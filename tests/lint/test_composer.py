@@ -20,8 +20,8 @@ from linttree import CLEAN, write_tree
 from omegaconf import OmegaConf
 
 from confman import ConfmanError, compose
+from confman.compose.plain import LintComposer, PlainComposed, select
 from confman.lint import context as context_module
-from confman.lint.composer import LintComposer, PlainComposed, select
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context
 from confman.lint.rules import RULES

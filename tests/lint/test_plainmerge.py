@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 from test_composer import strict_same
 
-from confman.lint.composer import _replay
-from confman.lint.plainmerge import NotPlain, check_plain, embed, merge_into
+from confman.compose.plain import _replay
+from confman.compose.plainmerge import NotPlain, check_plain, embed, merge_into
 from confman.provenance import Provenance, Write, iter_leaves
 
 KEYS = st.sampled_from(["a", "b", "c", "lr", "_target_", "a.b"])

@@ -52,7 +52,7 @@ def test_mypy_infers_model_type(tmp_path: Path) -> None:
     )
     out = result.stdout
     assert 'Revealed type is "usage.Train"' in out, out
-    assert 'Revealed type is "confman.compose.Composed"' in out, out
+    assert 'Revealed type is "confman.compose.model.Composed"' in out, out
     assert out.count('Revealed type is "usage.Train"') == 2, out
     assert (
         'Incompatible types in assignment (expression has type "int", variable has type '

@@ -40,10 +40,10 @@ from typing import Any
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import InterpolationKeyError
 
-from confman.lint.composer import PlainComposed
+from confman.compose.plain import PlainComposed
+from confman.compose.plaininterp import references_resolve
 from confman.lint.context import LintContext
 from confman.lint.diagnostic import Diagnostic, Severity
-from confman.lint.plaininterp import references_resolve
 
 CODE = "CM301"
 NAME = "broken-interpolation"

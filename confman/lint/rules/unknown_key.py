@@ -52,8 +52,8 @@ from hydra.plugins.config_source import ConfigSource
 from omegaconf import DictConfig
 
 from confman.compose import DefaultsNode
+from confman.compose.plain import select
 from confman.errors import did_you_mean
-from confman.lint.composer import select
 from confman.lint.context import Composition, LintContext, YamlFile
 from confman.lint.diagnostic import Diagnostic, Severity
 from confman.lint.optioncomp import option_compositions

@@ -1,4 +1,4 @@
-"""``confman.lint.hydrafast`` builds the defaults lists Hydra builds, and patches nothing of Hydra.
+"""``confman.compose.hydrafast`` builds the defaults lists Hydra builds, and patches nothing.
 
 Each defaults list of the compose corpus and of every real-world manifest case is built twice,
 by Hydra's own ``create_defaults_list`` over confman's plain repository and by ``hydrafast``
@@ -26,8 +26,8 @@ from hydra.core.default_element import ConfigDefault, GroupDefault, InputDefault
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from packaging.version import Version
 
+from confman.compose import hydrafast
 from confman.errors import ConfmanError
-from confman.lint import hydrafast
 from confman.sources import Repository
 
 REPO = Path(__file__).resolve().parents[2]
@@ -162,7 +162,7 @@ def test_map_is_hydras_whenever_an_entry_may_interpolate() -> None:
 def test_nothing_of_hydra_is_patched(tmp_path: Path) -> None:
     """A lint leaves Hydra's modules and classes as they were, and no confman module assigns
     to an attribute of one (the fast builds run over copies of Hydra's functions)."""
-    from confman.lint.composer import LintComposer
+    from confman.compose.plain import LintComposer
 
     before = [getattr(owner, name) for owner, name in PATCHABLE]
     conf = tmp_path / "conf"

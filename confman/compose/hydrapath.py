@@ -24,12 +24,9 @@ back.
 from __future__ import annotations
 
 import copy
-import posixpath
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
@@ -38,14 +35,10 @@ from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra._internal.config_repository import CachingConfigRepository
 from hydra._internal.defaults_list import DefaultsList, create_defaults_list
 from hydra._internal.utils import create_config_search_path
-from hydra.core.default_element import (
-    DefaultsTreeNode,
-    GroupDefault,
-    InputDefault,
-    ResultDefault,
-    VirtualRoot,
-)
 from hydra.core.config_search_path import SearchPathQuery
+from hydra.core.default_element import (
+    ResultDefault,
+)
 from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException
 from hydra.plugins.config_source import ConfigResult
@@ -55,14 +48,27 @@ from omegaconf.errors import OmegaConfBaseException
 from packaging.version import Version
 
 from confman import projectcode
-from confman.composeerrors import cycle_error, keyless_override, translate
+from confman.caches import Bounded
+from confman.compose.describe import describe_defaults
+from confman.compose.errors import cycle_error, keyless_override, translate
+from confman.compose.model import Composed
 from confman.errors import CompositionError, ConfigDirError, ConfmanError
 from confman.provenance import Provenance, Write
 from confman.settings import load_settings
 from confman.sources import Repository, loaded_file
 from confman.versionbase import hint_version_base
 
-__all__ = ["Choice", "Composed", "DefaultsNode", "compose"]
+__all__ = [
+    "DEFAULT_VERSION_BASE",
+    "LOCK",
+    "MAX_LOADERS",
+    "compose",
+    "is_hydra_package",
+    "loader_for",
+    "record_loaded",
+    "touches_hydra",
+    "using_version_base",
+]
 
 DEFAULT_VERSION_BASE = "1.3"
 #: Config dirs whose loaders (and cached nodes) are kept between composes.
@@ -74,83 +80,10 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound="BaseModel")
 
 # One lock for every compose: Hydra's version base and plugin registry are process globals.
-_lock = threading.RLock()
-_loaders: dict[tuple[str, bool, tuple[str, ...]], _Loader] = {}
-
-
-@dataclass(frozen=True)
-class Choice:
-    """The option a config group ended up with, and who chose it.
-
-    Attributes:
-        group: the group's override key, e.g. ``model`` or ``db@backup``.
-        option: the chosen option name (a list for multi-select groups, None when removed).
-        package: where the option's keys land in the config (``""`` for the root).
-        chosen_by: ``file:line`` of the defaults entry, ``file:line via 'override /group'`` or
-            ``override 'group=x'`` for the command line.
-    """
-
-    group: str
-    option: str | list[str] | None
-    package: str
-    chosen_by: str
-
-
-@dataclass(frozen=True)
-class DefaultsNode:
-    """One node of the resolved defaults tree (what ``--info defaults-tree`` shows)."""
-
-    label: str
-    config_path: str | None
-    package: str | None
-    chosen_by: str | None
-    children: tuple[DefaultsNode, ...] = ()
-
-
-@dataclass(frozen=True)
-class Composed:
-    """A composed config with its group choices, defaults tree and per-key provenance.
-
-    Attributes:
-        config_name: the primary config composed (None for an empty primary).
-        config_dir: absolute path of the config tree.
-        overrides: the command-line overrides applied, as given.
-        config: the composed config, identical to what ``hydra.compose`` returns.
-        choices: chosen option per group, with who chose it (Hydra's own groups left out).
-        defaults_tree: the resolved defaults tree, Hydra's own subtree left out.
-    """
-
-    config_name: str | None
-    config_dir: Path
-    overrides: tuple[str, ...]
-    config: DictConfig
-    choices: dict[str, Choice]
-    defaults_tree: DefaultsNode
-    _provenance: Provenance = field(repr=False, compare=False)
-
-    def to_container(self, *, resolve: bool = False) -> dict[str, Any]:
-        """The config as plain dicts and lists (``OmegaConf.to_container``)."""
-        data = OmegaConf.to_container(self.config, resolve=resolve)
-        assert isinstance(data, dict)
-        return cast(dict[str, Any], data)
-
-    @cached_property
-    def provenance(self) -> dict[str, tuple[Write, ...]]:
-        """Every leaf's write history, oldest first and the winner last."""
-        return self._provenance.finish(self.to_container(resolve=False))
-
-    @property
-    def deleted(self) -> dict[str, tuple[Write, ...]]:
-        """Histories of keys removed by ``~key`` overrides, ending with the deletion."""
-        return {k: tuple(v) for k, v in self._provenance.deleted.items()}
-
-    def history(self, key: str) -> dict[str, tuple[Write, ...]]:
-        """Provenance of ``key`` if it is a leaf, or of every leaf below it."""
-        prov = self.provenance
-        if key in prov:
-            return {key: prov[key]}
-        prefix = f"{key}."
-        return {k: v for k, v in prov.items() if k.startswith(prefix)}
+LOCK = threading.RLock()
+_loaders: Bounded[tuple[str, bool, tuple[str, ...]], _Loader] = Bounded(
+    "Hydra loaders per config dir", MAX_LOADERS
+)
 
 
 class _Loader(ConfigLoaderImpl):
@@ -171,7 +104,7 @@ class _Loader(ConfigLoaderImpl):
         """Hydra's loader, recording the loaded config's leaves just before Hydra merges it."""
         loaded = super()._load_single_config(default=default, repo=repo)
         if self.provenance is not None:
-            _record_loaded(self.provenance, default, loaded)
+            record_loaded(self.provenance, default, loaded)
         return loaded
 
     def _embed_result_config(  # type: ignore[override]
@@ -197,22 +130,20 @@ class _Loader(ConfigLoaderImpl):
         return embedded
 
 
-def _loader(config_dir: str, cache: bool, extra: tuple[str, ...] = ()) -> _Loader:
-    """The loader for ``config_dir``; the most recently used few are kept (called under _lock).
+def loader_for(config_dir: str, cache: bool, extra: tuple[str, ...] = ()) -> _Loader:
+    """The loader for ``config_dir``; the most recently used few are kept (called under LOCK).
 
     Each loader holds its sources' pickled nodes, so a process composing many config dirs
     (a test suite, a sweep over generated trees) must not keep them all.
     """
     key = (config_dir, cache, extra)
-    loader = _loaders.pop(key, None) or _Loader(config_dir, cache, extra)
-    _loaders[key] = loader
-    while len(_loaders) > MAX_LOADERS:
-        del _loaders[next(iter(_loaders))]
+    loader = _loaders.get(key) or _Loader(config_dir, cache, extra)
+    _loaders.put(key, loader)
     return loader
 
 
 @contextmanager
-def _version_base(base: str) -> Iterator[None]:
+def using_version_base(base: str) -> Iterator[None]:
     """Compose under ``base`` and give the caller back whatever version base it had."""
     instance = hydra_version.VersionBase.instance()
     saved = instance.version_base
@@ -311,10 +242,10 @@ def compose(
         )
     override_list = list(overrides)
     extra = projectcode.prepare(root)
-    with _lock, _version_base(version_base or DEFAULT_VERSION_BASE):
+    with LOCK, using_version_base(version_base or DEFAULT_VERSION_BASE):
         try:
             composed = _compose(
-                _loader(str(root), cache, extra),
+                loader_for(str(root), cache, extra),
                 root,
                 config_name,
                 override_list,
@@ -355,8 +286,8 @@ def _compose(
     loader.embedded.clear()
     parsed, repo = loader._parse_overrides_and_create_caching_repo(config_name, overrides)
     defaults = _defaults_list(loader, repo, config_name, parsed)
-    with_hydra = return_hydra_config or _touches_hydra(defaults, repo, parsed)
-    merged = [d for d in defaults.defaults if with_hydra or not _is_hydra_package(d.package)]
+    with_hydra = return_hydra_config or touches_hydra(defaults, repo, parsed)
+    merged = [d for d in defaults.defaults if with_hydra or not is_hydra_package(d.package)]
     provenance = Provenance()
     loader.provenance = provenance
     try:
@@ -376,7 +307,7 @@ def _compose(
     elif "hydra" in cfg:
         with open_dict(cfg):
             del cfg["hydra"]
-    tree, choices = _describe_defaults(defaults, parsed, repo)
+    tree, choices = describe_defaults(defaults, parsed, repo)
     return Composed(
         config_name=config_name,
         config_dir=root,
@@ -388,11 +319,11 @@ def _compose(
     )
 
 
-def _is_hydra_package(package: str | None) -> bool:
+def is_hydra_package(package: str | None) -> bool:
     return package is not None and (package == "hydra" or package.startswith("hydra."))
 
 
-def _touches_hydra(
+def touches_hydra(
     defaults: DefaultsList, repo: CachingConfigRepository, overrides: list[Override]
 ) -> bool:
     """Whether anything the user wrote reaches Hydra's own ``hydra`` node.
@@ -407,7 +338,7 @@ def _touches_hydra(
     for default in defaults.defaults:
         if default.config_path is None:
             continue
-        if _is_hydra_package(default.package):
+        if is_hydra_package(default.package):
             loaded = repo.load_config(default.config_path)
             if loaded is not None and loaded.provider != "hydra":
                 return True  # the user's own option for one of Hydra's groups
@@ -444,7 +375,7 @@ def _defaults_list(
     )
 
 
-def _record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResult) -> None:
+def record_loaded(prov: Provenance, default: ResultDefault, loaded: ConfigResult) -> None:
     """Record the leaves of one loaded config, at its package, with their file lines."""
     package = default.package
     if package is None:
@@ -503,202 +434,3 @@ def _fill_hydra_runtime(cfg: DictConfig, defaults: DefaultsList, parsed: list[Ov
         cfg.hydra.overrides[target].append(override.input_line)
     with open_dict(cfg.hydra):
         cfg.hydra.runtime.choices.update(defaults.overrides.known_choices)
-
-
-def _describe_defaults(
-    defaults: DefaultsList, parsed: list[Override], repo: CachingConfigRepository
-) -> tuple[DefaultsNode, dict[str, Choice]]:
-    """Convert Hydra's defaults tree into plain nodes, and say who chose each group option."""
-    meta = defaults.overrides.override_metadata
-    cli = {o.get_key_element(): o.input_line for o in parsed if o.input_line is not None}
-    choices: dict[str, Choice] = {}
-    memo: dict[tuple[Any, ...], _Placed] = {}
-
-    def chosen_by(node: InputDefault, parent: str | None) -> str | None:
-        if not isinstance(node, GroupDefault):
-            return None
-        key = node.get_override_key()
-        if node.is_external_append():
-            return f"override '{cli.get('+' + key, '+' + key)}'"
-        info = meta.get(key)
-        if info is not None and info.used:
-            if info.external_override:
-                return f"override '{cli.get(key, key)}'"
-            where = _defaults_line(repo, info.containing_config_path, node, memo)
-            return f"{where} via 'override /{node.get_group_path()}'"
-        return _defaults_line(repo, parent, node, memo)
-
-    def convert(tree: DefaultsTreeNode | InputDefault, parent: str | None) -> DefaultsNode:
-        node = tree.node if isinstance(tree, DefaultsTreeNode) else tree
-        kids = tree.children if isinstance(tree, DefaultsTreeNode) else None
-        path = None if node.is_self() else node.get_config_path()
-        by = chosen_by(node, parent)
-        if (
-            isinstance(node, GroupDefault)
-            and not node.is_deleted()
-            and not _is_hydra_group(node.get_group_path())
-        ):
-            key = node.get_override_key()
-            choices[key] = Choice(
-                group=key,
-                option=_option(node),
-                package=node.get_final_package(),
-                chosen_by=by or "",
-            )
-        label = _label(node)
-        children = tuple(
-            convert(child, path) for child in kids or [] if not _is_hydra_group(_group_of(child))
-        )
-        return DefaultsNode(
-            label=label,
-            config_path=path,
-            package=None
-            if node.is_self() or isinstance(node, VirtualRoot)
-            else (node.get_final_package()),
-            chosen_by=by,
-            children=children,
-        )
-
-    tree = convert(defaults.defaults_tree, None)
-    # Hydra also reports the option of an ``optional`` group whose file does not exist; such a
-    # group has no node in the tree, so it is added here from Hydra's own record of choices.
-    for key, option in defaults.overrides.known_choices.items():
-        if key in choices or _is_hydra_group(key.split("@", 1)[0]):
-            continue
-        info = meta.get(key)
-        if info is not None and info.external_override:
-            by = f"override '{cli.get(key, key)}'"
-        else:
-            by = "optional, no such option"
-        choices[key] = Choice(group=key, option=option, package="", chosen_by=by)
-    return tree, choices
-
-
-def _group_of(tree: DefaultsTreeNode | InputDefault) -> str:
-    node = tree.node if isinstance(tree, DefaultsTreeNode) else tree
-    if node.is_self():
-        return ""
-    path = node.get_config_path()
-    return path or ""
-
-
-def _is_hydra_group(path: str) -> bool:
-    return path == "hydra" or path.startswith("hydra/")
-
-
-def _label(node: InputDefault) -> str:
-    if node.is_self():
-        return "_self_"
-    if isinstance(node, VirtualRoot):
-        return "<root>"
-    if isinstance(node, GroupDefault):
-        option = _option(node)
-        # As the defaults list writes it: ``null`` for no option, ``[a, b]`` for several.
-        shown = "null" if option is None else option
-        if isinstance(option, list):
-            shown = f"[{', '.join(option)}]"
-        return f"{node.get_override_key()}: {shown}"
-    return node.get_config_path() or "<root>"
-
-
-def _option(node: GroupDefault) -> str | list[str] | None:
-    """The chosen option; a list for multi-select groups (Hydra's ``get_name`` refuses those)."""
-    value = node.value
-    return list(value) if isinstance(value, list) else node.get_name()
-
-
-def _defaults_line(
-    repo: CachingConfigRepository,
-    config_path: str | None,
-    node: GroupDefault,
-    memo: dict[tuple[Any, ...], _Placed] | None = None,
-) -> str:
-    """``file:line`` of the defaults-list entry in ``config_path`` that names ``node``'s group."""
-    if config_path is None:
-        return "<defaults>"
-    loaded = repo.load_config(config_path)
-    found = loaded_file(loaded) if loaded is not None else None
-    if loaded is None or found is None:
-        return config_path
-    index = _entry_index(loaded, config_path, node, memo)
-    if index is not None:
-        line = found.parsed.lines.get(f"defaults[{index}]")
-        return f"{found.name}:{line}" if line else found.name
-    wanted = node.get_group_path().rsplit("/", 1)[-1]
-    items = found.parsed.data.get("defaults", []) if isinstance(found.parsed.data, dict) else []
-    for index, item in enumerate(items if isinstance(items, list) else []):
-        if isinstance(item, dict) and len(item) == 1:
-            entry = next(iter(item)).split(" ")[-1].split("@")[0].lstrip("/")
-            if entry == node.get_group_path() or entry.rsplit("/", 1)[-1] == wanted:
-                line = found.parsed.lines.get(f"defaults[{index}]")
-                return f"{found.name}:{line}" if line else found.name
-    return found.name
-
-
-_Placed = list[tuple[int, Any]]
-
-
-def _entry_index(
-    loaded: ConfigResult,
-    config_path: str,
-    node: GroupDefault,
-    memo: dict[tuple[Any, ...], _Placed] | None = None,
-) -> int | None:
-    """Index of the entry naming ``node``'s group in the defaults list Hydra parsed from ``loaded``.
-
-    Hydra resolves each tree node from a copy of that entry placed under its parent, so the
-    entry is found by placing each parsed entry under the same parent and comparing override
-    keys (``db`` and ``db@backup`` are different entries). An ``override /group`` entry sits
-    in another config: it is matched on its group path and explicit package.
-
-    ``memo`` keeps the placed entries' keys per config and parent across the nodes of one
-    defaults tree: placing every entry again for every node is quadratic in the list's length.
-    """
-    memo = {} if memo is None else memo
-    entries = getattr(loaded, "defaults_list", None) or []
-    found: list[int] = []
-    overrides = memo.get(("override", config_path))
-    if overrides is None:
-        overrides = memo[("override", config_path)] = [
-            (i, key)
-            for i, entry in enumerate(entries)
-            if isinstance(entry, GroupDefault) and entry.override
-            for key in _placed_keys(entry, posixpath.dirname(config_path), "", override=True)
-        ]
-    plain_key = ("plain", config_path, node.parent_base_dir, node.parent_package)
-    plain = memo.get(plain_key)
-    if plain is None:
-        plain = memo[plain_key] = [
-            (i, key)
-            for i, entry in enumerate(entries)
-            if isinstance(entry, GroupDefault) and not entry.override
-            for key in _placed_keys(
-                entry, node.parent_base_dir, node.parent_package, override=False
-            )
-        ]
-    try:
-        wanted = (node.get_group_path(), node.package)
-        found += [i for i, key in overrides if key == wanted][:1]
-    except (AssertionError, HydraException):
-        pass
-    try:
-        wanted_key = node.get_override_key()
-        found += [i for i, key in plain if key == wanted_key][:1]
-    except (AssertionError, HydraException):
-        pass
-    return min(found, default=None)
-
-
-def _placed_keys(
-    entry: GroupDefault, base_dir: str | None, package: str | None, *, override: bool
-) -> list[Any]:
-    """``entry`` placed under a parent: its (group path, package) for an ``override`` entry,
-    its override key otherwise; nothing when Hydra cannot place it."""
-    placed = copy.copy(entry)
-    try:
-        placed.update_parent(base_dir, package)
-        if override:
-            return [(placed.get_group_path(), placed.package)]
-        return [placed.get_override_key()]
-    except (AssertionError, HydraException):
-        return []

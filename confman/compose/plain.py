@@ -12,12 +12,12 @@ with Hydra and drops the node work:
   compositions of a primary (Hydra only reads the configs while building defaults lists), whose
   file configs are skeletons holding just what Hydra reads there (``sources._skeleton``);
 * three pure costs inside Hydra's defaults-list build are skipped with identical results, by
-  running Hydra's own code over confman's helpers (:mod:`confman.lint.hydrafast`; nothing of
+  running Hydra's own code over confman's helpers (:mod:`confman.compose.hydrafast`; nothing of
   Hydra is patched): a ``known_choices`` map nothing reads, re-parsing version strings, and an
   OmegaConf node built per entry to ask whether its name holds ``${``;
-* the merge of the loaded files is done on plain data by :mod:`confman.lint.plainmerge`, which
+* the merge of the loaded files is done on plain data by :mod:`confman.compose.plainmerge`, which
   refuses every case where OmegaConf's merge is not the plain one;
-* provenance is recorded by the same code as ``confman.compose`` (``_record_loaded``).
+* provenance is recorded by the same code as ``confman.compose`` (``hydrapath.record_loaded``).
 
 Whenever the fast path does not apply (CLI config overrides, anything touching Hydra's own
 ``hydra`` node, a ConfigStore schema for a file, structured configs, a merge that is not plain,
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,18 +46,19 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from confman.compose import Choice, Composed, DefaultsNode, compose
-from confman.composeerrors import translate
+from confman.compose import hydrapath
+from confman.compose.describe import describe_defaults
+from confman.compose.errors import translate
+from confman.compose.hydrafast import FastRepository, check_hydra_version, create_defaults_list
+from confman.compose.hydrapath import compose
+from confman.compose.model import Choice, Composed, DefaultsNode
+from confman.compose.plainmerge import MISSING, NotPlain, check_plain, embed, merge_into
 from confman.errors import ConfmanError
-from confman.lint.hydrafast import FastRepository, check_hydra_version, create_defaults_list
-from confman.lint.plainmerge import MISSING, NotPlain, check_plain, embed, merge_into
 from confman.provenance import Provenance, Write
 from confman.sources import loaded_file
 
 __all__ = ["LintComposer", "PlainComposed", "select"]
 
-# ``confman.compose`` the module (the package re-exports the function under the same name).
-_compose_mod = sys.modules[compose.__module__]
 
 #: ``LintComposer._repos`` key of the repository shared by primaries without a search path
 _SHARED = object()
@@ -247,9 +247,9 @@ class LintComposer:
         )
 
     def _fast(self, config_name: str | None, overrides: list[str]) -> PlainComposed | None:
-        base = self.version_base or _compose_mod.DEFAULT_VERSION_BASE
-        with _compose_mod._lock, _compose_mod._version_base(base):
-            loader = _compose_mod._loader(str(self.config_dir), True)
+        base = self.version_base or hydrapath.DEFAULT_VERSION_BASE
+        with hydrapath.LOCK, hydrapath.using_version_base(base):
+            loader = hydrapath.loader_for(str(self.config_dir), True)
             parsed = OverridesParser.create().parse_overrides(overrides=overrides)
             if any(o.is_hydra_override() for o in parsed):
                 return None  # may change the search path the shared repository was built for
@@ -267,10 +267,10 @@ class LintComposer:
                         exc, root=self.config_dir, config_name=config_name, overrides=overrides
                     )
                 ) from exc
-            tree, choices = _compose_mod._describe_defaults(defaults, parsed, repo)
+            tree, choices = describe_defaults(defaults, parsed, repo)
             if defaults.config_overrides:
                 return None
-            if self.check_hydra and _compose_mod._touches_hydra(defaults, repo, parsed):
+            if self.check_hydra and hydrapath.touches_hydra(defaults, repo, parsed):
                 return None
             try:
                 container, merged, dotted = _merge(
@@ -300,7 +300,7 @@ class _Failed(Exception):
 
 @dataclass
 class _Recorder(Provenance):
-    """Keeps the ``record`` calls ``_record_loaded`` makes, to replay them into many
+    """Keeps the ``record`` calls ``hydrapath.record_loaded`` makes, to replay them into many
     compositions' provenance (the calls depend only on the file and its package)."""
 
     calls: list[tuple[str, Write]] = field(default_factory=list)
@@ -329,7 +329,7 @@ def _merge(
     container: dict[str, Any] = {}
     merged: list[list[tuple[str, Write]]] = []
     for default in defaults:
-        if _compose_mod._is_hydra_package(default.package):
+        if hydrapath.is_hydra_package(default.package):
             continue  # Hydra's own node: confman.compose drops it when nothing touches it
         path = default.config_path
         if path is None or default.package is None:
@@ -338,7 +338,7 @@ def _merge(
             raise _NotApplicable(f"'{path}' is matched by a ConfigStore schema")
         loaded = repo.load_config(path)
         found = loaded_file(loaded) if loaded is not None else None
-        if found is None:
+        if loaded is None or found is None:
             raise _NotApplicable(f"'{path}' is not a YAML file")
         data = found.parsed.data
         if data is None:
@@ -356,7 +356,7 @@ def _merge(
         calls = writes.get((path, default.package))
         if calls is None:
             recorder = _Recorder()
-            _compose_mod._record_loaded(recorder, default, loaded)
+            hydrapath.record_loaded(recorder, default, loaded)
             calls = [(p, w) for p, w in recorder.calls if p != "hydra" and p[:6] != "hydra."]
             writes[(path, default.package)] = calls
         merged.append(calls)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from omegaconf import ListConfig, OmegaConf
 from omegaconf.errors import InterpolationKeyError
 
-from confman.lint.plaininterp import references_resolve
+from confman.compose.plaininterp import references_resolve
 from confman.provenance import iter_leaves
 
 REFS = st.sampled_from(
