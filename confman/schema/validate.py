@@ -34,6 +34,8 @@ from confman.schema.binding import type_adapter
 __all__ = [
     "ABSENT",
     "ENV_HINT",
+    "HYDRA_RUN_HINT",
+    "HYDRA_RUN_MESSAGE",
     "MISSING_MESSAGE",
     "REGISTER_HINT",
     "Issue",
@@ -47,6 +49,8 @@ MISSING = "???"
 MISSING_MESSAGE = "missing value (???)"
 REGISTER_HINT = "register it in [tool.confman.resolvers]"
 ENV_HINT = "set it to check the values that read it"
+HYDRA_RUN_MESSAGE = "${hydra:...} resolves only while Hydra runs the app"
+HYDRA_RUN_HINT = "its value comes from the run's own Hydra config"
 _MISSING_TARGET = re.compile(r"Missing mandatory value: (\S+)")
 _RESOLVER = re.compile(r"Unsupported interpolation type (\S+)")
 _ENV = re.compile(r"Environment variable '([^']+)' not found")
@@ -186,8 +190,9 @@ def resolve_data(cfg: DictConfig, locate: Locator) -> tuple[dict[str, Any], list
 def _unresolved_issue(path: str, leaf: str, raw: Any, exc: Exception, locate: Locator) -> Issue:
     """The issue for a value that does not resolve, by why: an interpolation of a ``???`` is
     a missing value (the code fills the target at run time, then it resolves); a resolver not
-    registered here or an environment variable not set here leaves the value unchecked (the
-    run registers or sets it); anything else is a broken interpolation."""
+    registered here, an environment variable not set here, or ``${hydra:...}`` leaves the
+    value unchecked (the run registers, sets or fills it); anything else is a broken
+    interpolation."""
     file, line, where = locate(leaf)
     msg = str(exc).split("\n")[0]
     if isinstance(exc, InterpolationToMissingValueError):
@@ -196,8 +201,13 @@ def _unresolved_issue(path: str, leaf: str, raw: Any, exc: Exception, locate: Lo
         hint = f"{what} is ???: set it in a config file or with an override"
         return Issue(path, MISSING_MESSAGE, raw, where, file, line, hint)
     resolver = _RESOLVER.search(msg) if isinstance(exc, UnsupportedInterpolationType) else None
-    if resolver:
-        message = f"resolver '{resolver.group(1).strip(chr(39))}' is not registered"
+    name = resolver.group(1).strip("'") if resolver else None
+    if name == "hydra" or "HydraConfig was not set" in msg:
+        # registered by Hydra itself, but it answers only inside a run Hydra starts
+        hint = HYDRA_RUN_HINT
+        return Issue(path, HYDRA_RUN_MESSAGE, raw, where, file, line, hint, unchecked=True)
+    if name:
+        message = f"resolver '{name}' is not registered"
         return Issue(path, message, raw, where, file, line, REGISTER_HINT, unchecked=True)
     env = _ENV.search(msg) if isinstance(exc, InterpolationResolutionError) else None
     if env:

@@ -122,3 +122,15 @@ def test_an_environment_variable_not_set_here_is_noted_too(
     checked = runner.invoke(app, ["validate", "train", "--strict"])
     assert checked.exit_code == 0, checked.stdout
     assert checked.stdout == "1 checked, 1 valid, 0 invalid\n"
+
+
+def test_hydra_resolver_is_noted_as_the_runs_own(project: Project, runner: CliRunner) -> None:
+    """``${hydra:job.name}`` answers only inside a run Hydra starts (registered or not in
+    this process, it cannot resolve here): noted, with why, not 'register it'."""
+    project({"conf/train.yaml": TRAIN_DEFAULTS + "epochs: 3\ntag: ${hydra:job.name}\n"})
+    result = runner.invoke(app, ["validate", "train"])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[0] == (
+        "note: not checked: ${hydra:...} resolves only while Hydra runs the app (its value comes "
+        "from the run's own Hydra config); 1 value in train, first tag at train.yaml:6"
+    )
