@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from hydra._internal.config_repository import CachingConfigRepository
-from hydra._internal.utils import create_config_search_path
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.plugins.config_source import ConfigSource
@@ -46,6 +45,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from confman import projectcode
 from confman.compose import hydrapath
 from confman.compose.describe import describe_defaults
 from confman.compose.errors import translate
@@ -167,6 +167,9 @@ class LintComposer:
             check_hydra_version()
         self.config_dir = config_dir.resolve()
         self.version_base = version_base
+        #: ``[tool.confman] search_paths`` (and the modules and resolvers it opts into, run once),
+        #: as ``confman.compose`` gets them: the fast path's loader and repositories search them too
+        self.search_paths = projectcode.prepare(self.config_dir)
         self.fast = fast
         self.check_hydra = check_hydra
         #: caching repositories by primary (``_SHARED``: the one of primaries without a search path)
@@ -224,22 +227,23 @@ class LintComposer:
             return repo
         shared = self._repos.get(_SHARED)
         if shared is None:
-            shared = self._repos[_SHARED] = self._new_repository()
+            shared = self._repos[_SHARED] = self._new_repository(loader)
         loaded = shared.load_config(config_name) if config_name is not None else None
         if loaded is not None and not isinstance(loaded.config, DictConfig):
             return None  # Hydra's own error, from the real compose
         if loaded is None or OmegaConf.select(loaded.config, "hydra.searchpath") is None:
             repo = shared
         else:
-            repo = self._new_repository()
+            repo = self._new_repository(loader)
             loader._process_config_searchpath(config_name, parsed, repo)
         self._repos[config_name] = repo
         return repo
 
-    def _new_repository(self) -> CachingConfigRepository:
+    def _new_repository(self, loader: Any) -> CachingConfigRepository:
+        """A repository over the loader's search path: the config dir, then the project's."""
         return CachingConfigRepository(
             FastRepository(
-                create_config_search_path(str(self.config_dir)),
+                copy.deepcopy(loader.config_search_path),
                 label_root=str(self.config_dir),
                 cache=True,
                 skeleton=True,
@@ -249,7 +253,7 @@ class LintComposer:
     def _fast(self, config_name: str | None, overrides: list[str]) -> PlainComposed | None:
         base = self.version_base or hydrapath.DEFAULT_VERSION_BASE
         with hydrapath.LOCK, hydrapath.using_version_base(base):
-            loader = hydrapath.loader_for(str(self.config_dir), True)
+            loader = hydrapath.loader_for(str(self.config_dir), True, self.search_paths)
             parsed = OverridesParser.create().parse_overrides(overrides=overrides)
             if any(o.is_hydra_override() for o in parsed):
                 return None  # may change the search path the shared repository was built for
