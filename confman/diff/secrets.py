@@ -7,14 +7,19 @@ from typing import Any
 
 from confman import secrets
 from confman.provenance import Write
-from confman.secrets import is_secret_path, looks_secret, redact
+from confman.secrets import is_secret_path, looks_secret, project_rules, redact
 
 __all__ = ["is_secret", "redact_override", "redact_value", "redact_write"]
 
 
 def is_secret(path: str, *values: Any) -> bool:
-    """Whether a key on ``path`` names a secret, or one of ``values`` looks like a credential."""
-    return is_secret_path(path) or any(looks_secret(v) for v in values)
+    """Whether a key on ``path`` names a secret, or one of ``values`` looks like a credential.
+
+    The project's rules are found once per call (a walk up to pyproject.toml): ``runs compare``
+    asks this of whole columns of values.
+    """
+    rules = project_rules()
+    return is_secret_path(path, rules) or any(looks_secret(v, rules) for v in values)
 
 
 def redact_override(override: str) -> str:
