@@ -26,8 +26,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from confman.record.recorder import warn
 from confman.secrets import Scrubber, bound_secret_paths, redact, redact_override, redact_text
@@ -109,7 +111,12 @@ def _rewrite(path: Path, paths: tuple[str, ...]) -> bool:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError):
         return False
-    data = OmegaConf.to_container(OmegaConf.create(text), resolve=False)
+    try:
+        data = OmegaConf.to_container(OmegaConf.create(text), resolve=False)
+    except (yaml.YAMLError, OmegaConfBaseException, ValueError):
+        # half written by another job sharing this run dir (two launched in the same second):
+        # that job rewrites its own file once written, so there is nothing to do here
+        return False
     shown = OmegaConf.to_yaml(OmegaConf.create(_redact_file(path.name, data, paths)))
     if shown == text:
         return False

@@ -73,8 +73,11 @@ def test_finds_the_planted_break_in_the_example_training(
             "train",
             "-b",
             " ".join(changes),
+            # one probe at a time: two probes started in the same second share Hydra's run dir
+            # (outputs/DATE/TIME), and under pytest about one run in six saw the GOOD probe fail
+            # there (exit 1); not yet diagnosed, so parallel probes are left to the ddmin tests
             "--jobs",
-            "2",
+            "1",
             "--format",
             "json",
             "--",
