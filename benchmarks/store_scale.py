@@ -243,16 +243,9 @@ def mlflow_measure(folder: Path, n: int, distinct: bool, repeat: int) -> dict[st
         return out
     flt = "params.`data.bucket` = 'hit'"
 
-    def search() -> list[Any]:
-        runs, token = [], None
-        while True:
-            page = store.search_runs(["0"], flt, ViewType.ALL, max_results=1000, page_token=token)
-            runs.extend(page)
-            token = page.token
-            if not token:
-                return runs
+    from store import mlflow_search_all  # the same paging as the store benchmark's
 
-    out["query"], got = median_ms(search, max(1, repeat // 2))
+    out["query"], got = median_ms(lambda: mlflow_search_all(store, flt), max(1, repeat // 2))
     out["query_hits"] = len(got)
     out["list"], _ = median_ms(
         lambda: store.search_runs(["0"], "", ViewType.ALL, max_results=50), repeat
