@@ -1,7 +1,7 @@
 """Hydra's own defaults-list build, run with three of its helpers replaced by confman's.
 
 Lint builds hundreds of defaults lists per tree (every experiment, every option swapped in),
-and three pure costs inside Hydra's build were most of it:
+and four pure costs inside Hydra's build were most of it:
 
 * Hydra builds its ``known_choices`` map (a DictConfig of every choice so far) for every node of
   the defaults tree, but reads it only to resolve the node's interpolated entries
@@ -10,9 +10,13 @@ and three pure costs inside Hydra's build were most of it:
 * ``hydra.version.base_at_least`` parses version strings on every call (tens of thousands per
   defaults list); its answer depends only on its argument and the current version base, so it
   is remembered per (argument, base).
+  The entries' own methods ask it too (an entry's final package, every time it is read).
 * ``ConfigDefault.is_interpolation`` and ``GroupDefault.is_interpolation`` build an OmegaConf
   ``AnyNode`` around a string only to ask whether it holds ``${``, which is all OmegaConf's
   (non-strict) check does; they are asked that of every entry, several times.
+* Each node of the defaults tree deep-copies its config's defaults list, a list of flat
+  dataclasses whose fields are strings, flags and lists of strings: copying each entry and its
+  lists gives the same copy without ``copy.deepcopy``'s generic walk.
 
 Nothing of Hydra is patched: the functions of ``hydra._internal.defaults_list`` (and the
 repository method that reads a config's defaults list) are re-created from Hydra's own code over
@@ -25,6 +29,7 @@ answers). The code is Hydra 1.3's: another Hydra is refused by :func:`check_hydr
 
 from __future__ import annotations
 
+import copy
 import types
 from collections.abc import Callable
 from typing import Any
@@ -97,6 +102,39 @@ class _Version:
         return answer
 
 
+class _Copy:
+    """``copy`` with ``deepcopy`` of a defaults list (flat entries) done entry by entry."""
+
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value: Any) -> Any:
+        if isinstance(value, list) and all(_flat(entry) for entry in value):
+            return [_entry_copy(entry) for entry in value]
+        return copy.deepcopy(value)
+
+
+def _flat(entry: Any) -> bool:
+    """Whether a defaults entry holds only strings, flags and lists of strings."""
+    if not isinstance(entry, InputDefault):
+        return False
+    for value in vars(entry).values():
+        if isinstance(value, list):
+            if not all(isinstance(item, str) for item in value):
+                return False
+        elif value is not None and not isinstance(value, (str, bool, int)):
+            return False
+    return True
+
+
+def _entry_copy(entry: InputDefault) -> InputDefault:
+    made = copy.copy(entry)
+    for name, value in vars(made).items():
+        if isinstance(value, list):
+            setattr(made, name, list(value))
+    return made
+
+
 def _may_interpolate(default: Any) -> bool:
     """False only when no string field of a defaults entry holds ``${`` (then Hydra's
     ``is_interpolation`` must say False too, and the map is never read)."""
@@ -132,9 +170,24 @@ def _copy(fn: types.FunctionType, scope: dict[str, Any]) -> types.FunctionType:
     return copied
 
 
+def _remembering_version(cls: type, scope: dict[str, Any]) -> None:
+    """Give ``cls`` copies, over ``scope``, of the methods it inherits from Hydra that ask
+    ``hydra.version`` (its own methods are left as written)."""
+    for name in dir(cls):
+        if name in vars(cls):
+            continue
+        method = getattr(cls, name)
+        if isinstance(method, types.FunctionType) and "version" in method.__code__.co_names:
+            setattr(cls, name, _copy(method, scope))
+
+
 _VERSION = _Version()
+_ELEMENTS = {**vars(hydra_elements), "version": _VERSION}
+_remembering_version(ConfigDefault, _ELEMENTS)
+_remembering_version(GroupDefault, _ELEMENTS)
 _DEFAULTS = _rebound(
-    hydra_defaults, {"_create_interpolation_map": _interpolation_map, "version": _VERSION}
+    hydra_defaults,
+    {"_create_interpolation_map": _interpolation_map, "version": _VERSION, "copy": _Copy},
 )
 _REPOSITORY = _rebound(
     hydra_repository,

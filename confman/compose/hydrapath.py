@@ -63,6 +63,7 @@ __all__ = [
     "LOCK",
     "MAX_LOADERS",
     "compose",
+    "hydra_inputs",
     "is_hydra_package",
     "loader_for",
     "record_loaded",
@@ -348,6 +349,28 @@ def touches_hydra(
             if isinstance(config, DictConfig) and "hydra" in config:
                 return True  # e.g. an experiment setting hydra.run.dir
     return False
+
+
+def hydra_inputs(
+    defaults: DefaultsList, repo: CachingConfigRepository
+) -> tuple[tuple[str, str], ...]:
+    """The entries that write Hydra's own ``hydra`` node, in merge order, as (config path,
+    package): every option of a ``hydra`` group (Hydra's or the user's) and every config at the
+    root package holding a ``hydra`` key. Without ``hydra.*`` overrides, two compositions with
+    the same inputs over one repository give Hydra the same node to compose and check.
+    """
+    found: list[tuple[str, str]] = []
+    for default in defaults.defaults:
+        if default.config_path is None:
+            continue
+        if is_hydra_package(default.package):
+            found.append((default.config_path, default.package or ""))
+        elif not default.package:
+            loaded = repo.load_config(default.config_path)
+            config = loaded.config if loaded is not None else None
+            if isinstance(config, DictConfig) and "hydra" in config:
+                found.append((default.config_path, ""))
+    return tuple(found)
 
 
 def _source_name(default: ResultDefault, loaded: ConfigResult) -> str:

@@ -11,18 +11,23 @@ with Hydra and drops the node work:
   Hydra's own ``create_defaults_list``, run over one caching repository shared by all the
   compositions of a primary (Hydra only reads the configs while building defaults lists), whose
   file configs are skeletons holding just what Hydra reads there (``sources._skeleton``);
-* three pure costs inside Hydra's defaults-list build are skipped with identical results, by
+* four pure costs inside Hydra's defaults-list build are skipped with identical results, by
   running Hydra's own code over confman's helpers (:mod:`confman.compose.hydrafast`; nothing of
-  Hydra is patched): a ``known_choices`` map nothing reads, re-parsing version strings, and an
-  OmegaConf node built per entry to ask whether its name holds ``${``;
+  Hydra is patched): a ``known_choices`` map nothing reads, re-parsing version strings, an
+  OmegaConf node built per entry to ask whether its name holds ``${``, and a generic deep copy
+  of each config's defaults list;
 * the merge of the loaded files is done on plain data by :mod:`confman.compose.plainmerge`, which
   refuses every case where OmegaConf's merge is not the plain one;
 * provenance is recorded by the same code as ``confman.compose`` (``hydrapath.record_loaded``).
 
-Whenever the fast path does not apply (CLI config overrides, anything touching Hydra's own
-``hydra`` node, a ConfigStore schema for a file, structured configs, a merge that is not plain,
-any error), the composition is made by ``confman.compose`` itself, so a result or an error is
-always the real one. ``tests/lint/test_composer.py`` checks both paths give the same data,
+Whenever the fast path does not apply (CLI config overrides, a ConfigStore schema for a file,
+structured configs, a merge that is not plain, any error), the composition is made by
+``confman.compose`` itself, so a result or an error is always the real one. The same holds the
+first time a composition writes Hydra's own ``hydra`` node (``hydra.run.dir`` in a primary, a
+user option of a ``hydra/`` group): Hydra checks that node against its schema, so the real
+compose makes it; later compositions whose configs write the node with the same files in the
+same order take the fast path, since Hydra would compose the same node for them.
+``tests/lint/test_composer.py`` checks both paths give the same data,
 provenance and choices on the example system, the compose corpus and generated trees.
 """
 
@@ -53,7 +58,7 @@ from confman.compose.hydrafast import FastRepository, check_hydra_version, creat
 from confman.compose.hydrapath import compose
 from confman.compose.model import Choice, Composed, DefaultsNode
 from confman.compose.plainmerge import MISSING, NotPlain, check_plain, embed, merge_into
-from confman.errors import ConfmanError
+from confman.errors import ConfmanError, YamlSourceError
 from confman.provenance import Provenance, Write
 from confman.sources import loaded_file
 
@@ -177,6 +182,11 @@ class LintComposer:
         self._writes: dict[tuple[str, str], list[tuple[str, Write]]] = {}
         #: files checked plain, and whether a key in each holds a dot (see ``_merge``)
         self._checked: dict[str, bool] = {}
+        #: Hydra's own node: the inputs that write it (``hydrapath.hydra_inputs``, by repository)
+        #: of every composition the real compose made without error; another composition with
+        #: the same inputs composes the same node, so it may take the fast path
+        self._hydra_checked: set[tuple[object, ...]] = set()
+        self._hydra_pending: tuple[object, ...] | None = None
         #: how many compositions took each path (for tests and benchmarks)
         self.counts = {"fast": 0, "real": 0}
 
@@ -192,12 +202,16 @@ class LintComposer:
             return self._compose(config_name, overrides)
 
     def _compose(self, config_name: str | None, overrides: Sequence[str]) -> Any:
+        self._hydra_pending = None
         if self.fast:
             try:
                 result = self._fast(config_name, list(overrides))
             except _Failed as failed:
                 self.counts["fast"] += 1
                 raise failed.error from failed.__cause__
+            except YamlSourceError:
+                self.counts["fast"] += 1
+                raise  # a file that does not parse: the real compose reads it the same way
             except Exception:  # anything unusual: the real compose decides, or raises
                 result = None
             if result is not None:
@@ -210,6 +224,8 @@ class LintComposer:
             config_dir=self.config_dir,
             version_base=self.version_base,
         )
+        if self._hydra_pending is not None:
+            self._hydra_checked.add(self._hydra_pending)
         return composed
 
     def _repository(
@@ -275,7 +291,10 @@ class LintComposer:
             if defaults.config_overrides:
                 return None
             if self.check_hydra and hydrapath.touches_hydra(defaults, repo, parsed):
-                return None
+                inputs = (id(repo), *hydrapath.hydra_inputs(defaults, repo))
+                if inputs not in self._hydra_checked:
+                    self._hydra_pending = inputs  # the real compose checks the node once
+                    return None
             try:
                 container, merged, dotted = _merge(
                     defaults.defaults, repo, self._writes, self._checked

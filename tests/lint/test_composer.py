@@ -188,6 +188,69 @@ def test_cli_config_overrides_take_the_real_path(tmp_path: Path) -> None:
     assert check(conf, "config", ["g0=nope"]) == "fast"
 
 
+def _hydra_tree(root: Path, hydra_node: str) -> Path:
+    """A primary writing Hydra's own node, one option selecting a user ``hydra/`` option."""
+    conf = root / "conf"
+    for d in ("db", "hydra/job_logging"):
+        (conf / d).mkdir(parents=True)
+    (conf / "config.yaml").write_text(f"defaults:\n  - db: a\n  - _self_\nx: 1\n{hydra_node}")
+    (conf / "db" / "a.yaml").write_text("port: 1\n")
+    (conf / "db" / "b.yaml").write_text("port: 2\n")
+    (conf / "db" / "c.yaml").write_text(
+        "# @package _global_\ndefaults:\n  - override /hydra/job_logging: mine\n"
+        "  - _self_\ndb:\n  port: 3\n"
+    )
+    (conf / "hydra" / "job_logging" / "mine.yaml").write_text("version: 1\n")
+    return conf
+
+
+def _took(composer: LintComposer, conf: Path, overrides: list[str]) -> str:
+    """The path ``composer`` took for one composition, after checking it equals compose's."""
+    before = dict(composer.counts)
+    try:
+        fast: Any = composer.compose("config", overrides)
+    except ConfmanError as exc:
+        fast = f"{type(exc).__name__}: {exc.message}"
+    try:
+        real: Any = compose("config", overrides, config_dir=conf)
+    except ConfmanError as exc:
+        real = f"{type(exc).__name__}: {exc.message}"
+    if isinstance(real, str):
+        assert fast == real
+    else:
+        assert_same(fast, real)
+    return "fast" if composer.counts["fast"] > before["fast"] else "real"
+
+
+def test_hydra_node_is_checked_once_per_inputs(tmp_path: Path) -> None:
+    """Hydra checks its own node against its schema; the real compose makes the first
+    composition writing it, and later ones writing it from the same files take the fast path."""
+    conf = _hydra_tree(tmp_path, "hydra:\n  run:\n    dir: outputs/x\n")
+    composer = LintComposer(conf, None)
+    assert _took(composer, conf, []) == "real"
+    assert _took(composer, conf, ["db=b"]) == "fast"  # the same inputs write the node
+    assert _took(composer, conf, ["db=c"]) == "real"  # a user hydra/ option: new inputs
+    assert _took(composer, conf, ["db=c", "+y=1"]) == "real"  # a config override, as always
+    assert _took(composer, conf, ["db=c"]) == "fast"
+    assert _took(composer, conf, ["hydra.job.name=j"]) == "real"  # a hydra override, always
+
+
+def test_hydra_node_failing_its_schema_is_never_skipped(tmp_path: Path) -> None:
+    conf = _hydra_tree(tmp_path, "hydra:\n  not_a_hydra_key: 1\n")
+    composer = LintComposer(conf, None)
+    for overrides in ([], ["db=b"], []):
+        with pytest.raises(ConfmanError, match="not_a_hydra_key"):
+            compose("config", overrides, config_dir=conf)
+        assert _took(composer, conf, overrides) == "real"
+
+
+def test_unparsable_option_fails_on_the_fast_path_as_compose_does(tmp_path: Path) -> None:
+    conf = _hydra_tree(tmp_path, "")
+    (conf / "db" / "bad.yaml").write_text("port: [1,\n")
+    composer = LintComposer(conf, None)
+    assert _took(composer, conf, ["db=bad"]) == "fast"
+
+
 def _lint_both(root: Path) -> tuple[list[Any], list[Any]]:
     settings = load_settings(cwd=root)
     codes = list(RULES)
