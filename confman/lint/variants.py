@@ -3,32 +3,76 @@
 A primary is run as it is, with each option of an experiment-like group (``experiment=owt/gpt2m``,
 nested folders included), with every other option of a group it chooses swapped in place
 (``model=vit``), and with ``+group=option`` for a group nothing chooses. This module only says
-what to compose (from the context's files and its primaries' compositions); composing is
-:mod:`confman.lint.context`'s, and :mod:`confman.lint.reachable` is the ``--fix`` proof's
-(primaries and experiment-like groups read straight from the files).
+what to compose (from the context's files and its primaries' compositions, read through
+:class:`Tree`); composing is :mod:`confman.lint.context`'s, and :mod:`confman.lint.reachable` is
+the ``--fix`` proof's (primaries and experiment-like groups read straight from the files).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from confman.compose import Composed
+from confman.compose.plain import PlainComposed
 from confman.errors import ConfmanError
-from confman.yamlsource import load_yaml_file
-
-if TYPE_CHECKING:
-    from confman.lint.context import LintContext
+from confman.yamlsource import ParsedYaml, load_yaml_file
 
 __all__ = [
     "MAX_VARIANTS",
     "PROBED_PRIMARIES",
+    "Tree",
     "experiment_like",
     "narrowing",
     "option_file",
     "reachable",
     "under",
 ]
+
+
+class _File(Protocol):
+    @property
+    def group(self) -> str | None: ...
+    @property
+    def parsed(self) -> ParsedYaml | None: ...
+
+
+class _Selection(Protocol):
+    @property
+    def file(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def option(self) -> str | None: ...
+
+
+class _Composition(Protocol):
+    @property
+    def primary(self) -> str: ...
+    @property
+    def overrides(self) -> tuple[str, ...]: ...
+    @property
+    def composed(self) -> Composed | PlainComposed: ...
+
+
+class Tree(Protocol):
+    """What :func:`reachable` reads of a lint context (a ``confman.lint.context.LintContext``):
+    the tree's files, groups and primaries, and the primaries' own compositions."""
+
+    @property
+    def config_dir(self) -> Path: ...
+    @property
+    def files(self) -> Mapping[str, _File]: ...
+    @property
+    def groups(self) -> Mapping[str, list[str]]: ...
+    @property
+    def primaries(self) -> Sequence[str]: ...
+    @property
+    def selections(self) -> Sequence[_Selection]: ...
+    @property
+    def compositions(self) -> Sequence[_Composition]: ...
 
 
 def narrowing(config_dir: Path, paths: list[Path] | None) -> tuple[str, ...] | None:
@@ -62,7 +106,7 @@ def experiment_like(override: str) -> bool:
     return "experiment" in override.partition("=")[0]
 
 
-def _included_by_options(ctx: LintContext) -> set[str]:
+def _included_by_options(ctx: Tree) -> set[str]:
     """Config files other group options include through their own defaults lists: building
     blocks (``experiment/pile/base.yaml`` under ``experiment/pile/h3.yaml``), composed as part
     of what includes them, never run alone."""
@@ -96,7 +140,7 @@ def _included_by_options(ctx: LintContext) -> set[str]:
     return out
 
 
-def _options_under(ctx: LintContext, group: str, groups: set[str]) -> list[str]:
+def _options_under(ctx: Tree, group: str, groups: set[str]) -> list[str]:
     """Every option of ``group``, nested folders included (``owt/gpt2m`` of ``experiment``),
     except those under a nested folder that is a group of its own in ``groups``."""
     out = list(ctx.groups.get(group, []))
@@ -113,7 +157,7 @@ def _options_under(ctx: LintContext, group: str, groups: set[str]) -> list[str]:
     return sorted(out)
 
 
-def reachable(ctx: LintContext) -> list[tuple[str, str, bool]]:
+def reachable(ctx: Tree) -> list[tuple[str, str, bool]]:
     """The compositions beyond the primaries a user can reach: ``(primary, override, probe)``.
 
     Every option of every group a primary's composition chooses, nested option paths included,
@@ -169,7 +213,7 @@ def reachable(ctx: LintContext) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _top_keys(ctx: LintContext, rel: str, group: str) -> set[str]:
+def _top_keys(ctx: Tree, rel: str, group: str) -> set[str]:
     """The top-level sections an option writes (its own keys under ``_global_``, else its
     group's node)."""
     yf = ctx.files.get(rel)
