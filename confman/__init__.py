@@ -8,7 +8,7 @@ that never validate.
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from confman.compose import Choice, Composed, DefaultsNode, compose
+from confman.compose import Choice, Composed, DefaultsNode
 from confman.diff import Change, diff
 from confman.errors import (
     CompositionError,
@@ -23,6 +23,7 @@ from confman.errors import (
     YamlSourceError,
 )
 from confman.provenance import Write
+from confman.typed import compose
 
 if TYPE_CHECKING:  # the real types for type checkers; at run time these load lazily
     from confman.record import main, record_run, unwrap

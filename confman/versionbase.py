@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 if TYPE_CHECKING:
-    from confman.compose import Composed
+    from confman.compose.model import Composed
 
 __all__ = ["UNSET", "VersionBaseWarning", "effective", "hint_version_base"]
 

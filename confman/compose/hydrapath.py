@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from typing import Any
 
 from hydra import version as hydra_version
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
@@ -74,11 +74,6 @@ __all__ = [
 DEFAULT_VERSION_BASE = "1.3"
 #: Config dirs whose loaders (and cached nodes) are kept between composes.
 MAX_LOADERS = 16
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-_M = TypeVar("_M", bound="BaseModel")
 
 # One lock for every compose: Hydra's version base and plugin registry are process globals.
 LOCK = threading.RLock()
@@ -155,7 +150,6 @@ def using_version_base(base: str) -> Iterator[None]:
         instance.version_base = saved
 
 
-@overload
 def compose(
     config_name: str | None = None,
     overrides: Sequence[str] = (),
@@ -164,33 +158,7 @@ def compose(
     return_hydra_config: bool = False,
     cache: bool = True,
     version_base: str | None = None,
-    schema: None = None,
-) -> Composed: ...
-
-
-@overload
-def compose(
-    config_name: str | None = None,
-    overrides: Sequence[str] = (),
-    *,
-    config_dir: str | Path | None = None,
-    return_hydra_config: bool = False,
-    cache: bool = True,
-    version_base: str | None = None,
-    schema: type[_M],
-) -> _M: ...
-
-
-def compose(
-    config_name: str | None = None,
-    overrides: Sequence[str] = (),
-    *,
-    config_dir: str | Path | None = None,
-    return_hydra_config: bool = False,
-    cache: bool = True,
-    version_base: str | None = None,
-    schema: type[_M] | None = None,
-) -> Composed | _M:
+) -> Composed:
     """Compose ``config_name`` with Hydra overrides, recording per-key provenance.
 
     Args:
@@ -202,35 +170,16 @@ def compose(
         version_base: Hydra version base; default: the project's setting when ``config_dir`` comes
             from the project settings, else Hydra's newest (1.3).
 
-        schema: a pydantic model; the composed config is validated against it and returned as
-            an instance (``confman.load_config`` returns the model bound in pyproject).
-
     Returns:
-        The config exactly as ``hydra.compose`` returns it, with choices and provenance; with
-        ``schema``, that model's instance.
+        The config exactly as ``hydra.compose`` returns it, with choices and provenance
+        (``confman.compose(..., schema=)`` in :mod:`confman.typed` validates it too).
 
     Raises:
-        ValidationFailed: with ``schema``, every issue of the config, sorted by file:line.
         ConfmanError: a subclass per problem (missing dir/config/option, bad override, YAML
             error, composition error), with a message naming the file:line or override.
     """
     if isinstance(overrides, str):
         raise TypeError("overrides must be a sequence of strings, not a single string")
-    if schema is not None:
-        from confman.schema.api import typed_compose
-
-        return cast(
-            _M,
-            typed_compose(
-                config_name,
-                overrides,
-                schema,
-                config_dir=config_dir,
-                return_hydra_config=return_hydra_config,
-                cache=cache,
-                version_base=version_base,
-            ),
-        )
     if config_dir is None:
         settings = load_settings()
         config_dir = settings.config_dir
