@@ -9,7 +9,7 @@ resolves ``${seed}`` from the config, not from the schema's default).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -36,22 +36,39 @@ def references(key: str, value: Any) -> Iterator[str]:
 def referenced(values: dict[str, Any], keys: Iterable[str] | None = None) -> set[str]:
     """Paths of ``values`` that an interpolation of ``keys`` (default: every key) points at,
     following interpolations of the targets in turn; a reference to a node covers its leaves."""
-    frontier = [k for k in (values if keys is None else keys) if "${" in str(values.get(k, ""))]
+    frontier = [k for k in (values if keys is None else keys) if _interpolates(values.get(k))]
     if not frontier:
         return set()
-    below: dict[str, list[str]] = defaultdict(list)  # node -> leaves at or under it
-    for path in values:
-        parts = path.split(".")
-        for i in range(1, len(parts) + 1):
-            below[".".join(parts[:i])].append(path)
+    ordered = sorted(values)  # the leaves under a node are one run of this order
     done: set[str] = set()
     seen = set(frontier)
     while frontier:
         key = frontier.pop()
         for target in references(key, values.get(key, "")):
-            for path in below.get(target, ()):
+            for path in _at_or_under(ordered, target):
                 done.add(path)
                 if path not in seen:
                     seen.add(path)
                     frontier.append(path)
     return done
+
+
+def _interpolates(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value
+    if value is None or isinstance(value, (bool, int, float)):
+        return False
+    return "${" in str(value)  # a list holding an interpolation
+
+
+def _at_or_under(ordered: list[str], node: str) -> Iterator[str]:
+    """The paths of sorted ``ordered`` equal to ``node`` or below it (``node.``...)."""
+    at = bisect_left(ordered, node)
+    if at < len(ordered) and ordered[at] == node:
+        yield node
+    prefix = node + "."
+    for index in range(bisect_left(ordered, prefix, at), len(ordered)):
+        path = ordered[index]
+        if not path.startswith(prefix):
+            return
+        yield path

@@ -62,7 +62,7 @@ Known problems:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,6 +144,24 @@ def _anchor_used(ctx: LintContext, file: str, line: int) -> bool:
     return any(alias.search(text) for text in yf.lines)
 
 
+def _children(paths: Iterable[str]) -> dict[str, set[str]]:
+    """Each node path ("" for the root) -> the names of the keys under it, from leaf paths."""
+    children: dict[str, set[str]] = {}
+    for path in paths:
+        node = path
+        while node:
+            parent, _, name = node.rpartition(".")
+            kids = children.get(parent)
+            if kids is None:
+                children[parent] = {name}
+            elif name in kids:
+                break  # the parent and everything above it are known already
+            else:
+                kids.add(name)
+            node = parent
+    return children
+
+
 class _Judge:
     """One composition's view: which of its leaves are read, and why the others are not."""
 
@@ -151,11 +169,7 @@ class _Judge:
         self.ev = ev
         self.finder = finder
         self.values = {p: w[-1].value for p, w in comp.composed.provenance.items()}
-        self.children: dict[str, set[str]] = {}
-        for path in self.values:
-            parts = path.split(".")
-            for i in range(len(parts)):
-                self.children.setdefault(".".join(parts[:i]), set()).add(parts[i])
+        self.children = _children(self.values)
         self.opaque: set[str] = set()  # node paths whose keys code we cannot see may read
         self.recorded: set[str] = set()  # node paths that are only logged or printed
         self.root_logged = self.root_opaque = self.root_handed = False
@@ -216,10 +230,15 @@ class _Judge:
 
     @staticmethod
     def _under(path: str, nodes: set[str]) -> bool:
+        if not nodes:
+            return False
         if "" in nodes:
             return True
-        parts = path.split(".")
-        return any(".".join(parts[:i]) in nodes for i in range(1, len(parts) + 1))
+        while path:
+            if path in nodes:
+                return True
+            path = path.rpartition(".")[0]
+        return False
 
     def _target(self, path: str) -> tuple[str, str] | bool:
         """Whether the nearest ``_target_`` node above ``path`` takes its key (True), rejects
@@ -278,9 +297,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         if any(o.startswith("+") for o in comp.overrides):
             continue  # a probe (+group=option) places keys where no code may look for them
         judge = _Judge(ev, finder, comp)
-        interpolated = referenced(judge.values) | {
-            p for p in judge.values if _Judge._under(p, hydra_refs)
-        }
+        interpolated = referenced(judge.values)
+        if hydra_refs:
+            interpolated |= {p for p in judge.values if _Judge._under(p, hydra_refs)}
         for path, writes in comp.composed.provenance.items():
             win = writes[-1]
             if win.file is None:
