@@ -22,10 +22,11 @@ import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from confman.compose import Composed, compose
 from confman.errors import ConfmanError
@@ -255,16 +256,21 @@ def _formatted(text: str) -> str:
 
 def _load(source: str) -> Any:
     """Execute the generated module under a private name (the check must not import the
-    project's copy under its real name before the user binds it)."""
-    name = "_confman_inferred_check"
-    spec = importlib.util.spec_from_loader(name, loader=None)
+    project's copy under its real name before the user binds it).
+
+    The module is never registered in ``sys.modules``, where pydantic looks up a model's module
+    to resolve its string annotations; each model is rebuilt against the module's own namespace
+    instead.
+    """
+    spec = importlib.util.spec_from_loader("_confman_inferred_check", loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        exec(compile(source, "<inferred>", "exec"), module.__dict__)
-    finally:
-        del sys.modules[name]
+    exec(compile(source, "<inferred>", "exec"), module.__dict__)
+    for value in list(vars(module).values()):
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            if value.__module__ != module.__name__:
+                continue  # BaseModel itself, imported by the module
+            value.model_rebuild(force=True, _types_namespace=vars(module))
     return module
 
 
