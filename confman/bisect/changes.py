@@ -9,7 +9,7 @@ got the value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from confman.diff import Change, Side, compare_sides, load_side
 from confman.diff.render.overrides import override_lines
 
-__all__ = ["Culprit", "Unit", "units_between"]
+__all__ = ["Culprit", "Unit", "tree_groups", "units_between"]
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,21 @@ def _root(line: str) -> str:
     return line.lstrip("+~").partition("=")[0].partition("@")[0]
 
 
-def units_between(good: Side, bad: Side) -> list[Unit]:
-    """The override units that turn ``good`` into ``bad`` (secret changes are left out)."""
+def tree_groups(config_dir: Path) -> frozenset[str]:
+    """The top-level config groups of a tree: Hydra reads ``~name``/``name=`` as theirs."""
+    if not config_dir.is_dir():
+        return frozenset()
+    return frozenset(p.name for p in config_dir.iterdir() if p.is_dir() and p.name != "__pycache__")
+
+
+def units_between(good: Side, bad: Side, *, groups: Collection[str] = ()) -> list[Unit]:
+    """The override units that turn ``good`` into ``bad`` (secret changes are left out).
+
+    ``groups`` names the tree's top-level config groups (see :func:`tree_groups`).
+    """
     changes = compare_sides(good, bad)
-    lines = [line for line in override_lines(changes, good, bad) if not line.startswith("#")]
+    lines = override_lines(changes, good, bad, groups=groups)
+    lines = [line for line in lines if not line.startswith("#")]
     deleted = [_root(line) for line in lines if line.startswith("~")]
     grouped: dict[str, list[str]] = {}
     for line in lines:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from confman.bisect.changes import Culprit, Unit, culprit, units_between
+from confman.bisect.changes import Culprit, Unit, culprit, tree_groups, units_between
 from confman.bisect.ddmin import Verdict, minimize
 from confman.diff import Side
 from confman.errors import ConfmanError
@@ -246,7 +246,7 @@ def bisect(
         BisectError: no changes, GOOD already bad, or BAD not bad.
     """
     judge = judge or Judge()
-    units = units_between(good, bad)
+    units = units_between(good, bad, groups=tree_groups(settings.config_dir))
     if not units:
         raise BisectError(f"{good.label} and {bad.label} are the same config: nothing to bisect")
     ident = bisect_id(good, bad, command, judge)

@@ -2,13 +2,16 @@
 
 Appending these to A's own overrides (or applying them to A's config with Hydra's override
 parser) gives B: group choices first (``model=resnet``), then deletions (``~key``, one per
-removed subtree), then values (``key=value``) and additions (``+key=value``). Leaf changes a
-group choice implies are left out: the ``group=option`` line brings them. Hydra merges lists
-whole, so a changed list is written whole. Secrets are never written: each becomes a comment.
+removed subtree), then values (``key=value``) and additions (``+key=value``; ``++key=value``
+under a changed group's package, whose new option may bring the key). Leaf changes a group
+choice implies are left out: the ``group=option`` line brings them (unless B's command line set
+them). Hydra merges lists whole, so a changed list is written whole. Secrets are never written:
+each becomes a comment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from confman.diff.model import Change, Side
@@ -23,8 +26,20 @@ def render_overrides(changes: list[Change], a: Side, b: Side) -> str:
     return "".join(f"{line}\n" for line in override_lines(changes, a, b))
 
 
-def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
-    """The overrides as a list, in the order Hydra must apply them."""
+def override_lines(
+    changes: list[Change], a: Side, b: Side, *, groups: Collection[str] = ()
+) -> list[str]:
+    """The overrides as a list, in the order Hydra must apply them.
+
+    Args:
+        changes: the diff from ``a`` to ``b``.
+        a: side A.
+        b: side B.
+        groups: the config tree's top-level groups, besides those the sides chose from. Hydra
+            reads an override of a top-level key named like a group (``~dataset``) as one of
+            the group, so such a key is never deleted or set whole; a comment says so.
+    """
+    group_names = {*groups, *(_top(g) for g in (*a.choices, *b.choices))}
     lines: list[str] = []
     comments: list[str] = []
     for change in changes:
@@ -40,7 +55,9 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
             )
             continue
         lines.append(_choice(change))
-    leaf_changes = [c for c in changes if c.kind != "choice" and c.group is None]
+    leaf_changes = [
+        c for c in changes if c.kind != "choice" and (c.group is None or _typed_on_b(c))
+    ]
     flat_b: dict[str, Any] = dict(iter_leaves(b.config))
     interior_b = _interiors(flat_b)
     flat_a = dict(iter_leaves(a.config))
@@ -57,7 +74,14 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
                 if "." not in root:
                     comments.append(f"# ~{root}: Hydra cannot delete a top-level null/??? key")
                     continue
-                root = root.rsplit(".", 1)[0]
+                parent = root.rsplit(".", 1)[0]
+                if parent in group_names:
+                    comments.append(
+                        f"# ~{root}: Hydra cannot delete a null/??? key, and '~{parent}' "
+                        f"would remove config group '{parent}'"
+                    )
+                    continue
+                root = parent
                 if root not in rewritten:
                     rewritten.append(root)
             if root not in deleted:
@@ -70,6 +94,9 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
                 deleted.append(change.leaf)
     deleted = [d for d in deleted if not any(d.startswith(o + ".") for o in deleted)]
     rewritten = [r for r in rewritten if r in deleted]
+    for root in [r for r in deleted if r in group_names]:
+        comments.append(f"# ~{root}: Hydra would read it as removing config group '{root}'")
+        deleted.remove(root)
     lines.extend(f"~{root}" for root in deleted)
     for root in rewritten:
         try:
@@ -77,6 +104,7 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
         except ValueError as exc:
             comments.append(f"# {root}: {exc}")
     done: set[str] = set()
+    swapped = _swapped_packages(changes, b)
     for change in leaf_changes:
         leaf = change.leaf
         if leaf in done or leaf not in flat_b or _under(leaf, rewritten):
@@ -85,13 +113,42 @@ def override_lines(changes: list[Change], a: Side, b: Side) -> list[str]:
         if change.secret:
             comments.append(f"# {leaf}: secret {change.kind}, value withheld")
             continue
+        if leaf in group_names:
+            comments.append(f"# {leaf}: Hydra would read '{leaf}=...' as choosing a group option")
+            continue
         if not hydra_key_ok(leaf):
             comments.append(f"# {leaf}: key cannot be written as a Hydra override")
             continue
         existed = leaf in flat_a and not _under(leaf, deleted)
-        prefix = "" if existed else "+"
+        # a key A lacks may come with a new group option: ``++`` adds it or sets it
+        prefix = "" if existed else "++" if _under_any(leaf, swapped) else "+"
         lines.append(f"{prefix}{leaf}={hydra_value(flat_b[leaf])}")
     return lines + comments
+
+
+def _top(group: str) -> str:
+    return group.split("@")[0].split("/")[0]
+
+
+def _typed_on_b(change: Change) -> bool:
+    """B's own command line set (or deleted) this leaf of a changed group: the group's
+    ``group=option`` line does not bring it, so it needs its own override."""
+    source = change.new_source
+    return source is not None and source.kind in ("override", "delete")
+
+
+def _swapped_packages(changes: list[Change], b: Side) -> list[str]:
+    """Where the options of B's changed groups put their keys (``""``: the root)."""
+    found = []
+    for change in changes:
+        choice = b.choices.get(change.path) if change.kind == "choice" else None
+        if choice is not None:
+            found.append(choice.package)
+    return found
+
+
+def _under_any(leaf: str, packages: list[str]) -> bool:
+    return any(p == "" or leaf == p or leaf.startswith(p + ".") for p in packages)
 
 
 def _shape(value: Any) -> str:

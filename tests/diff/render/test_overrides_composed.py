@@ -17,8 +17,9 @@ from confman.diff.render import override_lines
         (["model=vit", "+extra.k=1", "optimizer.lr=0.5"], ["model=resnet", "optimizer.lr=0.1"]),
         (["model=resnet", "~seed"], ["optimizer.betas=[0.5,0.6]", "+name='a b'"]),
         (["optimizer=sgd"], ["~optimizer", "+model.extra=x"]),
+        ([], ["model=resnet", "model.depth=34", "optimizer=sgd", "optimizer.momentum=0.5"]),
     ],
-    ids=["group", "group-and-values", "removed-and-quoted", "group-deleted"],
+    ids=["group", "group-and-values", "removed-and-quoted", "group-deleted", "group-own-values"],
 )
 def test_composing_a_with_printed_overrides_gives_b(
     conf: Path, a_overrides: list[str], b_overrides: list[str]
