@@ -8,7 +8,10 @@ Measures (medians of interleaved rounds, ratios against a baseline measured in t
    example ``train`` config with ``schemas.train:TrainConfig`` (target: < 10% of compose time);
 2. ``--all-options`` over the generated tree's 400 option files (each checked against its group
    schema) vs composing each option file with plain ``hydra.compose`` (target <= 0.3x), with the
-   parse cache cold (first run in a process) and warm (repeated runs).
+   parse cache cold (first run in a process) and warm (repeated runs);
+3. a sweep over one group's options (20 points), validated through ``run_validate``'s one
+   composer, against each point composed by ``confman.compose`` and validated, and against
+   plain ``hydra.compose`` of the same points.
 
 The generated tree gets a generated schema module (one pydantic model per group, typed like
 gentree's values) and a pyproject binding every group, so the real CLI code path runs.
@@ -148,6 +151,44 @@ def all_options(root: Path, rounds: int) -> dict[str, float]:
     return {"hydra": hydra_ms, "cold": cold_ms, "warm": warm_ms, "compose": compose_ms}
 
 
+def group_sweep(root: Path, rounds: int) -> dict[str, float]:
+    """``validate config g0=opt0,...,opt19``: 20 points that only choose a group option, through
+    ``run_validate`` (one composer for the sweep), against each point composed by
+    ``confman.compose`` and validated (how every point was composed before), and against plain
+    ``hydra.compose`` of the same points (no validation)."""
+    settings = load_settings(root)
+    bindings = load_bindings(settings)
+    sweep = "g0=" + ",".join(f"opt{o}" for o in range(OPTIONS))
+    points = [[f"g0=opt{o}"] for o in range(OPTIONS)]
+    schema = bindings.configs["config"].schema
+
+    def ours() -> object:
+        report = run_validate(settings, bindings, ["config"], [sweep])
+        assert len(report.results) == OPTIONS and not report.failures
+        return report
+
+    def each() -> object:
+        for point in points:
+            composed = compose("config", point, config_dir=settings.config_dir)
+            assert validate_composed(composed, schema).ok
+        compose("config", [], config_dir=settings.config_dir)  # run_validate's no-op check
+        return None
+
+    def hydra() -> object:
+        with initialize_config_dir(str(settings.config_dir), version_base="1.3"):
+            for point in points:
+                hydra_compose(config_name="config", overrides=point)
+        return None
+
+    ours()
+    each()
+    times: dict[str, list[float]] = {"ours": [], "each": [], "hydra": []}
+    for _ in range(rounds):
+        for name, fn in (("ours", ours), ("each", each), ("hydra", hydra)):
+            times[name].append(median_ms(fn, 1))
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -169,6 +210,13 @@ def main() -> None:
             f"example train: compose {c:.1f} ms, validate {v:.1f} ms, "
             f"overhead {100 * v / c:.1f}% (target < 10%); of it OmegaConf resolving "
             f"interpolations {r:.1f} ms, the rest {100 * (v - r) / c:.1f}% of compose"
+        )
+        g = group_sweep(root, max(3, args.rounds // 2))
+        print(
+            f"validate a sweep of {OPTIONS} group options: {g['ours']:.0f} ms; each point "
+            f"composed by confman.compose and validated {g['each']:.0f} ms "
+            f"(ratio {g['ours'] / g['each']:.2f}); plain hydra.compose of the points, not "
+            f"validated, {g['hydra']:.0f} ms (ratio {g['ours'] / g['hydra']:.2f})"
         )
         t = all_options(root, max(3, args.rounds // 2))
         print(

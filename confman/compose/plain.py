@@ -158,6 +158,8 @@ class LintComposer:
             Hydra's own ``hydra`` node (``hydra.run.dir``; most real trees do): those keys are
             dropped, as ``confman.compose`` drops the node, without Hydra's schema check of
             them. Lint composes each primary once with the check, then its variants without.
+        hydra_warnings: True to show Hydra's own warnings (a defaults list without ``_self_``,
+            1.0-style headers) as ``confman.compose`` does; lint leaves them out.
     """
 
     def __init__(
@@ -167,6 +169,7 @@ class LintComposer:
         *,
         fast: bool = True,
         check_hydra: bool = True,
+        hydra_warnings: bool = False,
     ) -> None:
         if fast:
             check_hydra_version()
@@ -177,6 +180,7 @@ class LintComposer:
         self.search_paths = projectcode.prepare(self.config_dir)
         self.fast = fast
         self.check_hydra = check_hydra
+        self.hydra_warnings = hydra_warnings
         #: caching repositories by primary (``_SHARED``: the one of primaries without a search path)
         self._repos: dict[object, CachingConfigRepository] = {}
         self._writes: dict[tuple[str, str], list[tuple[str, Write]]] = {}
@@ -194,9 +198,12 @@ class LintComposer:
         """The composition of ``config_name`` with ``overrides``: a ``PlainComposed`` or, when the
         fast path does not apply, ``confman.compose``'s ``Composed`` (or its error).
 
-        Hydra's own warnings (a defaults list without ``_self_``, 1.0-style headers) are not
-        shown: lint makes hundreds of compositions, and what they warn about is the tree's.
+        Hydra's own warnings (a defaults list without ``_self_``, 1.0-style headers) are shown
+        only with ``hydra_warnings``: lint makes hundreds of compositions, and what they warn
+        about is the tree's.
         """
+        if self.hydra_warnings:
+            return self._compose(config_name, overrides)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             return self._compose(config_name, overrides)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from confman.compose import compose
+from confman.compose.plain import LintComposer
 from confman.confine import ALLOW_HINT, confinement
 from confman.errors import ConfinementError, ConfmanError
 from confman.schema.api import Validated, validate_composed, validate_option_file
@@ -88,6 +88,9 @@ def run_validate(
     not set here, is noted in ``not_checked``; with ``strict`` it is an issue."""
     report = Report()
     names = names or sorted(bindings.configs)
+    # one composer for every point: points that only choose group options share its loaded
+    # configs and take the plain path; any other point is composed by ``confman.compose``
+    composer = LintComposer(settings.config_dir, settings.version_base, hydra_warnings=True)
     if names:
         points = expand(overrides, settings.config_dir) if overrides else [[]]
         noop_count: dict[str, int] = {}
@@ -97,7 +100,7 @@ def run_validate(
             without: dict[tuple[str, ...], Any] = {}  # composes minus one group override
             for point in points:
                 result = _validate_point(
-                    settings, bindings, name, point, binding, allow_missing, strict
+                    composer, bindings, name, point, binding, allow_missing, strict
                 )
                 report.results.append(result)
                 if result.composed is None:
@@ -106,7 +109,7 @@ def run_validate(
                     seen_count[override] = seen_count.get(override, 0) + 1
                     rest = tuple(o for o in point if o != override)
                     if override.split("=")[0] in result.composed.choices and rest not in without:
-                        without[rest] = _try_compose(settings, name, rest)
+                        without[rest] = _try_compose(composer, name, rest)
                     if _is_noop(result, override, without.get(rest)):
                         noop_count[override] = noop_count.get(override, 0) + 1
         report.noop = [o for o, n in noop_count.items() if n == seen_count[o]]
@@ -131,7 +134,7 @@ def run_validate(
 
 
 def _validate_point(
-    settings: Settings,
+    composer: LintComposer,
     bindings: Bindings,
     name: str,
     point: list[str],
@@ -140,9 +143,7 @@ def _validate_point(
     strict: bool,
 ) -> Validated:
     try:
-        composed = compose(
-            name, point, config_dir=settings.config_dir, version_base=settings.version_base
-        )
+        composed = composer.compose(name, point)
     except ConfmanError as exc:
         target = " ".join([name, *point])
         return Validated(target, issues=[Issue("", str(exc), ABSENT, "cannot compose")])
@@ -150,12 +151,10 @@ def _validate_point(
     return validate_composed(composed, schema, bindings, allow_missing=allow_missing, strict=strict)
 
 
-def _try_compose(settings: Settings, name: str, overrides: tuple[str, ...]) -> Any:
+def _try_compose(composer: LintComposer, name: str, overrides: tuple[str, ...]) -> Any:
     """The point composed without one group override: what that group would be otherwise."""
     try:
-        return compose(
-            name, overrides, config_dir=settings.config_dir, version_base=settings.version_base
-        )
+        return composer.compose(name, overrides)
     except ConfmanError:
         return None
 

@@ -153,3 +153,28 @@ def test_load_saved_file(project: Project, tmp_path) -> None:  # type: ignore[no
     js.write_text('{"name": "a", "layers": 0}')
     with pytest.raises(confman.ValidationFailed):
         confman.load(js, module.Model)
+
+
+def test_sweep_points_share_one_composer_and_equal_compose(project: Project) -> None:
+    """``run_validate`` composes a sweep's group-only points on the plain path (one composer
+    for the sweep) and a point with a value override through ``confman.compose``; each
+    point's issues are those of validating ``confman.compose``'s result."""
+    from confman.compose.plain import PlainComposed
+    from confman.schema.run import run_validate
+
+    project({"conf/model/broken.yaml": "name: broken\nlayers: 0\n"})
+    settings = load_settings()
+    bindings = load_bindings(settings)
+    report = run_validate(
+        settings, bindings, ["train"], ["model=small,big,broken", "optimizer=adam,sgd"]
+    )
+    value = run_validate(settings, bindings, ["train"], ["epochs=0"])
+    assert len(report.results) == 6 and len(report.failures) == 2
+    assert all(isinstance(r.composed, PlainComposed) for r in report.results)
+    assert not isinstance(value.results[0].composed, PlainComposed)
+    for result in report.results + value.results:
+        assert result.composed is not None
+        expected = _validate(list(result.composed.overrides))
+        assert [(i.path, i.message, i.location) for i in result.issues] == [
+            (i.path, i.message, i.location) for i in expected.issues
+        ]
