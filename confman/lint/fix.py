@@ -16,9 +16,7 @@ import difflib
 import re
 import shutil
 import tempfile
-import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ import yaml
 from confman.compose import DefaultsNode
 from confman.errors import ConfmanError
 from confman.lint.engine import NOQA, LintResult, lint, selected_codes
+from confman.lint.judge import compose_all, compose_each
 from confman.lint.reachable import Reachable, reachable
 from confman.lint.rules import deprecated_name
 from confman.secrets import redact_lines
@@ -85,40 +84,6 @@ class FixOutcome:
                 else:
                     out.append(f"{prefix}{hidden[prefix].get(body, body)}\n")
         return out
-
-
-# --- the judge: plain Hydra ----------------------------------------------------------------
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def compose_all(
-    config_dir: Path, version_base: str | None, runs: Sequence[Reachable]
-) -> dict[str, str | None]:
-    """``OmegaConf.to_yaml`` of plain ``hydra.compose`` for each run (None where it fails)."""
-    return dict(compose_each(config_dir, version_base, runs))
-
-
-def compose_each(
-    config_dir: Path, version_base: str | None, runs: Sequence[Reachable]
-) -> Iterator[tuple[str, str | None]]:
-    """``compose_all`` one run at a time, so a judge can stop at the first change."""
-    from hydra import compose, initialize_config_dir
-    from omegaconf import OmegaConf
-
-    with _quiet(), initialize_config_dir(str(config_dir), version_base=version_base):
-        for run in runs:
-            try:
-                cfg = compose(config_name=run.primary, overrides=list(run.overrides))
-                text: str | None = OmegaConf.to_yaml(cfg)
-            except Exception:  # any Hydra, OmegaConf or YAML failure: the run fails
-                text = None
-            yield run.label, text
 
 
 # --- planning edits --------------------------------------------------------------------------

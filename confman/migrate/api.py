@@ -3,8 +3,8 @@
 Every reachable composition (:func:`confman.lint.reachable.reachable`: primaries and experiment
 options, plus each other option of every group a primary chooses, swapped in place) is composed
 with plain ``hydra.compose`` before the rewrite and again in a temporary copy after it
-(:func:`confman.lint.fix.compose_each`, the judge of ``lint --fix``). The rewrite stands only if
-each composition after it equals the one before with the declared changes applied
+(:func:`confman.lint.judge.compose_each`, the judge of ``lint --fix`` too). The rewrite stands
+only if each composition after it equals the one before with the declared changes applied
 (:meth:`Plan.apply`); otherwise nothing is written and the error names the composition and key.
 """
 
@@ -21,15 +21,16 @@ from typing import Any
 import yaml
 
 from confman.errors import YamlSourceError
-from confman.lint.fix import compose_each
+from confman.lint.judge import compose_each
 from confman.lint.reachable import Reachable, reachable
 from confman.migrate.overrides import rewrite_source
-from confman.migrate.plan import MigrationError, Plan, Step, build_plan
+from confman.migrate.plan import MigrationError, Plan
+from confman.migrate.project import load_plan
 from confman.migrate.yamlfile import file_package, rewrite_yaml
 from confman.provenance import iter_leaves
 from confman.settings import Settings
 
-__all__ = ["MAX_COMPOSITIONS", "MigrateOutcome", "Use", "compositions", "load_plan", "migrate"]
+__all__ = ["MAX_COMPOSITIONS", "MigrateOutcome", "Use", "compositions", "migrate"]
 
 #: At most this many compositions are judged (primaries and experiments always are).
 MAX_COMPOSITIONS = 400
@@ -85,22 +86,6 @@ def _shown(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def load_plan(settings: Settings, *, schemas: bool = True) -> Plan:
-    """The project's plan: ``[[tool.confman.migrations]]`` and ``renamed_to`` schema fields.
-
-    Raises:
-        MigrationError: migrations that conflict or form a cycle.
-    """
-    extra: list[Step] = []
-    if schemas and settings.raw.get("schemas"):
-        from confman.migrate.fields import schema_steps
-        from confman.schema.binding import load_bindings
-
-        extra = schema_steps(load_bindings(settings))
-    origin = settings.source.name if settings.source else "pyproject.toml"
-    return build_plan(settings.table.migrations, extra, origin=origin)
 
 
 # --- which files ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from confman.migrate.overrides import migrate_overrides
 from confman.migrate.plan import Plan
+from confman.migrate.project import load_plan
 from confman.settings import Settings
 from confman.store import RunRecord
 
@@ -43,8 +44,6 @@ def project_plan(settings: Settings, *, schemas: bool = False) -> Plan:
     schemas = schemas and bool(settings.raw.get("schemas"))
     if not settings.table.migrations and not schemas:
         return Plan()
-    from confman.migrate.api import load_plan
-
     return load_plan(settings, schemas=schemas)
 
 

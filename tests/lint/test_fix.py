@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import shutil
 
-from confman.lint.fix import Edit, _prove, _Workspace, compose_all, fix
+from confman.lint.fix import Edit, _prove, _Workspace, fix
+from confman.lint.judge import compose_all
 from confman.lint.reachable import reachable
 from confman.settings import load_settings
 
