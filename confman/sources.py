@@ -15,9 +15,8 @@ and its lookup rules and swaps in sources that
   mtime-checked cache), since an editable install changes while a process runs.
 
 Building OmegaConf nodes costs more than parsing. With the cache on, each file's DictConfig is
-built once and kept pickled; every compose unpickles a fresh, independent copy (about 17x
-faster than ``OmegaConf.create`` and 8x faster than a deep copy), since Hydra mutates and moves
-the nodes it loads.
+built once and kept pickled; every compose unpickles a fresh, independent copy (much cheaper
+than ``OmegaConf.create`` or a deep copy), since Hydra mutates and moves the nodes it loads.
 """
 
 from __future__ import annotations

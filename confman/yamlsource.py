@@ -87,7 +87,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         """PyYAML's ``resolve``, remembering each plain scalar's tag: libyaml calls it for every
-        node, which made it ~15% of parsing a config file. Without path resolvers (this loader
+        node, a large share of parsing a config file. Without path resolvers (this loader
         has none) a scalar's tag depends only on its text and whether it was plain."""
         if kind is not yaml.ScalarNode:
             return str(super().resolve(kind, value, implicit))
@@ -220,7 +220,8 @@ def _construct_plain(
     Why: PyYAML's constructor spends most of its time on machinery plain config data never
     needs (a generator per mapping for recursive anchors, a constructor lookup per node, merge
     flattening), and indexing walked the same nodes a second time; one direct walk builds the
-    same values and index ~2x faster. Scalars are still typed by PyYAML's own constructors.
+    same values and index in about half the time. Scalars are still typed by PyYAML's own
+    constructors.
     Only called on alias-free documents (no ``*`` in the text), so no node is shared and
     identity needs no bookkeeping; nesting is already bounded.
     """

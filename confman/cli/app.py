@@ -122,6 +122,6 @@ def main() -> None:
         sys.exit(debug_traceback(exc, 1).exit_code)
     finally:
         # The process ends here. Python's shutdown runs one last cycle collection over every
-        # object, which after a large lint (a million parse and provenance objects) took
-        # ~0.15 s; frozen objects are skipped, and the OS reclaims the memory anyway.
+        # object, slow after a large lint (a million parse and provenance objects); frozen
+        # objects are skipped, and the OS reclaims the memory anyway.
         gc.freeze()

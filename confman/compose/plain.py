@@ -1,11 +1,12 @@
-"""Compose a primary and each of its experiments for lint, fast, with ``confman.compose``'s result.
+"""Many compositions of one config dir, fast, each equal to ``confman.compose``'s result.
 
-Lint composes the primary and every experiment (41 compositions on a 40-experiment tree). A full
-``confman.compose`` costs ~200 ms each on a 40-group tree, almost all of it OmegaConf node work
-that lint throws away: Hydra builds a ``known_choices`` DictConfig for every node of the defaults
-tree, and every ``merge_with`` re-parents the whole growing result. Lint needs the composed data,
-its provenance and the group choices, not nodes, so this module keeps what decides the result
-with Hydra and drops the node work:
+Lint composes the primary, every experiment and every option swapped in (hundreds of
+compositions on a real tree); ``validate`` composes every point of a sweep. A full
+``confman.compose`` spends almost all its time on OmegaConf node work these callers throw away
+(figures in ``benchmarks/RESULTS.md``): Hydra builds a ``known_choices`` DictConfig for every
+node of the defaults tree, and every ``merge_with`` re-parents the whole growing result. These
+callers need the composed data, its provenance and the group choices, not nodes, so this module
+keeps what decides the result with Hydra and drops the node work:
 
 * the defaults list (which files, in which order, at which package; who chose each option) is
   Hydra's own ``create_defaults_list``, run over one caching repository shared by all the

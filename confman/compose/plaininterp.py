@@ -5,7 +5,7 @@ large tree, building and resolving 41 node trees costs more than the rest of lin
 interpolations are plain references (``${data.n_features}``, ``${.lr}``), and whether their
 target exists can be read off the plain data. This module answers "every plain reference
 resolves" only when it can prove it, and "don't know" otherwise; CM301 then resolves the
-composition with OmegaConf as before, which also finds and words every broken one. So CM301's
+composition with OmegaConf, which also finds and words every broken one. So CM301's
 findings are OmegaConf's in every case.
 
 Proven only for: string leaves whose ``${...}`` are plain dotted references (absolute or

@@ -32,7 +32,7 @@ def compare_sides(
     a: Side, b: Side, *, ignore: Iterable[str] = (), rtol: float = 0.0, atol: float = 0.0
 ) -> list[Change]:
     """``diff`` for two loaded sides (what the CLI and renderers work with)."""
-    # Imported here: DeepDiff takes ~0.2 s to import, and ``import confman`` must stay cheap
+    # Imported here: DeepDiff is slow to import, and ``import confman`` must stay cheap
     # for commands that never diff.
     from confman.diff.compare import compare
 

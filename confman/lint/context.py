@@ -208,8 +208,8 @@ def python_files(settings: Settings, ctx: LintContext) -> list[Path]:
 #: Fewest compositions worth composing in a forked child while the tree is read.
 BACKGROUND_MIN_COMPOSITIONS = 8
 #: With a forked child, it also parses the last 1/CHILD_PARSE_SHARE of the YAML files: composing
-#: takes it about half as long as reading the tree takes this process, and handing parses back
-#: costs about a third of making them (1/3 and 1/4 measured best on the lint benchmark).
+#: takes it less time than reading the tree takes this process, and handing parses back costs
+#: part of what making them does (the share is tuned on ``benchmarks/lint.py``).
 CHILD_PARSE_SHARE = 4
 
 

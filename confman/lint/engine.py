@@ -137,7 +137,8 @@ GC_YOUNG_THRESHOLD = 50_000
 def _fewer_gc_passes() -> Iterator[None]:
     """Collect garbage less often while a lint builds its (large, acyclic) parse and provenance
     data: with the default threshold the cycle collector runs hundreds of times and rescans
-    what was just built, ~8% of a large lint. Restored afterwards."""
+    what was just built, a visible share of a large lint (``benchmarks/lint.py``). Restored
+    afterwards."""
     saved = gc.get_threshold()
     gc.set_threshold(max(saved[0], GC_YOUNG_THRESHOLD), *saved[1:])
     try:
