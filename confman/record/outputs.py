@@ -32,7 +32,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from confman.record.recorder import warn
-from confman.secrets import Scrubber, bound_secret_paths, redact, redact_override, redact_text
+from confman.secrets import Scrubber, redact, redact_override, redact_text
 from confman.settings import load_settings
 
 __all__ = [
@@ -174,6 +174,8 @@ def learn_project_paths(scrub: Scrubber, hydra: Any) -> None:
     """Teach ``scrub`` the ``SecretStr`` paths of the models the project's pyproject binds."""
     try:
         settings = load_settings(Path(str(hydra.runtime.cwd)))
+        from confman.schema.binding import bound_secret_paths  # import confman.record stays light
+
         scrub.add_paths(bound_secret_paths(settings, hydra.job.config_name))
     except Exception:  # no or broken pyproject: the built-in rules still apply
         return

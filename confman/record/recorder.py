@@ -27,7 +27,7 @@ from confman.compose import Composed
 from confman.errors import ConfmanError
 from confman.record.environment import git_state, host_user, packages, python_version
 from confman.record.tracking import track
-from confman.secrets import bound_secret_paths, format_exception, redact_error
+from confman.secrets import format_exception, redact_error
 from confman.settings import load_settings
 from confman.store import RunRecord, SQLStore, fingerprint, journal, open_store
 from confman.store.secrets import redact_record
@@ -275,6 +275,8 @@ def _start(
         record.schema_fingerprint = fingerprint(schema.model_json_schema())  # type: ignore[attr-defined]
     # Redacted once, here: the store, the fallback journal and every later write of this record
     # only ever see markers (configs, argv, overrides, provenance, the patch).
+    from confman.schema.binding import bound_secret_paths  # import confman.record stays light
+
     secret_paths = [*(secret_paths or ()), *bound_secret_paths(settings, record.config_name)]
     record = redact_record(record, secret_paths=secret_paths)
     recording = Recording(record, store_url(settings), list(secret_paths or ()), root=settings.root)

@@ -29,9 +29,17 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.errors import PydanticInvalidForJsonSchema, PydanticSchemaGenerationError
 
 from confman.errors import SchemaError, did_you_mean
+from confman.secrets.rules import secret_fields
 from confman.settings import Settings
 
-__all__ = ["Binding", "Bindings", "import_schema", "load_bindings", "type_adapter"]
+__all__ = [
+    "Binding",
+    "Bindings",
+    "bound_secret_paths",
+    "import_schema",
+    "load_bindings",
+    "type_adapter",
+]
 
 
 @dataclass(frozen=True)
@@ -178,3 +186,23 @@ def check_schema(tp: Any, *, what: str = "schema") -> None:
 def type_adapter(tp: Any) -> TypeAdapter[Any]:
     """One cached ``TypeAdapter`` per schema type (building one costs milliseconds)."""
     return TypeAdapter(tp)
+
+
+def bound_secret_paths(settings: Settings, config_name: str | None) -> list[str]:
+    """``secret_fields`` of the models ``[tool.confman.schemas]`` binds: ``config_name``'s and
+    every other config's and group's (the project's own code, which pyproject names); none when
+    they cannot load."""
+    if not settings.raw.get("schemas"):
+        return []
+    try:
+        bindings = load_bindings(settings)
+    except Exception:  # a broken binding is validate's to report; recording goes on
+        return []
+    # Every primary config's models, not only ``config_name``'s: a ``SecretStr`` path of any of
+    # them is treated as secret in this run too (argv often carries overrides for another).
+    paths: list[str] = []
+    for binding in bindings.configs.values():
+        paths.extend(secret_fields(binding.schema))
+    for binding in bindings.groups.values():
+        paths.extend(secret_fields(binding.schema, binding.package))
+    return paths

@@ -49,7 +49,6 @@ from confman.secrets.redact import (
 from confman.secrets.rules import (
     DEFAULT_RULES,
     SecretRules,
-    bound_secret_paths,
     clear_rules,
     is_placeholder,
     is_secret_key,
@@ -74,7 +73,6 @@ __all__ = [
     "RedactingStream",
     "Scrubber",
     "SecretRules",
-    "bound_secret_paths",
     "clear",
     "format_exception",
     "is_marker",

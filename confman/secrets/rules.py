@@ -22,7 +22,6 @@ __all__ = [
     "INDEX",
     "URL_PASSWORD",
     "SecretRules",
-    "bound_secret_paths",
     "clear_rules",
     "is_placeholder",
     "is_secret_child",
@@ -275,28 +274,6 @@ def secret_fields(tp: Any, prefix: str = "", _seen: frozenset[Any] = frozenset()
         for kind in kinds:
             found.extend(secret_fields(kind, path, _seen | {tp}))
     return found
-
-
-def bound_secret_paths(settings: Any, config_name: str | None) -> list[str]:
-    """``secret_fields`` of the models ``[tool.confman.schemas]`` binds: ``config_name``'s and
-    every other config's and group's (the project's own code, which pyproject names); none when
-    they cannot load."""
-    if not settings.raw.get("schemas"):
-        return []
-    from confman.schema.binding import load_bindings
-
-    try:
-        bindings = load_bindings(settings)
-    except Exception:  # a broken binding is validate's to report; recording goes on
-        return []
-    # Every primary config's models, not only ``config_name``'s: a ``SecretStr`` path of any of
-    # them is treated as secret in this run too (argv often carries overrides for another).
-    paths: list[str] = []
-    for binding in bindings.configs.values():
-        paths.extend(secret_fields(binding.schema))
-    for binding in bindings.groups.values():
-        paths.extend(secret_fields(binding.schema, binding.package))
-    return paths
 
 
 def is_secret_key(name: str, rules: SecretRules | None = None, parent: str = "") -> bool:
