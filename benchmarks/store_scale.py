@@ -21,6 +21,8 @@ provenance, packages and accessed keys have no place there), at ``--mlflow-runs`
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import sqlite3
 import statistics
@@ -63,11 +65,39 @@ def base(i: int, distinct: bool) -> dict[str, Any]:
     return cfg
 
 
+@functools.cache
+def _provenance(distinct: bool) -> dict[str, str]:
+    """Every leaf's file:line (the same keys in every run of a data set: built once, copied)."""
+    cfg = base(0, distinct)
+    if not distinct:
+        cfg["optimizer"]["lr"] = cfg["model"]["depth"] = cfg["data"]["bucket"] = 0
+        cfg["trainer"]["seed"] = 0
+    return {
+        key: f"conf/{key.split('.')[0]}/default.yaml:{j % 40 + 1}"
+        for j, (key, _) in enumerate(iter_leaves(cfg))
+    }
+
+
+@functools.cache
+def _sweep_base() -> str:
+    return json.dumps(base(0, False))  # a fresh copy per run is one json.loads
+
+
+@functools.cache
+def _accessed(distinct: bool) -> tuple[str, ...]:
+    return tuple(sorted(_provenance(distinct))[:150])
+
+
+@functools.cache
+def _packages() -> dict[str, str]:
+    return packages()  # reads every installed distribution's metadata: once per process
+
+
 def record(i: int, n: int, distinct: bool) -> RunRecord:
     if distinct:
         cfg, overrides = base(i, True), []
     else:
-        cfg = base(0, False)
+        cfg = json.loads(_sweep_base())
         cfg["optimizer"]["lr"] = [0.1, 0.03, 0.01, 0.003, 0.001][i % 5]
         cfg["model"]["depth"] = [18, 34, 50, 101][(i // 5) % 4]
         cfg["data"]["bucket"] = "hit" if i % 1000 == 0 else f"b{i % 97}"
@@ -78,10 +108,7 @@ def record(i: int, n: int, distinct: bool) -> RunRecord:
             f"data.bucket={cfg['data']['bucket']}",
             f"trainer.seed={i}",
         ]
-    provenance = {
-        key: f"conf/{key.split('.')[0]}/default.yaml:{j % 40 + 1}"
-        for j, (key, _) in enumerate(iter_leaves(cfg))
-    }
+    provenance = dict(_provenance(distinct))
     for o in overrides:
         provenance[o.split("=")[0]] = f"override {o}"
     return RunRecord(
@@ -94,7 +121,7 @@ def record(i: int, n: int, distinct: bool) -> RunRecord:
         git_commit="3f" * 20,
         git_branch="main",
         python="3.11.7",
-        packages=packages(),
+        packages=dict(_packages()),
         argv=["train.py", *overrides],
         host="gpu-node-07",
         user="alice",
@@ -105,7 +132,7 @@ def record(i: int, n: int, distinct: bool) -> RunRecord:
         pid=10_000 + i % 30_000,
         sweep_id=None if distinct else "multirun/2026-11-23/10-00-00",
         job_num=None if distinct else i,
-        accessed=sorted(provenance)[:150],
+        accessed=list(_accessed(distinct)),
         extra={"output_dir": f"/home/alice/project/outputs/{i}"},
     )
 

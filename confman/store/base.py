@@ -12,39 +12,27 @@ leaves either the previous state of the runs or the new one, never half of it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import socket
 from abc import abstractmethod
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import fields
 from typing import Any
 
-from confman.secrets import SecretRules
 from confman.store.faults import fault
 from confman.store.gc import collect
 from confman.store.interface import RunNotFoundError, Store, StoreDamagedError, StoreError
 from confman.store.layout import BLOB, NODE, KeyCache, chunks, queue_garbage, write_records
 from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, Dialect, create_schema
+from confman.store.prepare import Preparer
 from confman.store.reader import SELECT, MissingNodeError, records_from_rows
-from confman.store.record import RunRecord, canonical_json
-from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact_record, store_rules
+from confman.store.record import RunRecord
+from confman.store.secrets import DEFAULT_SECRET_PATTERNS, store_rules
 from confman.store.tree import decode_nodes
 from confman.store.where import Where, condition_sql, parse_where
 
 __all__ = ["SCHEMA_VERSION", "RunNotFoundError", "SQLStore", "Store", "StoreError"]
-
-
-# Record fields stored in their own content-addressed tables, not in the run row's body.
-_BODY_SKIP = ("config", "raw_config", "patch")
-
-
-def _body(record: RunRecord) -> dict[str, Any]:
-    """The record's fields other than the configs and patch (no deep copy: serialised at once)."""
-    return {f.name: getattr(record, f.name) for f in fields(record) if f.name not in _BODY_SKIP}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -229,39 +217,18 @@ class SQLStore(Store):
         What importing or filling many runs wants: one commit (on SQLite, one sync) and one
         lookup of shared nodes for the whole batch instead of one per run.
         """
-        rules = store_rules(self.secret_patterns)
-        prepared = [self._prepare(r, secret_paths, rules) for r in records]
-        doing = f"write run {prepared[0].id} to" if len(prepared) == 1 else "write runs to"
+        preparer = Preparer(store_rules(self.secret_patterns), secret_paths)
+        prepared = [preparer.prepare(r) for r in records]
+        doing = f"write run {prepared[0].record.id} to" if len(prepared) == 1 else "write runs to"
         try:
             with self._transaction(doing) as cur:
                 self._writers_lock(cur, exclusive=False)
-                write_records(cur, self._sql, prepared, self._keys)
+                write_records(cur, self._sql, prepared, preparer.nodes, self._keys)
         except BaseException:
             self._keys.rollback()
             raise
         self._keys.commit()
-        return prepared
-
-    def _prepare(
-        self, record: RunRecord, secret_paths: Sequence[str], rules: SecretRules
-    ) -> RunRecord:
-        """A redacted, JSON-plain copy of ``record`` with its fingerprint, ready to write.
-
-        Every field that can carry a secret (configs, overrides, argv, provenance, patch,
-        extra) holds markers; the configs are as JSON reads them back, so what is indexed is
-        exactly what a reader (and ``gc``) decodes.
-        """
-        copy = {**json.loads(canonical_json(_body(record))), "patch": record.patch}
-        rec = redact_record(
-            RunRecord.from_json({**copy, "config": record.config, "raw_config": record.raw_config}),
-            secret_paths=secret_paths,
-            rules=rules,
-        )
-        config_text = canonical_json(rec.config)
-        rec.fingerprint = hashlib.sha256(config_text.encode("utf-8")).hexdigest()
-        rec.config = json.loads(config_text)
-        rec.raw_config = json.loads(canonical_json(rec.raw_config))
-        return rec
+        return [p.record for p in prepared]
 
     # -- reading ---------------------------------------------------------------------------
     def _records(

@@ -22,12 +22,13 @@ two writers may insert the same content at once (PostgreSQL's concurrent writers
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from confman.store.body import body_of, meta_of
-from confman.store.record import RunRecord, canonical_json
-from confman.store.tree import Node, split_tree
+from confman.store.body import body_of
+from confman.store.prepare import Prepared
+from confman.store.record import canonical_json
+from confman.store.tree import Node
 from confman.store.where import leaf_row
 
 __all__ = ["BLOB", "NODE", "KeyCache", "chunks", "queue_garbage", "write_records"]
@@ -93,21 +94,15 @@ class KeyCache:
 class _Batch:
     """One transaction's writes: the nodes of every record's trees, then their index rows."""
 
-    def __init__(self, cur: Any, sql: Sql, keys: KeyCache) -> None:
+    def __init__(self, cur: Any, sql: Sql, keys: KeyCache, nodes: Mapping[str, Node]) -> None:
         self.cur, self.sql, self.keys = cur, sql, keys
-        self.nodes: dict[str, Node] = {}
+        self.nodes = nodes
         self.ids: dict[str, int] = {}
         self.new: set[str] = set()
         self.placed: set[tuple[str, int]] = set()
         self.leaves: list[tuple[int, str, int, float | None]] = []
         self.edges: list[tuple[int, int, int]] = []
         self.placements: list[tuple[int, int]] = []
-
-    def add(self, tree: dict[str, Any]) -> str:
-        root, nodes = split_tree(tree)
-        for node in nodes:
-            self.nodes.setdefault(node.hash, node)
-        return root
 
     def store_nodes(self) -> None:
         """Ids for every node: looked up by hash, the missing ones inserted children first."""
@@ -228,14 +223,18 @@ _UPSERT = (
 )
 
 
-def write_records(cur: Any, sql: Sql, records: Sequence[RunRecord], keys: KeyCache) -> None:
-    """Insert or replace ``records`` (already redacted, fingerprints set) in the open transaction.
+def write_records(
+    cur: Any, sql: Sql, prepared: Sequence[Prepared], nodes: Mapping[str, Node], keys: KeyCache
+) -> None:
+    """Insert or replace the ``prepared`` records in the open transaction; ``nodes``: every node
+    of their trees, children before parents (``Preparer.nodes``).
 
     What a replaced run no longer uses (its old config, raw config, ``meta`` tree or patch) is
     queued in ``garbage`` for ``gc``.
     """
-    batch = _Batch(cur, sql, keys)
-    trees = [(batch.add(r.config), batch.add(r.raw_config), batch.add(meta_of(r))) for r in records]
+    batch = _Batch(cur, sql, keys, nodes)
+    records = [p.record for p in prepared]
+    trees = [(p.config, p.raw, p.meta) for p in prepared]
     batch.store_nodes()
     batch.place(dict.fromkeys(config for config, _, _ in trees))
     batch.link_unplaced()

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from confman.store.layout import KeyCache, write_records
+from confman.store.prepare import Preparer
 from confman.store.record import RunRecord
-from confman.store.secrets import redact_record
+from confman.store.secrets import store_rules
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Dialect", "create_schema"]
 
@@ -153,15 +154,16 @@ def _version_3(cur: Any, dialect: Dialect) -> None:
         rows = cur.fetchall()
         if not rows:
             break
-        records = []
+        preparer = Preparer(store_rules())
+        prepared = []
         for run_id, body, config, raw, patch in rows:
             data = json.loads(body)
             data.update(config=json.loads(config), raw_config=json.loads(raw or "{}"), patch=patch)
             data.pop("fingerprint", None)  # recomputed from the config, as it was made
             # Through today's redaction: older confmans stored some fields (overrides, argv,
             # provenance) in clear; what the migration rewrites holds markers only.
-            records.append(redact_record(RunRecord.from_json({**data, "id": run_id})))
-        write_records(cur, sql, records, KeyCache())
+            prepared.append(preparer.prepare(RunRecord.from_json({**data, "id": run_id})))
+        write_records(cur, sql, prepared, preparer.nodes, KeyCache())
         last = rows[-1][0]
     for table in _OLD_TABLES:
         cur.execute(f"DROP TABLE old_{table}")

@@ -51,25 +51,73 @@ def redact_record(
 
     ``rules`` (``store_rules(patterns)``), when a caller redacts many records at once.
     """
-    rules = rules or store_rules(patterns)
-    key = secrets.secret_key()  # once: provenance alone has an entry per leaf
+    batch = RecordRedactor(rules or store_rules(patterns), secret_paths)
     return dataclasses.replace(
-        record,
-        overrides=[
-            secrets.redact_override(o, rules, secret_paths=secret_paths) for o in record.overrides
-        ],
-        argv=secrets.redact_argv(record.argv, rules, secret_paths=secret_paths),
-        config=secrets.redact(record.config, secret_paths=secret_paths, rules=rules),
-        raw_config=secrets.redact(record.raw_config, secret_paths=secret_paths, rules=rules),
-        provenance={
-            k: secrets.redact_text(v, rules, key, secret_paths=secret_paths)
-            for k, v in record.provenance.items()
-        },
-        choices=secrets.redact(record.choices, rules=rules),
-        patch=secrets.redact_patch(record.patch, rules),
-        cwd=secrets.redact_text(record.cwd, rules, key),
-        extra=secrets.redact(record.extra, rules=rules),
-        # Recomputed from the redacted config: a hash of the clear one would let anyone holding
-        # the record test guesses of a weak password offline.
-        fingerprint="",
+        batch.fields(record),
+        config=batch.data(record.config),
+        raw_config=batch.data(record.raw_config),
+        fingerprint="",  # recomputed from the redacted config (see ``fields``)
     )
+
+
+class RecordRedactor:
+    """Redaction of the records of one batch under one set of rules, marker key and secret paths.
+
+    What is secret is ``confman.secrets``' to decide; this only applies it to each field of a
+    record. The provenance of a sweep's runs repeats the same few hundred texts, each redacted
+    once per batch (a text's redaction depends on the text alone once the rules, key and paths
+    are fixed).
+    """
+
+    def __init__(self, rules: secrets.SecretRules, secret_paths: Sequence[str] = ()) -> None:
+        self.rules = rules
+        self.secret_paths = tuple(secret_paths)
+        self.key = secrets.secret_key()  # once: provenance alone has an entry per leaf
+        self._texts: dict[str, str] = {}
+
+    def fields(self, record: RunRecord) -> RunRecord:
+        """A copy of ``record`` with every field but the two configs redacted."""
+        rules, paths = self.rules, self.secret_paths
+        return dataclasses.replace(
+            record,
+            overrides=[
+                secrets.redact_override(o, rules, secret_paths=paths) for o in record.overrides
+            ],
+            argv=secrets.redact_argv(record.argv, rules, secret_paths=paths),
+            provenance={k: self.text(v) for k, v in record.provenance.items()},
+            choices=secrets.redact(record.choices, rules=rules, key=self.key),
+            patch=secrets.redact_patch(record.patch, rules),
+            cwd=secrets.redact_text(record.cwd, rules, self.key),
+            extra=secrets.redact(record.extra, rules=rules, key=self.key),
+            # Recomputed from the redacted config: a hash of the clear one would let anyone
+            # holding the record test guesses of a weak password offline.
+            fingerprint="",
+        )
+
+    def text(self, text: str) -> str:
+        """``secrets.redact_text`` with the batch's rules, key and secret paths, once per text."""
+        found = self._texts.get(text) if type(text) is str else None
+        if found is None:
+            found = secrets.redact_text(text, self.rules, self.key, secret_paths=self.secret_paths)
+            if type(text) is str:
+                self._texts[text] = found
+        return found
+
+    def data(self, data: Any) -> Any:
+        """``secrets.redact`` of a whole config."""
+        return secrets.redact(data, secret_paths=self.secret_paths, rules=self.rules, key=self.key)
+
+    def entries(self, path: Sequence[str], entries: dict[str, Any]) -> dict[str, Any]:
+        """``entries`` redacted as the plain entries of the mapping at key ``path`` of a config.
+
+        Whether a key is secret depends only on the names on its path, so the mapping is
+        redacted inside one-key mappings naming its path: what the whole config's redaction
+        gives for these entries, without walking the rest of the config.
+        """
+        wrapped: Any = entries
+        for name in reversed(path):
+            wrapped = {name: wrapped}
+        out = self.data(wrapped)
+        for name in path:
+            out = out[name]
+        return dict(out)

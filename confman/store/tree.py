@@ -37,7 +37,9 @@ __all__ = [
     "child_ids",
     "decode_nodes",
     "decode_texts",
+    "make_node",
     "scalar_json",
+    "splice",
     "split_tree",
 ]
 
@@ -86,19 +88,29 @@ def split_tree(config: Mapping[str, Any]) -> tuple[str, list[Node]]:
 
 
 def _split(mapping: Mapping[str, Any], out: list[Node]) -> Node:
+    node = make_node(
+        (str(key), _split(value, out) if isinstance(value, Mapping) and value else value)
+        for key, value in mapping.items()
+    )
+    out.append(node)
+    return node
+
+
+def make_node(entries: Iterable[tuple[str, Any]]) -> Node:
+    """The node of one mapping, from its ``(key, value)`` entries in any order, each child
+    mapping given as its ``Node`` (built first: a tree is split children first)."""
     parts: list[str] = []
     kids: list[tuple[str, str]] = []
     plain: list[tuple[str, Any]] = []
     merkle: list[str] = []
     leaves = 0
-    for key, value in sorted((str(k), v) for k, v in mapping.items()):
+    for key, value in sorted(entries, key=_first):
         name = _string(key)
-        if isinstance(value, Mapping) and value:
-            child = _split(value, out)
+        if type(value) is Node:
             parts.append(f"{name}:{TOKEN}{len(kids)}{END}")
-            merkle.append(f"{name}:{TOKEN}{child.hash}{END}")
-            kids.append((key, child.hash))
-            leaves += child.leaves
+            merkle.append(f"{name}:{TOKEN}{value.hash}{END}")
+            kids.append((key, value.hash))
+            leaves += value.leaves
         else:
             text = f"{name}:{scalar_json(value)}"
             parts.append(text)
@@ -106,9 +118,21 @@ def _split(mapping: Mapping[str, Any], out: list[Node]) -> Node:
             plain.append((key, value))
             leaves += 1
     digest = hashlib.sha256(("{" + ",".join(merkle) + "}").encode("utf-8")).hexdigest()[:32]
-    node = Node(digest, "{" + ",".join(parts) + "}", tuple(kids), tuple(plain), leaves)
-    out.append(node)
-    return node
+    return Node(digest, "{" + ",".join(parts) + "}", tuple(kids), tuple(plain), leaves)
+
+
+def _first(entry: tuple[str, Any]) -> str:
+    return entry[0]
+
+
+def splice(template: str, kids: Iterable[str]) -> str:
+    """``template`` (a ``Node``'s) with child ``i``'s token replaced by the ``i``-th of ``kids``:
+    given each child's whole canonical JSON, the whole subtree's."""
+    if TOKEN not in template:
+        return template
+    parts = template.replace(END, TOKEN).split(TOKEN)
+    parts[1::2] = kids
+    return "".join(parts)
 
 
 _string = json.encoder.encode_basestring  # what canonical_json writes for a str (no ASCII escaping)
