@@ -3,7 +3,10 @@
 Lint's two big jobs are independent: reading every YAML and Python file, and composing the
 primary and every experiment (which reads only the files those compositions select). On a
 machine with two or more cores, the compositions run in a forked child while the parent reads
-the tree; the child sends its result back pickled. Fork is used only where it is safe and
+the tree; the child sends its result back pickled (:class:`Background`). Later, the rules that
+take most of a large lint's rule time run in a second forked child while the parent runs the
+others (:class:`Forked`): that child inherits the built context, and only its findings are
+pickled back. Fork is used only where it is safe and
 cheap: a POSIX system, a process with a single thread (forking a threaded process can deadlock),
 and at least two usable cores of which one is idle (1-minute load average below cores - 1): on a
 busy machine the child only competes with this process and the pickling is pure cost.
@@ -13,6 +16,7 @@ work itself, so the outcome never depends on this module.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["Background", "can_fork"]
+__all__ = ["Background", "Forked", "can_fork"]
 
 
 def _cores() -> int:
@@ -65,3 +69,43 @@ class Background:
             return None
         finally:
             self._pool.shutdown(wait=True)
+
+
+class Forked:
+    """``fn(*args)`` running in a forked child that inherits this process's memory: nothing is
+    pickled but the result. ``result()`` waits for it (None if it failed).
+
+    The parent's objects are frozen out of the garbage collector across the fork, so the
+    child's collections do not walk (and so copy) every inherited page; the child collects
+    nothing and only sends its result.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        gc.freeze()
+        try:
+            self._process = context.Process(target=_send_result, args=(send, fn, args))
+            self._process.start()
+        finally:
+            gc.unfreeze()
+        send.close()
+
+    def result(self) -> Any:
+        try:
+            return self._receive.recv()
+        except Exception:  # the child died before sending: the caller does the work itself
+            return None
+        finally:
+            self._receive.close()
+            self._process.join()
+
+
+def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    gc.disable()
+    try:
+        result = fn(*args)
+    except BaseException:  # said by the parent doing the work itself, once
+        result = None
+    send.send(result)
+    send.close()
