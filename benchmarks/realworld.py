@@ -53,11 +53,11 @@ import json, sys
 from confman.compose import plain as composer
 from confman.settings import load_settings
 made = []
-original = composer.LintComposer.compose
+original = composer.Composer.compose
 def compose(self, name, overrides=()):
     made.append([name, list(overrides)])
     return original(self, name, overrides)
-composer.LintComposer.compose = compose
+composer.Composer.compose = compose
 from confman.cli.app import app
 try:
     app(["lint", "--exit-zero"])

@@ -7,8 +7,9 @@ One engine, two paths, pinned to each other by tests:
   :func:`compose`, and of every composition the plain path cannot prove equal;
 * :mod:`confman.compose.plain` builds the same defaults list with Hydra's code
   (:mod:`confman.compose.hydrafast`) and merges the loaded files as plain data
-  (:mod:`confman.compose.plainmerge`), for callers that make hundreds of compositions (lint);
-  its :class:`~confman.compose.plain.LintComposer` chooses the path per composition.
+  (:mod:`confman.compose.plainmerge`), for callers that make many compositions (lint, the
+  sweeps of ``validate``);
+  its :class:`~confman.compose.plain.Composer` chooses the path per composition.
 
 Results are :mod:`confman.compose.model` shapes; group choices and the defaults tree come from
 :mod:`confman.compose.describe`; errors are translated by :mod:`confman.compose.errors`.

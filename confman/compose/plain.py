@@ -63,10 +63,10 @@ from confman.errors import ConfmanError, YamlSourceError
 from confman.provenance import Provenance, Write
 from confman.sources import loaded_file
 
-__all__ = ["LintComposer", "PlainComposed", "select"]
+__all__ = ["Composer", "PlainComposed", "select"]
 
 
-#: ``LintComposer._repos`` key of the repository shared by primaries without a search path
+#: ``Composer._repos`` key of the repository shared by primaries without a search path
 _SHARED = object()
 
 
@@ -148,8 +148,11 @@ class _NotApplicable(Exception):
     """The fast path cannot prove its result equal to ``confman.compose``'s."""
 
 
-class LintComposer:
-    """Composes configs of one config dir, reusing Hydra's repository across compositions.
+class Composer:
+    """Composes configs of one config dir, reusing Hydra's repository across compositions: the
+    entry point of every caller that makes many compositions (lint, ``validate``'s sweeps).
+    Each composition takes the plain path when it provably gives ``confman.compose``'s result,
+    and is made by ``confman.compose`` otherwise.
 
     Args:
         config_dir: the config tree.

@@ -21,7 +21,7 @@ from hydra.core.config_store import ConfigStore
 
 from confman.caches import Bounded
 from confman.compose import Composed
-from confman.compose.plain import LintComposer, PlainComposed
+from confman.compose.plain import Composer, PlainComposed
 from confman.confine import ALLOW_HINT, confinement
 from confman.errors import ConfmanError
 from confman.lint.background import Background, can_fork
@@ -460,8 +460,8 @@ def _compose_all(
     compositions is reported once, at the first, with a count), never one per composition; a
     ``+group=option`` probe that fails was never reachable and is not reported.
     """
-    composer = LintComposer(ctx.config_dir, ctx.settings.version_base, fast=fast)
-    variants = LintComposer(ctx.config_dir, ctx.settings.version_base, fast=fast, check_hydra=False)
+    composer = Composer(ctx.config_dir, ctx.settings.version_base, fast=fast)
+    variants = Composer(ctx.config_dir, ctx.settings.version_base, fast=fast, check_hydra=False)
     failures: dict[str, list[tuple[YamlFile, str]]] = {}
     unparsed = {rel for rel, yf in ctx.files.items() if yf.parsed is None}
     for primary in ctx.primaries:

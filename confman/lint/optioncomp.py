@@ -5,7 +5,7 @@ option, nested groups), and Hydra composes those too. Rules that compare options
 whether a key is defined anywhere (CM302) read the option composed as a config of its own:
 ``compose("group/option")``, which Hydra places at the option's package (its group, or what its
 ``# @package`` header says) and whose relative defaults entries resolve inside its group, just as
-when a primary selects it. Composition goes through :class:`confman.compose.plain.LintComposer`
+when a primary selects it. Composition goes through :class:`confman.compose.plain.Composer`
 (``confman.compose``'s result); nothing is re-implemented here.
 
 An option that cannot be composed on its own (its defaults list overrides a group only a
@@ -20,7 +20,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from confman.compose.plain import LintComposer
+from confman.compose.plain import Composer
 from confman.errors import ConfmanError
 from confman.lint.context import LintContext
 from confman.lint.variants import MAX_VARIANTS
@@ -75,7 +75,7 @@ def _compose_options(ctx: LintContext) -> dict[str, OptionComposition]:
     if len(options) > MAX_VARIANTS:  # the bound lint's in-place variants have (see context)
         return {}
     # options that write hydra.* keys compose on the fast path too (those keys are dropped)
-    composer = LintComposer(ctx.config_dir, ctx.settings.version_base, check_hydra=False)
+    composer = Composer(ctx.config_dir, ctx.settings.version_base, check_hydra=False)
     out: dict[str, OptionComposition] = {}
     for rel, yf in sorted(ctx.files.items()):
         if yf.group is None or yf.parsed is None or not isinstance(yf.parsed.data, dict | None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from confman.compose.plain import LintComposer
+from confman.compose.plain import Composer
 from confman.confine import ALLOW_HINT, confinement
 from confman.errors import ConfinementError, ConfmanError
 from confman.schema.api import Validated, validate_composed, validate_option_file
@@ -90,7 +90,7 @@ def run_validate(
     names = names or sorted(bindings.configs)
     # one composer for every point: points that only choose group options share its loaded
     # configs and take the plain path; any other point is composed by ``confman.compose``
-    composer = LintComposer(settings.config_dir, settings.version_base, hydra_warnings=True)
+    composer = Composer(settings.config_dir, settings.version_base, hydra_warnings=True)
     if names:
         points = expand(overrides, settings.config_dir) if overrides else [[]]
         noop_count: dict[str, int] = {}
@@ -134,7 +134,7 @@ def run_validate(
 
 
 def _validate_point(
-    composer: LintComposer,
+    composer: Composer,
     bindings: Bindings,
     name: str,
     point: list[str],
@@ -151,7 +151,7 @@ def _validate_point(
     return validate_composed(composed, schema, bindings, allow_missing=allow_missing, strict=strict)
 
 
-def _try_compose(composer: LintComposer, name: str, overrides: tuple[str, ...]) -> Any:
+def _try_compose(composer: Composer, name: str, overrides: tuple[str, ...]) -> Any:
     """The point composed without one group override: what that group would be otherwise."""
     try:
         return composer.compose(name, overrides)

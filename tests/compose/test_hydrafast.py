@@ -162,7 +162,7 @@ def test_map_is_hydras_whenever_an_entry_may_interpolate() -> None:
 def test_nothing_of_hydra_is_patched(tmp_path: Path) -> None:
     """A lint leaves Hydra's modules and classes as they were, and no confman module assigns
     to an attribute of one (the fast builds run over copies of Hydra's functions)."""
-    from confman.compose.plain import LintComposer
+    from confman.compose.plain import Composer
 
     before = [getattr(owner, name) for owner, name in PATCHABLE]
     conf = tmp_path / "conf"
@@ -170,7 +170,7 @@ def test_nothing_of_hydra_is_patched(tmp_path: Path) -> None:
     (conf / "config.yaml").write_text("defaults:\n  - db: a\n  - _self_\nx: 1\n")
     (conf / "db" / "a.yaml").write_text("port: 1\n")
     (conf / "db" / "b.yaml").write_text("port: 2\n")
-    composer = LintComposer(conf, "1.3")
+    composer = Composer(conf, "1.3")
     assert composer.compose("config", ["db=b"]).container == {"db": {"port": 2}, "x": 1}
     assert composer.counts["fast"] == 1
     assert [getattr(owner, name) for owner, name in PATCHABLE] == before

@@ -20,7 +20,7 @@ from linttree import CLEAN, write_tree
 from omegaconf import OmegaConf
 
 from confman import ConfmanError, compose
-from confman.compose.plain import LintComposer, PlainComposed, select
+from confman.compose.plain import Composer, PlainComposed, select
 from confman.lint import context as context_module
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context
@@ -61,7 +61,7 @@ def assert_same(fast: Any, real: Any) -> None:
 
 def both(conf: Path, name: str | None, overrides: list[str]) -> tuple[Any, Any, str]:
     """(fast result or error message, real result or error message, path the fast one took)."""
-    composer = LintComposer(conf, None)
+    composer = Composer(conf, None)
     try:
         fast: Any = composer.compose(name, overrides)
     except ConfmanError as exc:
@@ -204,7 +204,7 @@ def _hydra_tree(root: Path, hydra_node: str) -> Path:
     return conf
 
 
-def _took(composer: LintComposer, conf: Path, overrides: list[str]) -> str:
+def _took(composer: Composer, conf: Path, overrides: list[str]) -> str:
     """The path ``composer`` took for one composition, after checking it equals compose's."""
     before = dict(composer.counts)
     try:
@@ -226,7 +226,7 @@ def test_hydra_node_is_checked_once_per_inputs(tmp_path: Path) -> None:
     """Hydra checks its own node against its schema; the real compose makes the first
     composition writing it, and later ones writing it from the same files take the fast path."""
     conf = _hydra_tree(tmp_path, "hydra:\n  run:\n    dir: outputs/x\n")
-    composer = LintComposer(conf, None)
+    composer = Composer(conf, None)
     assert _took(composer, conf, []) == "real"
     assert _took(composer, conf, ["db=b"]) == "fast"  # the same inputs write the node
     assert _took(composer, conf, ["db=c"]) == "real"  # a user hydra/ option: new inputs
@@ -237,7 +237,7 @@ def test_hydra_node_is_checked_once_per_inputs(tmp_path: Path) -> None:
 
 def test_hydra_node_failing_its_schema_is_never_skipped(tmp_path: Path) -> None:
     conf = _hydra_tree(tmp_path, "hydra:\n  not_a_hydra_key: 1\n")
-    composer = LintComposer(conf, None)
+    composer = Composer(conf, None)
     for overrides in ([], ["db=b"], []):
         with pytest.raises(ConfmanError, match="not_a_hydra_key"):
             compose("config", overrides, config_dir=conf)
@@ -247,7 +247,7 @@ def test_hydra_node_failing_its_schema_is_never_skipped(tmp_path: Path) -> None:
 def test_unparsable_option_fails_on_the_fast_path_as_compose_does(tmp_path: Path) -> None:
     conf = _hydra_tree(tmp_path, "")
     (conf / "db" / "bad.yaml").write_text("port: [1,\n")
-    composer = LintComposer(conf, None)
+    composer = Composer(conf, None)
     assert _took(composer, conf, ["db=bad"]) == "fast"
 
 
@@ -365,7 +365,7 @@ def test_background_compositions_equal_serial(
 )
 def test_select_equals_omegaconf_select(tmp_path: Path, key: str) -> None:
     conf = _generated(tmp_path)
-    composed = LintComposer(conf, None).compose("config", [])
+    composed = Composer(conf, None).compose("config", [])
     assert isinstance(composed, PlainComposed)
     expected = OmegaConf.select(composed.config, key, default=None)
     got = select(composed, key)

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from confman.cli import app
 from confman.compose import compose
-from confman.compose.plain import LintComposer
+from confman.compose.plain import Composer
 
 FILES = {
     "conf/train.yaml": "defaults:\n  - model: mlp\n  - _self_\nseed: 1\n",
@@ -28,7 +28,7 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_fast_path_searches_the_project_search_paths(tree: Path) -> None:
-    composer = LintComposer(tree / "conf", None)
+    composer = Composer(tree / "conf", None)
     composed = composer.compose("train")
     assert composer.counts == {"fast": 1, "real": 0}
     real = compose("train", config_dir=tree / "conf")
