@@ -8,6 +8,8 @@ that do not exist yet.
 Recognition is one table, :data:`RULES`, which :func:`translate` walks in order: each row is an
 exception type, a pattern of its message and the handler that writes the confman error. A new row
 needs an example in ``tests/compose/test_error_table.py``, which triggers each row through Hydra.
+What the hints offer comes from :mod:`confman.compose.hints`; the errors placed at a
+defaults-list entry (a group chosen twice, a cycle) from :mod:`confman.compose.entryerrors`.
 """
 
 from __future__ import annotations
@@ -16,13 +18,22 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from hydra.errors import MissingConfigException, OverrideParseException
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from confman import defaultslist
+from confman.compose.entryerrors import chosen_twice, entry_naming
+from confman.compose.hints import (
+    exists,
+    group_options,
+    list_hint,
+    missing_option_hint,
+    primary_configs,
+    siblings,
+)
 from confman.errors import (
     CompositionError,
     ConfmanError,
@@ -32,11 +43,10 @@ from confman.errors import (
 )
 from confman.secrets import redact_at
 
-__all__ = ["RULES", "Failure", "Rule", "cycle_error", "keyless_override", "translate"]
+__all__ = ["RULES", "Failure", "Rule", "keyless_override", "translate"]
 
 _TOKEN = re.compile(r"input '(.*?)'")
 _FULL_KEY = re.compile(r"^\s*full_key: (\S+)", re.MULTILINE)
-_MISSING_IN = re.compile(r"In '([^']+)': Could not (?:find|load) '([^']+)'")
 
 # The patterns RULES recognises Hydra's messages by (Hydra 1.3's wording).
 _ANY = re.compile("")
@@ -61,86 +71,6 @@ _NO_GROUP = re.compile(r"config group '([^']+)' does not exist")
 
 def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
-
-
-def _listed(root: Path, folder: Path) -> list[str]:
-    """Config names in ``folder``, leaving out any that resolve (symlinks) outside ``root``:
-    confman never reads those, so it must not offer them either."""
-    real_root = root.resolve()
-    if not folder.is_dir() or not folder.resolve().is_relative_to(real_root):
-        return []
-    return sorted(
-        p.stem
-        for p in folder.glob("*.yaml")
-        if p.is_file() and p.resolve().is_relative_to(real_root)
-    )
-
-
-def _options(root: Path, group: str) -> list[str]:
-    return _listed(root, root / group)
-
-
-def _primaries(root: Path) -> list[str]:
-    return _listed(root, root)
-
-
-def _siblings(cfg: DictConfig | None, key: str) -> list[str]:
-    if cfg is None:
-        return []
-    parent, _, _leaf = key.rpartition(".")
-    node: Any = cfg if not parent else OmegaConf.select(cfg, parent, default=None)
-    if not isinstance(node, DictConfig):
-        return []
-    prefix = f"{parent}." if parent else ""
-    return [f"{prefix}{k!s}" for k in node]
-
-
-def _exists(cfg: DictConfig | None, key: str) -> bool:
-    if cfg is None:
-        return False
-    try:
-        return OmegaConf.select(cfg, key, default=_ABSENT, throw_on_missing=False) is not _ABSENT
-    except OmegaConfBaseException:
-        return False
-
-
-_ABSENT = object()
-
-
-#: Options that Hydra's plugins add to its own groups, and the package that brings each.
-_PLUGIN_OPTIONS = {
-    ("hydra/launcher", "submitit_local"): "hydra-submitit-launcher",
-    ("hydra/launcher", "submitit_slurm"): "hydra-submitit-launcher",
-    ("hydra/launcher", "joblib"): "hydra-joblib-launcher",
-    ("hydra/launcher", "ray"): "hydra-ray-launcher",
-    ("hydra/launcher", "ray_aws"): "hydra-ray-launcher",
-    ("hydra/launcher", "rq"): "hydra-rq-launcher",
-    ("hydra/sweeper", "optuna"): "hydra-optuna-sweeper",
-    ("hydra/sweeper", "ax"): "hydra-ax-sweeper",
-    ("hydra/sweeper", "nevergrad"): "hydra-nevergrad-sweeper",
-    ("hydra/job_logging", "colorlog"): "hydra-colorlog",
-    ("hydra/hydra_logging", "colorlog"): "hydra-colorlog",
-}
-
-
-def _missing_option_hint(group: str, option: str, options: list[str]) -> str:
-    """Name the plugin to install, or say the group may live in Python, before listing."""
-    plugin = _PLUGIN_OPTIONS.get((group, option))
-    if plugin:
-        return f"'{group}={option}' comes from a Hydra plugin: pip install {plugin}"
-    if not options and not group.startswith("hydra/"):
-        return (
-            f"the config dir has no '{group}' folder: if the project registers this group in "
-            "Python with Hydra's ConfigStore, confman does not run that code to find it"
-        )
-    return _list_hint(option, options, "options")
-
-
-def _list_hint(word: str, candidates: list[str], what: str) -> str:
-    guess = did_you_mean(word, [c for c in candidates if c != word])
-    shown = ", ".join(candidates[:20]) + (" ..." if len(candidates) > 20 else "")
-    available = f"available {what}: {shown}" if candidates else f"no {what} found"
-    return f"{guess} {available}" if guess else available
 
 
 @dataclass(frozen=True)
@@ -277,7 +207,7 @@ def _override_no_match(f: Failure, match: re.Match[str]) -> ConfmanError | None:
 
 
 def _twice(f: Failure, match: re.Match[str]) -> ConfmanError | None:
-    return _chosen_twice(f.root, f.config_name, match.group(1)) if f.config_name else None
+    return chosen_twice(f.root, f.config_name, match.group(1)) if f.config_name else None
 
 
 def _sweep(_f: Failure, match: re.Match[str]) -> ConfmanError:
@@ -291,7 +221,7 @@ def _missing_primary(f: Failure, _match: re.Match[str]) -> ConfmanError:
     name = f.config_name or ""
     return MissingConfigError(
         f"config '{name}' not found in {f.root}",
-        hint=_list_hint(name, _primaries(f.root), "configs"),
+        hint=list_hint(name, primary_configs(f.root), "configs"),
     )
 
 
@@ -304,13 +234,13 @@ def _missing_option(f: Failure, match: re.Match[str]) -> ConfmanError:
     exc = cast(MissingConfigException, f.exc)
     path = match.group(1)
     group, _, option = path.rpartition("/")
-    options = list(exc.options) if exc.options else _options(f.root, group)
+    options = list(exc.options) if exc.options else group_options(f.root, group)
     where = f" (in the defaults list of '{f.config_name}')" if "defaults" in f.text else ""
-    entry = _entry_naming(f.text, f.root, path)
+    entry = entry_naming(f.text, f.root, path)
     return MissingConfigError(
         f"{entry.where + ': ' if entry else ''}no option '{option}' in config group "
         f"'{group}'{where if entry is None else ''}",
-        hint=_missing_option_hint(group, option, options),
+        hint=missing_option_hint(group, option, options),
     )
 
 
@@ -321,12 +251,12 @@ def _missing_other(f: Failure, _match: re.Match[str]) -> ConfmanError:
 def _no_override(f: Failure, match: re.Match[str]) -> ConfmanError:
     key = match.group(1)
     line = _override_line(f.text, key)
-    if _exists(f.cfg, key):
+    if exists(f.cfg, key):
         return OverrideError(
             f"cannot override '{key}': the new value adds keys that '{key}' does not have",
             hint=f"use '++{line}' to merge in new keys, or '~{key}' then '+{line}' to replace",
         )
-    guess = did_you_mean(key, _siblings(f.cfg, key))
+    guess = did_you_mean(key, siblings(f.cfg, key))
     hint = f"{guess} " if guess else ""
     return OverrideError(
         f"cannot override '{key}': no such key in the composed config",
@@ -336,12 +266,12 @@ def _no_override(f: Failure, match: re.Match[str]) -> ConfmanError:
 
 def _no_delete(f: Failure, match: re.Match[str]) -> ConfmanError:
     key = match.group(1)
-    if _exists(f.cfg, key):
+    if exists(f.cfg, key):
         return OverrideError(
             f"cannot delete '{key}': its value is null, and Hydra treats a null key as absent",
             hint=f"set it instead ('{key}=...'), or delete its parent",
         )
-    guess = did_you_mean(key, [c for c in _siblings(f.cfg, key) if c != key])
+    guess = did_you_mean(key, [c for c in siblings(f.cfg, key) if c != key])
     return OverrideError(f"cannot delete '{key}': no such key", hint=guess)
 
 
@@ -380,7 +310,7 @@ def _no_group(f: Failure, match: re.Match[str]) -> ConfmanError:
         if p.is_dir() and p.resolve().is_relative_to(real_root) and p.name != group
     )
     return OverrideError(
-        f"config group '{group}' does not exist", hint=_list_hint(group, groups, "groups")
+        f"config group '{group}' does not exist", hint=list_hint(group, groups, "groups")
     )
 
 
@@ -440,50 +370,6 @@ def keyless_override(override: str) -> bool:
     return override.lstrip("+~").split("=", 1)[0].split("@", 1)[0].strip() == ""
 
 
-def _chosen_twice(root: Path, primary: str, group: str) -> ConfmanError | None:
-    """A group chosen by two entries: a misspelled ``override`` keyword, or a real repeat."""
-    chosen: list[defaultslist.Entry] = []
-    for listed in defaultslist.reachable(root, primary):
-        for entry in listed:
-            unknown = [w for w in entry.words if w not in defaultslist.KEYWORDS]
-            if entry.group == group and unknown:
-                guess = did_you_mean(unknown[0], defaultslist.KEYWORDS)
-                return CompositionError(
-                    f"{entry.where}: '{unknown[0]}' is not a defaults-list keyword "
-                    f"(in '{entry.key}')",
-                    hint=f"{guess + ' ' if guess else ''}the keywords are 'override' and "
-                    "'optional'; Hydra reads the entry as a second choice of "
-                    f"'{entry.group}'",
-                )
-            if entry.group == group and "override" not in entry.words:
-                chosen.append(entry)
-    if len(chosen) < 2:
-        return None
-    first, second = chosen[0], chosen[1]
-    return CompositionError(
-        f"{second.where}: config group '{group}' is chosen a second time (first at {first.where})",
-        hint=f"remove one entry, or write 'override {second.key}: ...' to replace the "
-        "earlier choice",
-    )
-
-
-def cycle_error(root: Path, config_name: str | None) -> CompositionError:
-    """The error for defaults lists that include each other, at the entry closing the cycle."""
-    cycle = defaultslist.find_cycle(root, config_name) if config_name else None
-    if not cycle:
-        return CompositionError(
-            f"the defaults lists starting at '{config_name}' include each other in a cycle",
-            hint="a config lists itself in its defaults, directly or through other configs",
-        )
-    chain = " -> ".join([cycle[0].config, *(next(e.targets()) for e in cycle)])
-    return CompositionError(
-        f"{cycle[-1].where}: the defaults lists starting at '{config_name}' include each other "
-        f"in a cycle: {chain}",
-        hint="a config lists itself in its defaults, directly or through other configs; "
-        "remove one entry of the cycle",
-    )
-
-
 def _omegaconf_msg(exc: OmegaConfBaseException) -> str:
     msg = getattr(exc, "msg", None)
     return str(msg) if msg else str(exc)
@@ -492,14 +378,3 @@ def _omegaconf_msg(exc: OmegaConfBaseException) -> str:
 def _override_line(text: str, key: str) -> str:
     match = re.search(r"use \+(.+)$", text, re.MULTILINE)
     return match.group(1) if match else f"{key}=..."
-
-
-def _entry_naming(text: str, root: Path, missing: str) -> defaultslist.Entry | None:
-    """The defaults entry of the config Hydra names (``In 'train': ...``) that selects
-    ``missing``; None when an override selected it instead."""
-    match = _MISSING_IN.search(text)
-    if not match:
-        return None
-    return next(
-        (e for e in defaultslist.entries(root, match.group(1)) if missing in e.targets()), None
-    )

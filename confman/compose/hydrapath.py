@@ -50,7 +50,8 @@ from packaging.version import Version
 from confman import projectcode
 from confman.caches import Bounded
 from confman.compose.describe import describe_defaults
-from confman.compose.errors import cycle_error, keyless_override, translate
+from confman.compose.entryerrors import cycle_error
+from confman.compose.errors import keyless_override, translate
 from confman.compose.model import Composed
 from confman.errors import CompositionError, ConfigDirError, ConfmanError
 from confman.provenance import Provenance, Write
@@ -112,7 +113,7 @@ class _Loader(ConfigLoaderImpl):
         copies it: the single largest cost of a compose. confman's sources hand out a fresh
         node on every load, so the first embedding of a node in a compose can move it instead.
         A node embedded a second time in the same compose (one option selected under two
-        packages) goes through Hydra's copying implementation, as before.
+        packages) goes through Hydra's copying implementation.
         """
         package = ret.header["package"] if package_override is None else package_override
         if not package or id(ret.config) in self.embedded:
