@@ -40,7 +40,7 @@ import gentree
 from confman.compose import compose
 from confman.schema.api import validate_composed
 from confman.schema.binding import load_bindings
-from confman.schema.run import run_validate
+from confman.schema.report import run_validate
 from confman.settings import load_settings
 from confman.yamlsource import clear_cache
 

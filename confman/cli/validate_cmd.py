@@ -76,7 +76,7 @@ def validate_command(
     """
     from confman.errors import ConfmanError
     from confman.schema.binding import load_bindings
-    from confman.schema.run import run_validate
+    from confman.schema.report import run_validate
     from confman.settings import load_settings
 
     with hydra_warnings(), user_errors():
@@ -136,7 +136,7 @@ def _redacted(report: Any) -> Any:
 
 
 def _lines(report: object, output_format: str, config_dir: Path) -> list[str]:
-    from confman.schema.run import Report
+    from confman.schema.report import Report
 
     assert isinstance(report, Report)
     out: list[str] = []

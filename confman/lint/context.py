@@ -297,7 +297,7 @@ def build_context(
 
 
 @dataclass
-class _Composed:
+class _Remembered:
     """One config dir's compositions, and the parses they were made from."""
 
     parses: dict[str, ParsedYaml]
@@ -309,7 +309,7 @@ class _Composed:
 
 #: The compositions of the last few config dirs linted in this process.
 MAX_REMEMBERED = 4
-_recent: Bounded[tuple[str, str | None, bool], _Composed] = Bounded(
+_recent: Bounded[tuple[str, str | None, bool], _Remembered] = Bounded(
     "lint compositions of unchanged trees", MAX_REMEMBERED
 )
 
@@ -337,7 +337,7 @@ def _remember(
         return
     _recent.put(
         key,
-        _Composed(
+        _Remembered(
             parses, _store_size(), list(ctx.compositions), list(ctx.variants), list(problems)
         ),
     )

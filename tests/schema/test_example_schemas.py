@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from confman.cli import app
 from confman.schema import load_bindings
-from confman.schema.run import run_validate
+from confman.schema.report import run_validate
 from confman.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -160,7 +160,7 @@ def test_sweep_points_share_one_composer_and_equal_compose(project: Project) -> 
     for the sweep) and a point with a value override through ``confman.compose``; each
     point's issues are those of validating ``confman.compose``'s result."""
     from confman.compose.plain import PlainComposed
-    from confman.schema.run import run_validate
+    from confman.schema.report import run_validate
 
     project({"conf/model/broken.yaml": "name: broken\nlayers: 0\n"})
     settings = load_settings()
