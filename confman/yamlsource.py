@@ -70,7 +70,7 @@ class _PyLoader(yaml.SafeLoader):
     yaml_implicit_resolvers = _RESOLVERS
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
+class _LibyamlLoader(_BaseLoader):  # type: ignore[misc]
     """libyaml safe loader typed like OmegaConf's loader (its implicit resolvers, reused)."""
 
     yaml_implicit_resolvers = _RESOLVERS
@@ -331,7 +331,7 @@ def _check_nesting(text: str, name: str) -> int:
     if bound <= MAX_DEPTH:
         return bound
     try:
-        _refuse_deep_events(text, name, _Loader)
+        _refuse_deep_events(text, name, _LibyamlLoader)
     except yaml.MarkedYAMLError:
         # Newer libyaml scans ahead and stops deep nesting with an error of its own before the
         # events reach our limit; the pure-Python parser has no such limit, so it tells absurd
@@ -363,7 +363,7 @@ def _compose_node(text: str, name: str) -> tuple[Any, yaml.Node | None]:
     """
     loader: Any
     if not _needs_pure_parser(text):
-        loader = _Loader(text)
+        loader = _LibyamlLoader(text)
         try:
             node = loader.get_single_node()
         except yaml.YAMLError:

@@ -18,7 +18,7 @@ from confman.yamlsource import (
     _NOT_PLAIN,
     DuplicateKey,
     _construct_plain,
-    _Loader,
+    _LibyamlLoader,
     _nesting_upper_bound,
     adopt_parses,
     cached_parses,
@@ -307,7 +307,7 @@ def test_direct_walk_indexes_lines_and_duplicates_as_the_general_path(text: str)
     ],
 )
 def test_plain_construction_leaves_tags_and_merges_to_pyyaml(text: str, plain: bool):
-    loader = _Loader(text)
+    loader = _LibyamlLoader(text)
     try:
         result = _construct_plain(loader, loader.get_single_node(), {}, [])
     finally:

@@ -78,12 +78,12 @@ MAX_LOADERS = 16
 
 # One lock for every compose: Hydra's version base and plugin registry are process globals.
 LOCK = threading.RLock()
-_loaders: Bounded[tuple[str, bool, tuple[str, ...]], _Loader] = Bounded(
+_loaders: Bounded[tuple[str, bool, tuple[str, ...]], _ConfigLoader] = Bounded(
     "Hydra loaders per config dir", MAX_LOADERS
 )
 
 
-class _Loader(ConfigLoaderImpl):
+class _ConfigLoader(ConfigLoaderImpl):
     """Hydra's config loader over confman's repository; built once per config dir."""
 
     def __init__(self, config_dir: str, cache: bool, extra: tuple[str, ...] = ()) -> None:
@@ -127,14 +127,14 @@ class _Loader(ConfigLoaderImpl):
         return embedded
 
 
-def loader_for(config_dir: str, cache: bool, extra: tuple[str, ...] = ()) -> _Loader:
+def loader_for(config_dir: str, cache: bool, extra: tuple[str, ...] = ()) -> _ConfigLoader:
     """The loader for ``config_dir``; the most recently used few are kept (called under LOCK).
 
     Each loader holds its sources' pickled nodes, so a process composing many config dirs
     (a test suite, a sweep over generated trees) must not keep them all.
     """
     key = (config_dir, cache, extra)
-    loader = _loaders.get(key) or _Loader(config_dir, cache, extra)
+    loader = _loaders.get(key) or _ConfigLoader(config_dir, cache, extra)
     _loaders.put(key, loader)
     return loader
 
@@ -228,7 +228,7 @@ def compose(
 
 
 def _compose(
-    loader: _Loader,
+    loader: _ConfigLoader,
     root: Path,
     config_name: str | None,
     overrides: list[str],
@@ -331,7 +331,7 @@ def _source_name(default: ResultDefault, loaded: ConfigResult) -> str:
 
 
 def _defaults_list(
-    loader: _Loader,
+    loader: _ConfigLoader,
     repo: CachingConfigRepository,
     config_name: str | None,
     parsed: list[Override],
