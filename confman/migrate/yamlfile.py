@@ -198,6 +198,7 @@ class _File:
             )
         if step.new is not None:  # interpolations are absolute: any file may name the key
             self._repoint(step)
+            self._override_keys(step)
 
     def _one(self, step: Step, local: str) -> bool:
         """Make one edit for ``step``; False when nothing is left to do."""
@@ -321,6 +322,38 @@ class _File:
             lines[line] = new
             self.set_lines(lines)
 
+    def _override_keys(self, step: Step) -> None:
+        """A dotted mapping key is an override key (a W&B sweep's ``parameters``, a Hydra
+        sweeper's ``params``): one naming the old key now names the new one."""
+        assert step.new is not None
+        for _ in range(MAX_EDITS):
+            spot = next(_dotted_keys(self.doc(), step.key), None)
+            if spot is None:
+                return
+            line, col = spot
+            body = self.lines[line]
+            end = _key_end(body, col)
+            at = body.index(step.key, col, end)
+            self.out.hits.append(Hit(self.origin[line], step, "override key"))
+            self.replace(line, at, at + len(step.key), step.new)
+
+
+def _dotted_keys(doc: Any, key: str) -> Iterator[tuple[int, int]]:
+    """(line, column) of each mapping key that, as an override key, names ``key`` or below."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CommentedMap):
+            for name, value in node.items():
+                bare = name.lstrip("+~") if isinstance(name, str) else ""
+                if "." in bare and (bare == key or bare.startswith(key + ".")):
+                    yield node.lc.key(name)
+                stack.append(value)
+        elif isinstance(node, CommentedSeq):
+            stack.extend(node)
+
 
 def _sibling(step: Step) -> bool:
     """A move that keeps the parent: the key's name changes in place, as for a rename."""
@@ -370,4 +403,5 @@ def rewrite_yaml(text: str, steps: tuple[Step, ...], *, package: str, name: str)
             work.out.refused.append((1, f"ruamel.yaml cannot edit this file: {exc}"))
             break
     work.out.text = work.text
+    work.out.hits.sort(key=lambda hit: hit.line)
     return work.out
