@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from confman.secrets.redact import redact_error
+
 __all__ = [
     "CompositionError",
     "ConfigDirError",
@@ -35,8 +37,6 @@ class ConfmanError(Exception):
     """
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        from confman.secrets import redact_error
-
         # A message quotes overrides, values and URLs: secrets in them never reach a user.
         message, hint = redact_error(message), redact_error(hint)
         super().__init__(message)

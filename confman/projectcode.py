@@ -26,16 +26,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from confman.caches import Bounded
 from confman.errors import ConfmanError, ProjectSettingsError
-from confman.settings import Settings, find_pyproject, load_settings
+from confman.settings import Settings, settings_for
+from confman.settings import clear as forget_settings
 
-__all__ = ["ProjectCode", "clear", "explain", "prepare", "remember"]
+__all__ = ["ProjectCode", "clear", "explain", "prepare"]
 
-#: Config dirs whose project code is remembered (one process rarely sees more).
-MAX_PROJECTS = 64
 _lock = threading.RLock()
-_known: Bounded[Path, ProjectCode] = Bounded("project code per config dir", MAX_PROJECTS)
 _done: set[tuple[str, str]] = set()
 _MISSING_OPTION = re.compile(
     r"Could not find '([^']+)'|no option '([^']+)' in config group '([^']+)'"
@@ -81,38 +78,18 @@ class ProjectCode:
         )
 
 
-def remember(settings: Settings) -> None:
-    """Note which project a config dir belongs to (``load_settings`` calls this; cheap)."""
-    with _lock:
-        _known.put(settings.config_dir, ProjectCode.from_settings(settings))
-
-
 def clear() -> None:
-    """Forget remembered projects (imports and resolvers already made stay, as in Python)."""
+    """Forget which projects config dirs belong to (imports and resolvers already made stay,
+    as in Python)."""
     with _lock:
-        _known.clear()
+        forget_settings()
         _done.clear()
 
 
 def _project(config_dir: Path) -> ProjectCode:
-    with _lock:
-        code = _known.get(config_dir)
-    if code is not None:
-        return code
-    pyproject = find_pyproject(config_dir)
-    if pyproject is None:
-        with _lock:
-            code = ProjectCode(config_dir)
-            _known.put(config_dir, code)
-        return code
-    load_settings(pyproject.parent)  # remembers the project's own config dir
-    with _lock:
-        code = _known.get(config_dir)
-        if code is None:  # a config dir the project's settings do not name: same opt-ins
-            settings = load_settings(pyproject.parent, config_dir=config_dir)
-            code = ProjectCode.from_settings(settings)
-            _known.put(config_dir, code)
-    return code
+    """What the project governing ``config_dir`` opts into (``confman.settings.settings_for``:
+    the settings that chose it, else the project at or above it)."""
+    return ProjectCode.from_settings(settings_for(config_dir))
 
 
 def prepare(config_dir: Path) -> tuple[str, ...]:

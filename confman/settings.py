@@ -7,19 +7,32 @@ the file are relative to the pyproject.toml that declares them, not to the curre
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
+from confman.caches import Bounded
 from confman.errors import ProjectSettingsError, did_you_mean
 from confman.migrate.model import Migration
+from confman.pyproject import UnreadablePyproject, find_table
+from confman.secrets.rules import SecretRules, SecretsTableError, rules_from_table
 
-__all__ = ["ProjectTable", "Settings", "find_pyproject", "load_settings"]
+__all__ = [
+    "ProjectTable",
+    "Settings",
+    "clear",
+    "find_pyproject",
+    "load_settings",
+    "rules_from_settings",
+    "settings_for",
+]
 
 DEFAULT_CONFIG_DIR = "conf"
+#: Config dirs whose settings are remembered (one process rarely sees more).
+MAX_CONFIG_DIRS = 64
+_chosen: Bounded[Path, Settings] = Bounded("settings per config dir", MAX_CONFIG_DIRS)
 
 
 class ProjectTable(BaseModel):
@@ -138,23 +151,25 @@ def find_pyproject(start: Path) -> Path | None:
 
 def _find(start: Path) -> tuple[Path, dict[str, Any]] | None:
     """The nearest confman pyproject.toml and its ``[tool.confman]`` table, parsed once."""
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            table = _read_toml(candidate).get("tool", {}).get("confman")
-            if table is not None:
-                return candidate, dict(table)
-    return None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return find_table(start)
+    except UnreadablePyproject as exc:
         raise ProjectSettingsError(
-            f"{path}: cannot read project settings: {exc}",
+            f"{exc.path}: cannot read project settings: {exc.reason}",
             hint="fix the TOML syntax or remove the file",
         ) from exc
+
+
+def rules_from_settings(raw: dict[str, Any]) -> SecretRules:
+    """The secret rules of a ``[tool.confman]`` table (its ``secrets`` sub-table), checked.
+
+    Raises:
+        ProjectSettingsError: an unknown option, a non-list, or a regex that does not compile.
+    """
+    try:
+        return rules_from_table(raw)
+    except SecretsTableError as exc:
+        raise ProjectSettingsError(exc.message, hint=exc.hint) from exc
 
 
 def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = None) -> Settings:
@@ -169,8 +184,6 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
     pyproject, raw = found if found else (None, {})
     root = pyproject.parent if pyproject else start
     table = _checked(raw, pyproject)
-    from confman.secrets import rules_from_settings
-
     rules_from_settings(raw)  # [tool.confman.secrets]: an unknown option or a bad regex is an error
     version_base = table.version_base
     allowed = table.allowed_paths
@@ -191,7 +204,28 @@ def load_settings(cwd: Path | None = None, *, config_dir: str | Path | None = No
             for p in allowed
         ),
     )
-    from confman.projectcode import remember
-
-    remember(settings)  # which opt-ins a compose of this config dir runs (nothing runs yet)
+    _chosen.put(settings.config_dir, settings)
     return settings
+
+
+def settings_for(config_dir: Path) -> Settings:
+    """The settings that govern a config dir (an absolute, resolved path).
+
+    Those of the last :func:`load_settings` that chose it, so that a compose given only the
+    config dir gets the settings that named it (``--config-dir`` given to a command run in a
+    project); else those of the project at or above it, with it as the config dir (a project
+    with none: no pyproject settings, the config dir as the root).
+    """
+    found = _chosen.get(config_dir)
+    if found is not None:
+        return found
+    pyproject = find_pyproject(config_dir)
+    if pyproject is not None:
+        load_settings(pyproject.parent)  # the project's own config dir is chosen by it
+        found = _chosen.get(config_dir)
+    return found or load_settings(config_dir, config_dir=config_dir)
+
+
+def clear() -> None:
+    """Forget which settings chose each config dir."""
+    _chosen.clear()

@@ -35,31 +35,6 @@ import confman
 
 PACKAGE = Path(confman.__file__).parent
 
-#: Circles known when this test came, each with the import that ties it and the cut it wants.
-#: The test fails when a circle appears that no entry holds (or one grows), and when an entry
-#: holds no circle any more (delete it then): this list only shrinks.
-KNOWN: dict[frozenset[str], str] = {
-    frozenset(
-        {
-            "confman.errors",
-            "confman.projectcode",
-            "confman.secrets",
-            "confman.secrets.redact",
-            "confman.secrets.rules",
-            "confman.secrets.scrub",
-            "confman.settings",
-        }
-    ): (
-        "ConfmanError redacts its message (errors -> secrets.redact), while secrets.rules raises "
-        "ProjectSettingsError and reads settings for the project's rules (project_rules), and "
-        "settings checks [tool.confman.secrets] (secrets.rules_from_settings) and tells "
-        "projectcode each project it loads (projectcode.remember). Cut: the redaction errors "
-        "need (rules matching, markers, redact) below errors and settings, reading pyproject "
-        "itself; rules_from_settings and project lookup above them; settings leaves "
-        "remembering projects to projectcode's own lookup."
-    ),
-}
-
 
 def _modules(package: Path) -> dict[str, tuple[Path, bool]]:
     """Every module of a package: dotted name -> (file, is a package ``__init__``)."""
@@ -208,10 +183,7 @@ def _report(edges: dict[str, set[str]], sets: list[list[str]]) -> str:
 def test_the_package_has_no_import_circle() -> None:
     edges = graph()
     sets = strongly_connected(edges)
-    new = [s for s in sets if not any(set(s) <= known for known in KNOWN)]
-    assert not new, "import circles (cut one import of each path):\n" + _report(edges, new)
-    gone = [sorted(k) for k in KNOWN if not any(set(s) <= k for s in sets)]
-    assert not gone, f"these known circles are gone: delete their KNOWN entries: {gone}"
+    assert not sets, "import circles (cut one import of each path):\n" + _report(edges, sets)
 
 
 def test_the_graph_sees_deferred_relative_and_implied_imports(tmp_path: Path) -> None:

@@ -22,8 +22,8 @@ from confman.secrets import (
     redact_lines,
     redact_patch,
     redact_text,
-    rules_from_settings,
 )
+from confman.settings import load_settings, rules_from_settings
 
 
 @pytest.mark.parametrize(
@@ -231,6 +231,45 @@ def test_project_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_bad_project_patterns_are_errors(table: object) -> None:
     with pytest.raises(ProjectSettingsError):
         rules_from_settings({"secrets": table})
+
+
+@pytest.mark.parametrize(
+    ("secrets_table", "message", "hint"),
+    [
+        ('extra-key = ["x"]', "[tool.confman.secrets] unknown option 'extra-key'", "did you mean"),
+        ('extra-keys = "x"', "[tool.confman.secrets] extra-keys must be a list of regexes", "e.g."),
+        ('extra-values = ["("]', "[tool.confman.secrets] extra-values: '(' is not a regex", None),
+    ],
+    ids=["typo", "not-a-list", "bad-regex"],
+)
+def test_bad_project_patterns_fail_settings_and_leave_the_built_in_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secrets_table: str, message: str, hint: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.confman]\nsecret_patterns = ["^hook_url$"]\n'
+        f"[tool.confman.secrets]\n{secrets_table}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ProjectSettingsError) as caught:
+        load_settings()
+    assert caught.value.message.startswith(message)
+    assert hint is None or (caught.value.hint or "").startswith(hint)
+    assert secrets.project_rules() == DEFAULT_RULES  # redaction never fails
+    assert not is_secret_path("hook_url")
+
+
+def test_rules_are_found_without_loading_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every error message is redacted with these rules: finding them raises no error."""
+    (tmp_path / "pyproject.toml").write_text("[tool.confman\n")
+    monkeypatch.chdir(tmp_path)
+    assert secrets.project_rules() == DEFAULT_RULES
+    with pytest.raises(ProjectSettingsError, match="cannot read project settings"):
+        load_settings()
+    assert "pw9" not in str(ConfmanError("db.password=pw9"))
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nsecret_patterns = ["^hook_url$"]\n')
+    assert is_secret_path("hook_url")  # re-read when the pyproject changes
 
 
 def test_error_messages_are_redacted() -> None:

@@ -49,13 +49,14 @@ from confman.secrets.redact import (
 from confman.secrets.rules import (
     DEFAULT_RULES,
     SecretRules,
+    SecretsTableError,
     clear_rules,
     is_placeholder,
     is_secret_key,
     is_secret_path,
     looks_secret,
     project_rules,
-    rules_from_settings,
+    rules_from_table,
     secret_fields,
 )
 from confman.secrets.scrub import (
@@ -73,6 +74,7 @@ __all__ = [
     "RedactingStream",
     "Scrubber",
     "SecretRules",
+    "SecretsTableError",
     "clear",
     "format_exception",
     "is_marker",
@@ -92,7 +94,7 @@ __all__ = [
     "redact_patch",
     "redact_text",
     "redacted_logs",
-    "rules_from_settings",
+    "rules_from_table",
     "secret_fields",
     "secret_key",
     "secret_values",

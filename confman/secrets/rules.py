@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import itertools
 import re
@@ -14,7 +15,7 @@ from typing import Any
 
 from pydantic import SecretBytes, SecretStr
 
-from confman.errors import ProjectSettingsError
+from confman.pyproject import UnreadablePyproject, find_table
 from confman.secrets.markers import MARKER_PREFIX
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "INDEX",
     "URL_PASSWORD",
     "SecretRules",
+    "SecretsTableError",
     "clear_rules",
     "is_placeholder",
     "is_secret_child",
@@ -30,7 +32,7 @@ __all__ = [
     "last_rules",
     "looks_secret",
     "project_rules",
-    "rules_from_settings",
+    "rules_from_table",
     "secret_fields",
 ]
 
@@ -173,32 +175,51 @@ def _segment(rules: SecretRules, name: str) -> bool:
 DEFAULT_RULES = SecretRules()
 
 
-def rules_from_settings(raw: dict[str, Any]) -> SecretRules:
+class SecretsTableError(ValueError):
+    """A ``[tool.confman.secrets]`` table that cannot be used (``confman.settings`` reports it
+    as a ``ProjectSettingsError``; redaction falls back to the built-in rules).
+
+    Attributes:
+        message: what is wrong.
+        hint: what to do about it.
+    """
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+_OPTIONS = ("extra-keys", "ignore-keys", "extra-values")
+
+
+def rules_from_table(raw: dict[str, Any]) -> SecretRules:
     """The rules of a ``[tool.confman]`` table (its ``secrets`` sub-table).
 
     Raises:
-        ProjectSettingsError: an unknown option, a non-list, or a regex that does not compile.
+        SecretsTableError: an unknown option, a non-list, or a regex that does not compile.
     """
     table = raw.get("secrets", {})
     legacy = raw.get("secret_patterns", [])
     if not isinstance(table, dict):
-        raise ProjectSettingsError("[tool.confman] secrets must be a table")
-    known = ("extra-keys", "ignore-keys", "extra-values")
+        raise SecretsTableError("[tool.confman] secrets must be a table")
     for name in table:
-        if name not in known:
-            from confman.errors import did_you_mean
-
-            raise ProjectSettingsError(
+        if name not in _OPTIONS:
+            # errors.did_you_mean's wording: errors sits above this module (it redacts with it)
+            close = difflib.get_close_matches(name, _OPTIONS, n=1, cutoff=0.6)
+            raise SecretsTableError(
                 f"[tool.confman.secrets] unknown option {name!r}",
-                hint=did_you_mean(name, known) or f"known options: {', '.join(known)}",
+                hint=f"did you mean '{close[0]}'?"
+                if close
+                else f"known options: {', '.join(_OPTIONS)}",
             )
     lists: dict[str, tuple[str, ...]] = {}
-    for name in known:
+    for name in _OPTIONS:
         value = table.get(name, [])
         if name == "extra-keys":
             value = [*value, *legacy] if isinstance(value, list) else value
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ProjectSettingsError(
+            raise SecretsTableError(
                 f"[tool.confman.secrets] {name} must be a list of regexes",
                 hint=f'e.g. {name} = ["^hook_url$"]',
             )
@@ -206,7 +227,7 @@ def rules_from_settings(raw: dict[str, Any]) -> SecretRules:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ProjectSettingsError(
+                raise SecretsTableError(
                     f"[tool.confman.secrets] {name}: {pattern!r} is not a regex: {exc}"
                 ) from exc
         lists[name] = tuple(value)
@@ -215,9 +236,8 @@ def rules_from_settings(raw: dict[str, Any]) -> SecretRules:
 
 @functools.lru_cache(maxsize=8)
 def _rules_at(pyproject: str, mtime: int) -> SecretRules:
-    from confman.settings import load_settings
-
-    return rules_from_settings(load_settings(Path(pyproject).parent).raw)
+    found = find_table(Path(pyproject).parent)
+    return DEFAULT_RULES if found is None else rules_from_table(found[1])
 
 
 _last_rules = DEFAULT_RULES
@@ -225,18 +245,24 @@ _last_rules = DEFAULT_RULES
 
 def project_rules(settings: Any = None) -> SecretRules:
     """The rules of ``settings`` (a ``confman.settings.Settings``), else of the project around
-    the current directory (re-read when its pyproject.toml changes)."""
+    the current directory (re-read when its pyproject.toml changes).
+
+    The project's pyproject.toml is read here, not through ``confman.settings``: every error
+    message is redacted with these rules, so finding them reports no error of its own.
+    """
     global _last_rules
     if settings is not None:
-        _last_rules = rules_from_settings(settings.raw)
+        _last_rules = rules_from_table(settings.raw)
         return _last_rules
-    from confman.settings import find_pyproject
-
     try:
-        found = find_pyproject(Path.cwd())
-        rules = DEFAULT_RULES if found is None else _rules_at(str(found), found.stat().st_mtime_ns)
-    except (OSError, ProjectSettingsError):  # redaction never fails: the built-in rules apply
-        return DEFAULT_RULES
+        found = find_table(Path.cwd())
+        rules = (
+            DEFAULT_RULES
+            if found is None
+            else _rules_at(str(found[0]), found[0].stat().st_mtime_ns)
+        )
+    except (OSError, UnreadablePyproject, SecretsTableError):
+        return DEFAULT_RULES  # redaction never fails: the built-in rules apply
     _last_rules = rules
     return rules
 

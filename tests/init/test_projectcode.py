@@ -146,3 +146,31 @@ def test_bad_settings_are_errors(project: Path, line: str, message: str) -> None
     with pytest.raises(ProjectSettingsError) as caught:
         load_settings()
     assert message in str(caught.value)
+
+
+def test_config_dir_flag_outside_the_project_keeps_the_project_opt_ins(
+    project: Path, tmp_path: Path
+) -> None:
+    """``--config-dir`` names the tree; the project the command runs in still says what runs."""
+    settings_file(project, 'search_paths = ["shared/conf"]\n')
+    write(tmp_path / "elsewhere", {"conf/run.yaml": "defaults:\n  - db: sqlite\n  - _self_\n"})
+    result = CliRunner().invoke(
+        app,
+        ["compose", "run", "--config-dir", str(tmp_path / "elsewhere/conf"), "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    assert '"path": "runs.db"' in result.output
+
+
+def test_a_config_dir_composed_alone_runs_its_own_project_opt_ins(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No settings were loaded for it: the project at or above the config dir opts in."""
+    settings_file(
+        project,
+        'modules = ["myproj.store:register"]\n\n'
+        '[tool.confman.resolvers]\ndiv_up = "myproj.resolvers:div_up"\n',
+    )
+    monkeypatch.chdir(tmp_path)  # outside the project
+    composed = compose("train", config_dir=project / "conf")
+    assert composed.to_container(resolve=True)["batches"] == 4
