@@ -2,6 +2,13 @@
 changes n and of culprits k, beside the 2·k·log2(n) bound and one-change-at-a-time (n probes).
 
     python benchmarks/bisect_probes.py [--n 8 16 32] [--jobs 2]
+    python benchmarks/bisect_probes.py --realworld
+
+``--realworld`` bisects two corpus trees instead (``../shared/realworld``), with the probed
+command a small ``@hydra.main`` app over each tree's config dir that fails when a planted
+condition holds (``corpus.hydra_app``; the trees' training code cannot run here):
+ProteinWorkshop between ``train`` and ``train`` with group swaps and values (composed sides),
+safari between files written from two experiments (every difference a leaf override).
 
 The example system (conf/, examples/, schemas/) is copied to a temporary project. BAD is
 ``train`` with n overrides: n - k harmless changes (settings the run reads or carries without
@@ -30,6 +37,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "realworld"))
+
+import corpus  # noqa: E402  (the test corpus helpers)
 
 HARMLESS = [
     "output.compress=1",
@@ -118,12 +128,110 @@ def run(root: Path, n: int, k: int, jobs: int) -> dict[str, object]:
     }
 
 
+PW_BAD = (
+    "encoder=schnet features=ca_bb optimiser=adamw scheduler=plateau trainer=cpu seed=1 "
+    "num_workers=4 name=bisect optimiser.optimizer.lr=0.0005 encoder.cutoff=5.0 "
+    "features.edge_types=[knn_16,eps_8] callbacks.early_stopping.patience=3"
+)
+#: (label, tree, config dir, config name, GOOD/BAD args, probe args, {k: planted condition})
+REAL = [
+    (
+        "ProteinWorkshop",
+        "a-r-j__ProteinWorkshop",
+        "proteinworkshop/config",
+        "train",
+        ["train", "train", "-b", PW_BAD],
+        [],
+        {
+            1: "cfg.optimiser.optimizer.lr == 0.0005",
+            2: "cfg.scheduler.get('scheduler') is not None "
+            "and cfg.optimiser.optimizer.lr == 0.0005",
+        },
+    ),
+    (
+        "safari",
+        "HazyResearch__safari",
+        "configs",
+        "config.yaml",
+        ["good.yaml", "bad.yaml"],
+        ["experiment=lra/long-conv-lra-cifar"],
+        {
+            1: "cfg.model.norm == 'batch'",
+            2: "cfg.model.norm == 'batch' and cfg.loader.batch_size == 16",
+        },
+    ),
+]
+
+
+def run_real(dest: Path, jobs: int) -> list[dict[str, object]]:
+    rows = []
+    for label, name, config_dir, config_name, sides, probe_args, planted in REAL:
+        t = corpus.tree(name)
+        root = corpus.project(t, config_dir, dest)
+        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        for var in ("RUNS_PATH", "ROOT_DIR", "DATA_PATH"):  # ProteinWorkshop's env/default.yaml
+            env[var] = str(dest / "runs")
+        if label == "safari":
+            for file, experiment in (
+                ("good.yaml", probe_args[0]),
+                ("bad.yaml", "experiment=lra/long-conv-lra-imdb"),
+            ):
+                out = subprocess.run(
+                    [sys.executable, "-m", "confman", "compose", "config", experiment],
+                    cwd=root,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                (root / file).write_text(out.stdout)
+        for k, fail in planted.items():
+            corpus.hydra_app(root, config_dir, config_name, t.version_base, fail)
+            env["CONFMAN_STORE"] = f"sqlite:///{root / f'runs-{k}.db'}"
+            command = [sys.executable, "-m", "confman", "bisect", *sides, "--jobs", str(jobs)]
+            command += ["--format", "json", "--", sys.executable, "probe.py", *probe_args]
+            start = time.perf_counter()
+            done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            if done.returncode != 0:
+                raise SystemExit(f"bisect {label} k={k} failed: {done.stderr.strip()}")
+            report = json.loads(done.stdout)
+            n = report["changes"]
+            rows.append(
+                {
+                    "tree": label,
+                    "n": n,
+                    "k": k,
+                    "culprits": [c["override"] for c in report["culprits"]],
+                    "probes": report["probes"],
+                    "search_probes": report["probes"] - 2,
+                    "bound": round(2 * k * math.log2(n), 1),
+                    "wall_s": round(wall, 1),
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[8, 16, 32])
     parser.add_argument("--k", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--realworld", action="store_true", help="bisect two corpus trees")
     args = parser.parse_args()
+    if args.realworld:
+        with tempfile.TemporaryDirectory(prefix="confman-bench-bisect-") as tmp:
+            real = run_real(Path(tmp), 1)  # probes sharing Hydra's run dir: one at a time
+        print("\n| tree | n | k | culprits | probes (search + GOOD/BAD) | 2·k·log2(n) | wall s |")
+        print("|---|---|---|---|---|---|---|")
+        for r in real:
+            found = " ".join(f"`{c}`" for c in r["culprits"])  # type: ignore[attr-defined]
+            print(
+                f"| {r['tree']} | {r['n']} | {r['k']} | {found} | {r['search_probes']} + 2 "
+                f"| {r['bound']} | {r['wall_s']} |"
+            )
+        return
     if max(args.n) > len(HARMLESS) or not set(args.k) <= set(CULPRITS):
         raise SystemExit(f"n at most {len(HARMLESS)}, k in {sorted(CULPRITS)}")
     rows = []

@@ -1,7 +1,7 @@
 """``confman migrate`` on real trees: the cost of ``--check`` and of ``--write``'s Hydra proof,
 against plain Hydra composing the same compositions.
 
-    python benchmarks/migrate.py [--rounds 5]
+    python benchmarks/migrate.py [--rounds 5] [--only ProteinWorkshop safari]
 
 Each tree (the example system and corpus trees a rename applies to, the largest corpus tree
 among them) is copied to a temporary folder and given one ``[[tool.confman.migrations]]``
@@ -115,12 +115,15 @@ def measure(root: Path, rounds: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", nargs="+", metavar="LABEL", help="trees to measure (labels)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     rows = []
     with tempfile.TemporaryDirectory(prefix="confman-bench-migrate-") as tmp:
         for label, tree, config_dir, migration in CASES:
             if tree is not None and not corpus.available():
+                continue
+            if args.only and label.split()[0] not in args.only:
                 continue
             root = _project(tree, config_dir, migration, Path(tmp) / label.split()[0])
             row = {"tree": label, **measure(root, args.rounds)}

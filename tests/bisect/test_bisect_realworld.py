@@ -10,7 +10,6 @@ import json
 import math
 import os
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -29,30 +28,6 @@ pytestmark = pytest.mark.skipif(
     not corpus.available() and os.environ.get("CI") != "true",
     reason="the real-world corpus is not beside the checkout",
 )
-
-PLANTED_EXIT = 3
-
-
-def _probe_app(root: Path, config_dir: str, config_name: str, version_base: str, bad: str) -> None:
-    """``probe.py``: a Hydra app over the tree that exits 3 when ``bad`` (Python over ``cfg``)."""
-    (root / "probe.py").write_text(
-        textwrap.dedent(
-            f"""\
-            import sys
-
-            import hydra
-
-
-            @hydra.main(config_path={config_dir!r}, config_name={config_name!r},
-                        version_base={version_base!r})
-            def main(cfg):
-                sys.exit({PLANTED_EXIT} if {bad} else 0)
-
-
-            main()
-            """
-        )
-    )
 
 
 def _bisect(runner: CliRunner, args: list[str], command: list[str]) -> dict[str, Any]:
@@ -106,7 +81,7 @@ def test_protein_workshop_group_swaps_and_values_set_inside_them(
     for var in ("RUNS_PATH", "ROOT_DIR", "DATA_PATH"):  # the tree's env/default.yaml reads them
         monkeypatch.setenv(var, str(tmp_path / "runs"))
     monkeypatch.chdir(root)
-    _probe_app(
+    corpus.hydra_app(
         root,
         config_dir,
         "train",
@@ -122,7 +97,7 @@ def test_protein_workshop_group_swaps_and_values_set_inside_them(
     n, k = report["changes"], 2
     assert n >= len(PW_BAD)  # hparams=schnet_ca_bb comes with encoder and features
     assert report["probes"] <= 2 + 2 * k * math.log2(n)
-    assert set(_probe_exit_codes(report["id"])) == {0, PLANTED_EXIT}
+    assert set(_probe_exit_codes(report["id"])) == {0, corpus.PROBE_FAIL}
 
     good, bad = load_sides("train", "train", bad_overrides=PW_BAD)
     units = units_between(good, bad, groups=tree_groups(root / config_dir))
@@ -152,14 +127,14 @@ def test_safari_two_experiments_written_to_files(
         result = runner.invoke(app, ["compose", "config", experiment])
         assert result.exit_code == 0, result.stderr
         (root / name).write_text(result.stdout)
-    _probe_app(root, "configs", "config.yaml", t.version_base, "cfg.model.norm == 'batch'")
+    corpus.hydra_app(root, "configs", "config.yaml", t.version_base, "cfg.model.norm == 'batch'")
     report = _bisect(runner, ["good.yaml", "bad.yaml"], ["probe.py", SAFARI_GOOD])
     assert [c["override"] for c in report["culprits"]] == ["model.norm=batch"]
     assert report["culprits"][0]["good_source"].startswith("good.yaml:")
     n = report["changes"]
     assert n > 20
     assert report["probes"] <= 2 + 2 * math.log2(n)
-    assert set(_probe_exit_codes(report["id"])) == {0, PLANTED_EXIT}
+    assert set(_probe_exit_codes(report["id"])) == {0, corpus.PROBE_FAIL}
 
     good, bad = load_sides("good.yaml", "bad.yaml")
     units = units_between(good, bad, groups=tree_groups(root / "configs"))

@@ -188,7 +188,6 @@ def test_a_rewrite_that_changes_more_than_declared_is_refused(
             '{"agent.lr" = "agent.learning_rate", "save_video" = "record_video"}',
             2,
         ),
-        ("HazyResearch__safari", "configs", '{"optimizer.lr" = "optimizer.learning_rate"}', 34),
     ],
 )
 def test_real_world_trees(

@@ -86,6 +86,26 @@ def project(t: Tree, config_dir: str, dest: Path) -> Path:
     return root
 
 
+#: The exit code of :func:`hydra_app` when its planted condition holds (Hydra's own errors exit 1).
+PROBE_FAIL = 3
+
+
+def hydra_app(root: Path, config_dir: str, config_name: str, version_base: str, fail: str) -> Path:
+    """``root/probe.py``: an ``@hydra.main`` app over the copy's config dir that exits
+    :data:`PROBE_FAIL` when ``fail`` (a Python expression over ``cfg``) holds, else 0. The
+    corpus's own training code cannot run here; this stands in for it as a command that
+    ``confman bisect`` probes."""
+    path = root / "probe.py"
+    path.write_text(
+        "import sys\n\nimport hydra\n\n\n"
+        f"@hydra.main(config_path={config_dir!r}, config_name={config_name!r}, "
+        f"version_base={version_base!r})\n"
+        f"def main(cfg):\n    sys.exit({PROBE_FAIL} if {fail} else 0)\n\n\nmain()\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def _case_version_base(t: Tree, config_dir: str) -> str:
     """The version base of the manifest's cases for ``config_dir`` (they may differ per dir)."""
     for case in t.cases:
