@@ -6,10 +6,16 @@ it prints (``--metric KEY --threshold X``: the last number printed after ``KEY``
 Every probe is recorded in the run store as a run of config ``bisect`` with the bisect's id as
 its ``sweep_id``; the id is a hash of GOOD, BAD, the command and the judge, so running the same
 bisect again (after an interruption) reuses every probe the store holds.
+
+Each probe writes Hydra's outputs to a folder of its own, ``outputs/bisect/<id>/<changes>``
+(a ``hydra.run.dir`` override, or ``hydra.sweep.dir`` for a ``-m`` command, unless GOOD or the
+command already sets it): Hydra's default folder is named to the second, so probes started
+together would otherwise write their logs and ``.hydra`` files into one folder.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import subprocess
@@ -30,6 +36,8 @@ from confman.store import RunRecord, fingerprint, open_store
 __all__ = ["BisectError", "BisectResult", "Judge", "Probe", "bisect"]
 
 CONFIG_NAME = "bisect"
+#: where the probes' own output folders go, relative to the folder the command runs in
+PROBE_OUTPUTS = "outputs/bisect"
 
 
 class BisectError(ConfmanError):
@@ -131,6 +139,17 @@ class _Session:
     def overrides(self, subset: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(o for i in subset for o in self.units[i].overrides)
 
+    def output_dir(self, overrides: Sequence[str]) -> tuple[str, ...]:
+        """The override giving a probe its own Hydra output folder (none when GOOD or the
+        command sets that folder itself)."""
+        multirun = "-m" in self.command or "--multirun" in self.command
+        key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+        given = [*self.command, *self.base]
+        if any(arg.lstrip("+").partition("=")[0] == key for arg in given):
+            return ()
+        digest = hashlib.sha256("\0".join(overrides).encode()).hexdigest()[:12]
+        return (f"{key}={PROBE_OUTPUTS}/{self.id}/{digest}",)
+
     def _load(self) -> None:
         """Probes this bisect already ran, from the store."""
         from confman.store import store_url
@@ -152,7 +171,7 @@ class _Session:
         if cached is not None:
             code, metric, run_id = cached
             return Probe(subset, overrides, code, metric, 0.0, reused=True, run_id=run_id)
-        argv = [*self.command, *self.base, *overrides]
+        argv = [*self.command, *self.base, *overrides, *self.output_dir(overrides)]
         env = {**os.environ, "CONFMAN_BISECT": self.id}
         start = time.perf_counter()
         try:
@@ -175,7 +194,7 @@ class _Session:
         record = RunRecord(
             config_name=CONFIG_NAME,
             overrides=[*self.base, *probe.overrides],
-            argv=[*self.command, *self.base, *probe.overrides],
+            argv=[*self.command, *self.base, *probe.overrides, *self.output_dir(probe.overrides)],
             cwd=str(self.cwd),
             started=now - probe.seconds,
             ended=now,

@@ -31,13 +31,17 @@ pytestmark = pytest.mark.skipif(
 
 
 def _bisect(runner: CliRunner, args: list[str], command: list[str]) -> dict[str, Any]:
+    """The bisect's report, its probes run two at a time; each probe wrote Hydra's outputs to
+    a folder of its own (Hydra's default folder is named to the second)."""
     result = runner.invoke(
         app,
-        # one probe at a time: probes started in the same second share Hydra's run dir
-        ["bisect", *args, "--jobs", "1", "--format", "json", "--", sys.executable, *command],
+        ["bisect", *args, "--jobs", "2", "--format", "json", "--", sys.executable, *command],
     )
     assert result.exit_code == 0, result.stderr
     report: dict[str, Any] = json.loads(result.stdout)
+    folders = list((Path.cwd() / "outputs" / "bisect" / report["id"]).iterdir())
+    assert len(folders) == report["probes_run"]
+    assert all(any(folder.rglob("*.yaml")) for folder in folders)  # Hydra's .hydra files
     return report
 
 
