@@ -17,7 +17,7 @@ from typing import Any
 from confman.diff import Change, Side, compare_sides, load_side
 from confman.diff.render.overrides import override_lines
 
-__all__ = ["Culprit", "Unit", "tree_groups", "units_between"]
+__all__ = ["Culprit", "Unit", "units_between"]
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,6 @@ class Culprit:
 
 def _root(line: str) -> str:
     return line.lstrip("+~").partition("=")[0].partition("@")[0]
-
-
-def tree_groups(config_dir: Path) -> frozenset[str]:
-    """The top-level config groups of a tree: Hydra reads ``~name``/``name=`` as theirs."""
-    if not config_dir.is_dir():
-        return frozenset()
-    return frozenset(p.name for p in config_dir.iterdir() if p.is_dir() and p.name != "__pycache__")
 
 
 def units_between(good: Side, bad: Side, *, groups: Collection[str] = ()) -> list[Unit]:

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from confman.bisect.changes import Culprit, Unit, culprit, tree_groups, units_between
+from confman.bisect.changes import Culprit, Unit, culprit, units_between
 from confman.bisect.ddmin import Verdict, minimize
 from confman.diff import Side
+from confman.diff.render import tree_groups
 from confman.errors import ConfmanError
 from confman.settings import Settings
 from confman.store import RunRecord, fingerprint, open_store

@@ -122,7 +122,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         from confman.diff import compare_sides
-        from confman.diff.render import FORMATS, render_terminal
+        from confman.diff.render import FORMATS, render_overrides, render_terminal, tree_groups
+        from confman.settings import load_settings
 
         with hydra_warnings(), user_errors():
             if fmt not in FORMAT_NAMES:
@@ -140,12 +141,17 @@ def register(app: typer.Typer) -> None:
             side_a = _load("A", a, _split(a_overrides), config_dir, resolve)
             side_b = _load("B", b, _split(b_overrides), config_dir, resolve)
             changes = compare_sides(side_a, side_b, ignore=ignore or (), rtol=rtol, atol=atol)
+            # a top-level key named like one of the tree's config groups is never deleted or
+            # set whole in overrides: Hydra would read the override as one of the group
+            groups = tree_groups(config_dir or load_settings().config_dir)
         if fmt == "terminal":
             from rich.console import Console
 
             console = Console(highlight=False, soft_wrap=True)
             for line in render_terminal(changes, side_a, side_b):
                 console.print(line)
+        elif fmt == "overrides":
+            typer.echo(render_overrides(changes, side_a, side_b, groups=groups), nl=False)
         else:
             typer.echo(FORMATS[fmt](changes, side_a, side_b), nl=False)
         raise typer.Exit(EXIT_FINDINGS if exit_code and changes else EXIT_OK)

@@ -19,8 +19,8 @@ from omegaconf import OmegaConf
 from typer.testing import CliRunner
 
 from confman.bisect import load_sides, units_between
-from confman.bisect.changes import tree_groups
 from confman.cli import app
+from confman.diff.render import tree_groups
 from confman.store import open_store
 from tests.realworld import corpus
 

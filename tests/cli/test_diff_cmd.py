@@ -197,3 +197,19 @@ def test_colour_only_on_a_terminal(conf: Path) -> None:
             tty.print(line)
     assert "\x1b[" in captured.get()
     assert "\x1b[" not in run(CliRunner(), conf, "train", "train", "--b", "model=resnet")[1]
+
+
+def test_overrides_never_delete_a_key_named_like_a_group(
+    runner: CliRunner, conf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``model`` is a config group of the tree: Hydra reads ``~model`` as removing the group,
+    so a top-level ``model`` key only A has is not deleted whole (a comment says why), and its
+    keys B changes are set one by one."""
+    monkeypatch.chdir(tmp_path)
+    Path("x.yaml").write_text("model:\n  name: vit\n  depth: 12\na: 1\n")
+    Path("y.yaml").write_text("a: 1\n")
+    code, out, _ = run(runner, conf, "x.yaml", "y.yaml", "-f", "overrides")
+    assert (code, out) == (0, "# ~model: Hydra would read it as removing config group 'model'\n")
+    Path("y.yaml").write_text("model:\n  name: vit\na: 1\n")
+    code, out, _ = run(runner, conf, "x.yaml", "y.yaml", "-f", "overrides")
+    assert (code, out) == (0, "~model.depth\n")

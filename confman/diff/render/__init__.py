@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from confman.diff.model import Change, Side
-from confman.diff.render.overrides import override_lines, render_overrides
+from confman.diff.render.overrides import override_lines, render_overrides, tree_groups
 from confman.diff.render.structured import (
     as_document,
     render_json,
@@ -19,8 +19,10 @@ __all__ = [
     "as_document",
     "override_lines",
     "render",
+    "render_overrides",
     "render_terminal",
     "summary",
+    "tree_groups",
 ]
 
 

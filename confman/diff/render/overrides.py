@@ -12,18 +12,29 @@ each becomes a comment.
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
 from confman.diff.model import Change, Side
 from confman.diff.render.values import hydra_key_ok, hydra_value
 from confman.provenance import MISSING, iter_leaves
 
-__all__ = ["render_overrides"]
+__all__ = ["override_lines", "render_overrides", "tree_groups"]
 
 
-def render_overrides(changes: list[Change], a: Side, b: Side) -> str:
-    """One override per line (empty when A and B are the same)."""
-    return "".join(f"{line}\n" for line in override_lines(changes, a, b))
+def render_overrides(
+    changes: list[Change], a: Side, b: Side, *, groups: Collection[str] = ()
+) -> str:
+    """One override per line (empty when A and B are the same); ``groups`` as for
+    :func:`override_lines`."""
+    return "".join(f"{line}\n" for line in override_lines(changes, a, b, groups=groups))
+
+
+def tree_groups(config_dir: Path) -> frozenset[str]:
+    """The top-level config groups of a tree: Hydra reads ``~name``/``name=`` as theirs."""
+    if not config_dir.is_dir():
+        return frozenset()
+    return frozenset(p.name for p in config_dir.iterdir() if p.is_dir() and p.name != "__pycache__")
 
 
 def override_lines(
