@@ -183,3 +183,33 @@ def test_untested_hydra_is_refused_clearly(found: str) -> None:
     with pytest.raises(ConfmanError, match=rf"hydra-core {found} is not supported"):
         hydrafast.check_hydra_version(found)
     hydrafast.check_hydra_version("1.3.2")
+
+
+def test_defaults_list_copy_equals_deepcopy() -> None:
+    """The entry-by-entry copy of a defaults list is ``copy.deepcopy``'s: equal, independent
+    (lists too), and anything not a flat entry is deep-copied as before."""
+    import copy
+
+    entries: list[Any] = [
+        GroupDefault(group="db", value=["a", "b"], optional=True),
+        ConfigDefault(path="_self_"),
+        hydrafast.GroupDefault(group="x", value="y", package="p"),
+    ]
+    made = hydrafast._Copy.deepcopy(entries)
+    assert made == copy.deepcopy(entries)
+    assert [type(e) for e in made] == [type(e) for e in entries]
+    assert all(a is not b for a, b in zip(made, entries, strict=True))
+    made[0].value.append("c")
+    assert entries[0].value == ["a", "b"]
+    odd = [GroupDefault(group="db", value="a"), {"not": "an entry"}]
+    copied = hydrafast._Copy.deepcopy(odd)
+    assert copied == odd and copied[1] is not odd[1]
+
+
+def test_entries_ask_the_remembered_version() -> None:
+    """The entry methods that ask ``hydra.version`` are copies over confman's remembered one;
+    Hydra's own classes keep theirs."""
+    for cls in (hydrafast.ConfigDefault, hydrafast.GroupDefault):
+        method = vars(cls)["_get_final_package"]
+        assert method.__globals__["version"] is hydrafast._VERSION
+    assert InputDefault._get_final_package.__globals__["version"] is hydra_version
