@@ -8,8 +8,9 @@ take most of a large lint's rule time run in a second forked child while the par
 others (:class:`Forked`): that child inherits the built context, and only its findings are
 pickled back. Fork is used only where it is safe and
 cheap: a POSIX system, a process with a single thread (forking a threaded process can deadlock),
-and at least two usable cores of which one is idle (1-minute load average below cores - 1): on a
-busy machine the child only competes with this process and the pickling is pure cost.
+and at least two usable cores of which one is idle (no more runnable processes than cores - 1
+besides this one, as Linux counts them now; elsewhere the 1-minute load average below cores -
+1): on a busy machine the child only competes with this process and the pickling is pure cost.
 Anything that goes wrong in the child makes ``result`` return None, and the caller does the
 work itself, so the outcome never depends on this module.
 """
@@ -22,6 +23,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Background", "Forked", "can_fork"]
@@ -34,7 +36,16 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _idle_core(cores: int) -> bool:
+def _idle_core(cores: int, loadavg: Path = Path("/proc/loadavg")) -> bool:
+    """Whether a core is free for a child now. Linux's ``/proc/loadavg`` says how many
+    processes are runnable at this moment (this one included); the 1-minute average, the only
+    measure elsewhere, lags a minute behind (and counts this process's own recent work)."""
+    try:
+        runnable = int(loadavg.read_text().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        runnable = None
+    if runnable is not None:
+        return runnable - 1 <= cores - 2
     try:
         return os.getloadavg()[0] < cores - 1
     except (AttributeError, OSError):

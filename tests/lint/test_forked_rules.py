@@ -88,3 +88,25 @@ def test_dying_child_is_replaced_here(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(RULES["CM302"], "check", die_in_child)
     ctx = build_context(load_settings(cwd=root), background=False)
     _same(serial, lint_context(ctx, CODES, parallel=True))
+
+
+@pytest.mark.parametrize(
+    ("line", "cores", "idle"),
+    [
+        ("0.10 0.20 0.30 1/120 999\n", 2, True),  # only this process runs
+        ("0.10 0.20 0.30 2/120 999\n", 2, False),  # another one runs: no core to spare
+        ("3.00 3.00 3.00 3/120 999\n", 4, True),
+        ("garbled\n", 2, None),  # unreadable: the load average decides
+    ],
+)
+def test_idle_core_counts_runnable_processes_now(
+    tmp_path: Path, line: str, cores: int, idle: bool | None
+) -> None:
+    from confman.lint.background import _idle_core
+
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text(line)
+    if idle is None:
+        assert _idle_core(cores, loadavg) == (os.getloadavg()[0] < cores - 1)
+    else:
+        assert _idle_core(cores, loadavg) is idle
