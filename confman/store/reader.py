@@ -10,8 +10,11 @@ run's whole config and provenance again was most of a 1,000-run query.
 from __future__ import annotations
 
 import copy
+import gc
 import json
-from collections.abc import Callable, Collection, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from confman.store.body import COLUMNS, from_parts
@@ -131,6 +134,11 @@ def records_from_rows(
     """
     if not rows:
         return []
+    with _collector_paused():
+        return _build(read, rows, partial)
+
+
+def _build(read: Read, rows: Sequence[tuple[Any, ...]], partial: bool) -> list[RunRecord]:
     n = len(COLUMNS)
     roots = {int(r[i]) for r in rows for i in ((n,) if partial else (n, n + 1, n + 2)) if r[i]}
     trees = _Trees(fetch_texts(read, roots))
@@ -146,3 +154,34 @@ def records_from_rows(
         patch = None if partial else row[n + 5]
         out.append(from_parts(columns, body, meta, config, raw, patch, fingerprint))
     return out
+
+
+class _Collector:
+    """Who has paused the cyclic garbage collector (``_collector_paused``), across threads."""
+
+    lock = threading.Lock()
+    holders = 0
+    resume = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch of records is built.
+
+    A thousand records are tens of thousands of new containers, none of them in a cycle, and
+    each few hundred allocations would start a collection walking every object alive.
+    Reference counting still frees what is dropped meanwhile. The collector resumes, if it
+    was running, when the last batch being built (in any thread) is done.
+    """
+    with _Collector.lock:
+        if _Collector.holders == 0:
+            _Collector.resume = gc.isenabled()
+            gc.disable()
+        _Collector.holders += 1
+    try:
+        yield
+    finally:
+        with _Collector.lock:
+            _Collector.holders -= 1
+            if _Collector.holders == 0 and _Collector.resume:
+                gc.enable()
