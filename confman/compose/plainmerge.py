@@ -9,8 +9,12 @@ result.
 
 Everything where OmegaConf does something else is refused with :class:`NotPlain` instead of
 being imitated, and the caller composes for real: a mapping merged into an interpolation
-(OmegaConf expands it), a mapping merged with a list, an interpolation replaced (OmegaConf
-dereferences it first), non-string keys and value types YAML files do not produce. ``???``
+(OmegaConf expands it), a mapping merged with a list, an interpolation replaced by a mapping or
+a list (OmegaConf dereferences it first and may merge into its target), non-string keys and
+value types YAML files do not produce. An interpolation replaced by a scalar is plain: OmegaConf
+dereferences it too, but whatever it finds (a mapping, a list, nothing, a failing resolver) the
+scalar replaces it, and a failed resolution is not raised; only an interpolation OmegaConf's
+grammar cannot parse fails there, so that one is refused. ``???``
 merged over a key that already holds something leaves it as it is, as OmegaConf does.
 ``tests/lint/test_plainmerge.py`` checks the accepted cases against OmegaConf itself.
 """
@@ -18,6 +22,11 @@ merged over a key that already holds something leaves it as it is, as OmegaConf 
 from __future__ import annotations
 
 from typing import Any
+
+from omegaconf.errors import GrammarParseError
+from omegaconf.grammar_parser import parse
+
+from confman.caches import Bounded
 
 __all__ = ["MISSING", "NotPlain", "check_plain", "embed", "merge_into"]
 
@@ -71,6 +80,22 @@ def _interpolation(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
 
 
+#: interpolation text -> whether OmegaConf's grammar parses it (asked of replaced ones only)
+_parsed: Bounded[str, bool] = Bounded("interpolations parsed by OmegaConf's grammar", 4096)
+
+
+def _parses(text: str) -> bool:
+    found = _parsed.get(text)
+    if found is None:
+        try:
+            parse(text)
+            found = True
+        except GrammarParseError:
+            found = False
+        _parsed.put(text, found)
+    return found
+
+
 def merge_into(dest: dict[str, Any], src: dict[str, Any], where: str = "") -> None:
     """Merge ``src`` into ``dest`` in place, as ``DictConfig.merge_with`` would.
 
@@ -88,7 +113,12 @@ def merge_into(dest: dict[str, Any], src: dict[str, Any], where: str = "") -> No
         if isinstance(value, str) and value == MISSING:
             continue  # OmegaConf never lets '???' replace what a key already holds
         if _interpolation(old):
-            raise NotPlain(f"'{path}' replaces an interpolation")
+            if not isinstance(value, _SCALARS):
+                raise NotPlain(f"'{path}' replaces an interpolation with a mapping or list")
+            if not _parses(old):
+                raise NotPlain(f"'{path}' replaces an interpolation OmegaConf cannot parse")
+            dest[key] = value
+            continue
         if isinstance(old, dict) and isinstance(value, dict):
             merge_into(old, value, path)
         elif isinstance(old, dict) and isinstance(value, list):

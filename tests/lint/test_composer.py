@@ -160,7 +160,8 @@ def _generated(root: Path) -> Path:
         "plain": "defaults:\n  - override /g1: opt2\ntop:\n  lr: 0.5\n",
         "two": "defaults:\n  - override /g0: opt3\n  - override /g5: opt1\nseed: 7\n",
         "newkeys": "g2:\n  extra: {a: 1, b: [1, 2]}\n",
-        "replace_interp": "g0:\n  sec0:\n    k4: 5\n",  # k4 is ${.k0}: fallback
+        "replace_interp": "g0:\n  sec0:\n    k4: 5\n",  # k4 is ${.k0}: a scalar replaces it
+        "replace_interp_list": "g0:\n  sec0:\n    k4: [5]\n",  # OmegaConf merges: fallback
         "missing": "top:\n  lr: ???\n",  # '???' over a value: fallback
         "list_over_map": "g1:\n  sec0: [1]\n",  # OmegaConf refuses or not: the real path says
     }
@@ -173,10 +174,20 @@ def test_generated_tree(tmp_path: Path) -> None:
     conf = _generated(tmp_path)
     took = {
         name: check(conf, "config", [f"experiment={name}"] if name else [])
-        for name in ["", "plain", "two", "newkeys", "replace_interp", "missing", "list_over_map"]
+        for name in [
+            "",
+            "plain",
+            "two",
+            "newkeys",
+            "replace_interp",
+            "replace_interp_list",
+            "missing",
+            "list_over_map",
+        ]
     }
     assert took[""] == took["plain"] == took["two"] == took["newkeys"] == took["missing"] == "fast"
-    assert took["replace_interp"] == took["list_over_map"] == "real"
+    assert took["replace_interp"] == "fast"
+    assert took["replace_interp_list"] == took["list_over_map"] == "real"
 
 
 def test_cli_config_overrides_take_the_real_path(tmp_path: Path) -> None:

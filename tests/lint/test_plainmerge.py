@@ -84,7 +84,9 @@ def test_missing_never_replaces_a_value(dest: dict[str, Any], src: dict[str, Any
     ("dest", "src"),
     [
         ({"a": "${b}", "b": {"x": 1}}, {"a": {"y": 2}}),  # OmegaConf expands the interpolation
-        ({"a": "${b}", "b": 1}, {"a": 2}),  # OmegaConf dereferences first
+        ({"a": "${b}", "b": {"x": 1}}, {"a": [1]}),  # ... and refuses a list into its target
+        ({"a": "${b}", "b": [1]}, {"a": [2]}),
+        ({"a": "${b.c"}, {"a": 2}),  # OmegaConf fails to parse it when it dereferences it
         ({"a": {"x": 1}}, {"a": [1]}),
         ({"a": [1]}, {"a": {"x": 1}}),
     ],
@@ -92,6 +94,37 @@ def test_missing_never_replaces_a_value(dest: dict[str, Any], src: dict[str, Any
 def test_special_cases_are_refused(dest: dict[str, Any], src: dict[str, Any]) -> None:
     with pytest.raises(NotPlain):
         merge_into(copy.deepcopy(dest), src)
+
+
+def _boom() -> None:
+    raise RuntimeError("a resolver that fails")
+
+
+@pytest.mark.parametrize(
+    "dest",
+    [
+        {"a": "${b}", "b": 1},
+        {"a": "${b}", "b": {"x": 1}},  # dereferenced to a mapping, then replaced all the same
+        {"a": "${b}", "b": [1]},
+        {"a": "${nope.k}"},  # nothing to find
+        {"a": "${b}", "b": "${a}"},  # a cycle
+        {"a": "${unregistered:1}"},
+        {"a": "${confman_test_boom:}"},  # a resolver that raises
+        {"a": "${oc.env:CONFMAN_TEST_NOT_SET}"},
+        {"a": "pre-${b}", "b": {"x": 1}},
+        {"s": {"a": "${.t}", "t": {"x": 1}}},
+    ],
+)
+@pytest.mark.parametrize("value", [2, "text", None, 0.5, True, "${c}"])
+def test_a_scalar_replacing_an_interpolation_is_plain(dest: dict[str, Any], value: Any) -> None:
+    """OmegaConf dereferences the interpolation before merging into it, but a scalar replaces
+    whatever it finds, and a failed resolution is not raised: the plain merge's result."""
+    if not OmegaConf.has_resolver("confman_test_boom"):
+        OmegaConf.register_new_resolver("confman_test_boom", _boom)
+    src = {"s": {"a": value}} if "s" in dest else {"a": value}
+    mine = copy.deepcopy(dest)
+    merge_into(mine, src)
+    assert strict_same(mine, omegaconf_merge(dest, src))
 
 
 def test_odd_keys_and_types_are_refused() -> None:
