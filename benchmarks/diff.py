@@ -27,7 +27,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 import confman
-from confman.diff.many import RunTable, compare_many, compare_stored, render_table
+from confman.diff.runtable import RunTable, compare_many, compare_stored, render_table
 from confman.provenance import iter_leaves
 from confman.store import RunRecord, open_store
 

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from confman.diff.many import compare_stored, render_table
+from confman.diff.runtable import compare_stored, render_table
 from confman.provenance import iter_leaves
 from confman.record.environment import packages
 from confman.store import RunRecord, open_store

@@ -42,7 +42,7 @@ def add_compare(runs_app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Show only the config keys that differ across runs, most-varying first."""
-        from confman.diff.many import render_table
+        from confman.diff.runtable import render_table
         from confman.errors import ConfmanError
         from confman.migrate.records import compare_current
         from confman.settings import load_settings

@@ -23,7 +23,7 @@ from confman.settings import Settings
 from confman.store import RunRecord
 
 if TYPE_CHECKING:
-    from confman.diff.many import RunTable
+    from confman.diff.runtable import RunTable
     from confman.store.interface import Store
 
 __all__ = ["compare_current", "current", "current_records", "project_plan", "read_through"]
@@ -99,11 +99,11 @@ def compare_current(
 ) -> RunTable:
     """``runs compare``'s table with every run read in today's names.
 
-    Without migrations this is :func:`confman.diff.many.compare_stored` (only the store's
+    Without migrations this is :func:`confman.diff.runtable.compare_stored` (only the store's
     nodes on differing paths are fetched); with them each run's config is fetched whole and
     read through the plan, so a key renamed between two runs is one column, not two.
     """
-    from confman.diff.many import compare_many, compare_stored
+    from confman.diff.runtable import compare_many, compare_stored
 
     plan = project_plan(settings)
     if not plan:

@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from confman.cli.app import app
-from confman.diff.many import compare_stored
+from confman.diff.runtable import compare_stored
 from confman.store import StoreError, open_store
 from confman.store.migrations import MIGRATIONS, SCHEMA_VERSION, Dialect
 

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from confman.diff.many import compare_many, compare_stored
+from confman.diff.runtable import compare_many, compare_stored
 from confman.store import RunRecord, SQLStore, open_store
 from confman.store.record import canonical_json
 from confman.store.tree import NodeRef, assemble, child_ids, decode_nodes, split_tree

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from confman.diff.many import ABSENT, compare_many, render_table
+from confman.diff.runtable import ABSENT, compare_many, render_table
 
 RUNS = {
     "r1": {"lr": 0.1, "seed": 1, "model": {"name": "vit", "depth": 12}, "db": {"token": "aaa"}},
