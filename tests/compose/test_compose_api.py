@@ -307,3 +307,22 @@ def test_many_config_dirs_keep_a_bounded_number_of_loaders(tmp_path: Path) -> No
     assert module._loaders in caches.registered()
     first = tmp_path / "d0"
     assert compose("config", config_dir=first).to_container() == {"i": 0}  # rebuilt fine
+
+
+def test_hydra_calls_confmans_embedding(tmp_path: Path) -> None:
+    """Hydra's loader calls ``self._embed_result_config``, so the loader's own embedding (the
+    one without the defensive copy) is the one used; were Hydra to call it on its class, this
+    would fail instead of composing slower unnoticed."""
+    from confman.compose import hydrapath
+
+    conf = tmp_path / "conf"
+    (conf / "db").mkdir(parents=True)
+    (conf / "config.yaml").write_text("defaults:\n  - db: a\n  - _self_\nx: 1\n")
+    (conf / "db" / "a.yaml").write_text("port: 1\n")
+    assert hydrapath.compose("config", config_dir=conf).to_container() == {
+        "db": {"port": 1},
+        "x": 1,
+    }
+    with hydrapath.LOCK:
+        loader = hydrapath.loader_for(str(conf.resolve()), True)
+    assert loader.embedded  # the option placed at its package 'db' went through it
