@@ -143,7 +143,11 @@ def register(app: typer.Typer) -> None:
             changes = compare_sides(side_a, side_b, ignore=ignore or (), rtol=rtol, atol=atol)
             # a top-level key named like one of the tree's config groups is never deleted or
             # set whole in overrides: Hydra would read the override as one of the group
-            groups = tree_groups(config_dir or load_settings().config_dir)
+            groups = (
+                tree_groups(config_dir or load_settings().config_dir)
+                if fmt == "overrides"
+                else frozenset()
+            )
         if fmt == "terminal":
             from rich.console import Console
 

@@ -3,16 +3,15 @@
 Lint's two big jobs are independent: reading every YAML and Python file, and composing the
 primary and every experiment (which reads only the files those compositions select). On a
 machine with two or more cores, the compositions run in a forked child while the parent reads
-the tree; the child sends its result back pickled (:class:`Background`). Later, the rules that
-take most of a large lint's rule time run in a second forked child while the parent runs the
-others (:class:`Forked`): that child inherits the built context, and only its findings are
-pickled back. Fork is used only where it is safe and
-cheap: a POSIX system, a process with a single thread (forking a threaded process can deadlock),
-and at least two usable cores of which one is idle (no more runnable processes than cores - 1
-besides this one, as Linux counts them now; elsewhere the 1-minute load average below cores -
-1): on a busy machine the child only competes with this process and the pickling is pure cost.
-Anything that goes wrong in the child makes ``result`` return None, and the caller does the
-work itself, so the outcome never depends on this module.
+the tree; later, the rules that take most of a large lint's rule time run in a second forked
+child while the parent runs the others. Each child inherits what the parent built, and only its
+result is pickled back (:class:`Background`). Fork is used only where it is safe and cheap: a
+POSIX system, a process with a single thread (forking a threaded process can deadlock), and at
+least two usable cores of which one is idle (no more runnable processes than cores - 1 besides
+this one, as Linux counts them now; elsewhere the 1-minute load average below cores - 1): on a
+busy machine the child only competes with this process and the pickling is pure cost. Anything
+that goes wrong in the child makes ``result`` return None, and the caller does the work itself,
+so the outcome never depends on this module.
 """
 
 from __future__ import annotations
@@ -22,11 +21,10 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Background", "Forked", "can_fork"]
+__all__ = ["Background", "can_fork"]
 
 
 def _cores() -> int:
@@ -65,24 +63,6 @@ def can_fork() -> bool:
 
 
 class Background:
-    """``fn(*args)`` running in a forked child; ``result()`` waits for it (None if it failed)."""
-
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("fork")
-        )
-        self._future: Future[Any] = self._pool.submit(fn, *args)
-
-    def result(self) -> Any:
-        try:
-            return self._future.result()
-        except Exception:  # the child failed or died: the caller computes it here instead
-            return None
-        finally:
-            self._pool.shutdown(wait=True)
-
-
-class Forked:
     """``fn(*args)`` running in a forked child that inherits this process's memory: nothing is
     pickled but the result. ``result()`` waits for it (None if it failed).
 

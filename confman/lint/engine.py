@@ -18,7 +18,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from confman.errors import ConfmanError
-from confman.lint.background import Forked, can_fork
+from confman.lint.background import Background, can_fork
 from confman.lint.context import LintContext, Progress, YamlFile, build_context
 from confman.lint.diagnostic import Diagnostic
 from confman.lint.rules import RULES
@@ -145,7 +145,7 @@ def _check(ctx: LintContext, codes: Sequence[str], parallel: bool) -> list[Diagn
         return _run(ctx, codes)
     for comp in ctx.compositions:
         comp.composed.provenance  # noqa: B018  (made once here, inherited by the child)
-    child = Forked(_run, ctx, forked)
+    child = Background(_run, ctx, forked)
     found = _run(ctx, here)
     done = child.result()
     return found + (done if done is not None else _run(ctx, forked))

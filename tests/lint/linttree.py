@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -94,3 +95,17 @@ def findings(root: Path, *codes: str) -> list[tuple[str, str, int]]:
 def messages(root: Path, *codes: str) -> list[str]:
     result = lint(load_settings(cwd=root), select=list(codes) or None)
     return [d.message for d in result.diagnostics]
+
+
+def example_project(root: Path) -> Path:
+    """The repository's example system copied to ``root`` (configs and code), with two debts
+    planted in ``model/mlp.yaml``: an interpolation of a missing key and a key no code reads."""
+    repo = Path(__file__).resolve().parents[2]
+    shutil.copytree(repo / "conf", root / "conf")
+    shutil.copytree(repo / "examples", root / "examples")
+    (root / "pyproject.toml").write_text(
+        '[tool.confman]\nconfig_dir = "conf"\n[tool.confman.lint]\nsrc = ["examples"]\n'
+    )
+    mlp = root / "conf" / "model" / "mlp.yaml"
+    mlp.write_text(mlp.read_text() + "width: ${data.no_such_key}\nwarmup_steps: 500\n")
+    return root

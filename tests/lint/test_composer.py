@@ -9,14 +9,13 @@ fallback.
 from __future__ import annotations
 
 import math
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from linttree import CLEAN, write_tree
+from linttree import CLEAN, example_project, write_tree
 from omegaconf import OmegaConf
 
 from confman import ConfmanError, compose
@@ -302,14 +301,7 @@ def test_lint_equals_slow_path(tmp_path: Path, plant: str) -> None:
 
 
 def test_lint_example_system_equals_slow_path(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "conf", tmp_path / "conf")
-    shutil.copytree(REPO / "examples", tmp_path / "examples")
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.confman]\nconfig_dir = "conf"\n[tool.confman.lint]\nsrc = ["examples"]\n'
-    )
-    mlp = tmp_path / "conf" / "model" / "mlp.yaml"
-    mlp.write_text(mlp.read_text() + "width: ${data.no_such_key}\nwarmup_steps: 500\n")
-    fast, slow = _lint_both(tmp_path)
+    fast, slow = _lint_both(example_project(tmp_path))
     assert fast == slow
     assert {d.code for d in fast} >= {"CM101", "CM301"}
 

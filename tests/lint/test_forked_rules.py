@@ -7,11 +7,10 @@ parent runs those rules itself. Each case is compared with the same context lint
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-from linttree import CLEAN, write_tree
+from linttree import CLEAN, example_project, write_tree
 
 from confman.lint import engine
 from confman.lint.context import build_context
@@ -19,19 +18,7 @@ from confman.lint.engine import FORKED_RULES, lint_context
 from confman.lint.rules import RULES
 from confman.settings import load_settings
 
-REPO = Path(__file__).resolve().parents[2]
 CODES = list(RULES)
-
-
-def _example(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "conf", tmp_path / "conf")
-    shutil.copytree(REPO / "examples", tmp_path / "examples")
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.confman]\nconfig_dir = "conf"\n[tool.confman.lint]\nsrc = ["examples"]\n'
-    )
-    mlp = tmp_path / "conf" / "model" / "mlp.yaml"
-    mlp.write_text(mlp.read_text() + "width: ${data.no_such_key}\nwarmup_steps: 500\n")
-    return tmp_path
 
 
 def _both(root: Path) -> tuple[engine.LintResult, engine.LintResult]:
@@ -47,7 +34,7 @@ def _same(serial: engine.LintResult, forked: engine.LintResult) -> None:
 
 
 def test_example_system_findings_equal_serial(tmp_path: Path) -> None:
-    serial, forked = _both(_example(tmp_path))
+    serial, forked = _both(example_project(tmp_path))
     _same(serial, forked)
     assert {d.code for d in serial.diagnostics} & FORKED_RULES  # the child found some
     assert {d.code for d in serial.diagnostics} - FORKED_RULES  # and this process others
@@ -57,35 +44,27 @@ def test_lint_tree_findings_equal_serial(tmp_path: Path) -> None:
     _same(*_both(write_tree(tmp_path, CLEAN)))
 
 
-def test_failing_child_rule_is_run_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("code", "how"),
+    [("CM101", "raises"), ("CM302", "dies")],  # dies: killed, nothing is sent back
+)
+def test_child_that_fails_has_its_rules_run_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str, how: str
+) -> None:
     """A rule that fails only in the child: the parent runs the child's rules itself."""
-    root = _example(tmp_path)
+    root = example_project(tmp_path)
     serial = lint_context(build_context(load_settings(cwd=root), background=False), CODES)
     parent = os.getpid()
-    check = RULES["CM101"].check
+    check = RULES[code].check
 
-    def only_here(ctx: object) -> object:
+    def fails_in_child(ctx: object) -> object:
         if os.getpid() != parent:
+            if how == "dies":
+                os._exit(9)
             raise RuntimeError("fails in the child only")
         return check(ctx)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(RULES["CM101"], "check", only_here)
-    ctx = build_context(load_settings(cwd=root), background=False)
-    _same(serial, lint_context(ctx, CODES, parallel=True))
-
-
-def test_dying_child_is_replaced_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _example(tmp_path)
-    serial = lint_context(build_context(load_settings(cwd=root), background=False), CODES)
-    parent = os.getpid()
-    check = RULES["CM302"].check
-
-    def die_in_child(ctx: object) -> object:
-        if os.getpid() != parent:
-            os._exit(9)  # killed: nothing is sent back
-        return check(ctx)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(RULES["CM302"], "check", die_in_child)
+    monkeypatch.setattr(RULES[code], "check", fails_in_child)
     ctx = build_context(load_settings(cwd=root), background=False)
     _same(serial, lint_context(ctx, CODES, parallel=True))
 
