@@ -22,11 +22,19 @@ A probe is judged by its exit code (bad: the exit code BAD gives), or with --met
 --threshold X by the last number COMMAND prints after KEY. Every probe is recorded in the run
 store (config `bisect`, the bisect id as sweep id); running the same bisect again resumes.
 
+With --launcher, COMMAND (a Hydra app) runs once as a multirun with confman's sweeper
+(hydra/sweeper=confman_bisect), which sends the probes to the app's own Hydra launcher: joblib
+runs a split's two probes at once, submitit sends them to SLURM. A probe fails when its job
+fails or calls sys.exit(n != 0); --metric reads the task function's return value (a number, or
+a mapping holding KEY).
+
 Examples:
 
 confman bisect train train -b 'seed=1 trainer.cv_folds=3' -- python examples/train.py
 
 confman bisect @latest~1 @latest -j 2 --metric accuracy --threshold 0.9 -- python train.py
+
+confman bisect train train -b 'seed=1' --launcher -- python app.py hydra/launcher=joblib
 """
 
 
@@ -66,6 +74,13 @@ def register(app: typer.Typer) -> None:
         timeout: Annotated[
             float | None, typer.Option("--timeout", help="Seconds per probe (then: unresolved).")
         ] = None,
+        launcher: Annotated[
+            bool,
+            typer.Option(
+                "--launcher",
+                help="Run the probes as jobs of COMMAND's Hydra launcher (one multirun).",
+            ),
+        ] = False,
         fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
         config_dir: Annotated[
             Path | None,
@@ -88,6 +103,12 @@ def register(app: typer.Typer) -> None:
                 raise ConfmanError("--metric and --threshold go together")
             if jobs < 1:
                 raise ConfmanError("--jobs must be at least 1")
+            if launcher and (jobs != 1 or timeout is not None):
+                raise ConfmanError(
+                    "--jobs and --timeout are for subprocess probes, not --launcher",
+                    hint="the launcher's own settings decide: hydra.launcher.n_jobs=2 (joblib), "
+                    "hydra.launcher.timeout_min (submitit)",
+                )
             settings = load_settings(config_dir=config_dir)
             side_a, side_b = load_sides(
                 good,
@@ -104,6 +125,7 @@ def register(app: typer.Typer) -> None:
                 judge=Judge(metric, threshold, lower_is_better),
                 jobs=jobs,
                 timeout=timeout,
+                launcher=launcher,
             )
         if fmt == "json":
             typer.echo(json.dumps(result.to_json(), indent=2, default=str))

@@ -169,13 +169,12 @@ def test_each_probe_gets_its_own_output_folder(
 ) -> None:
     """Unless GOOD or the command names the folder, a probe's Hydra outputs go to a folder
     named by its changes (two probes started in the same second share Hydra's default one)."""
-    from confman.bisect.run import _Session
+    from confman.bisect.run import Judge, SubprocessProbes
 
-    session = _Session.__new__(_Session)
-    session.command, session.base, session.id = command, base, "b1"
-    one, other = session.output_dir(("a=1",)), session.output_dir(("a=2",))
+    probes = SubprocessProbes(command, base, Judge(), "b1", cwd=Path.cwd())
+    one, other = probes.output_dir(("a=1",)), probes.output_dir(("a=2",))
     if expected is None:
         assert one == other == ()
     else:
         assert one[0].startswith(expected) and other[0].startswith(expected)
-        assert one != other and one == session.output_dir(("a=1",))
+        assert one != other and one == probes.output_dir(("a=1",))

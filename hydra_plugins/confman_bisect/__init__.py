@@ -1,0 +1,1 @@
+"""confman's Hydra plugins: ``hydra/sweeper=confman_bisect`` (see confman_bisect_sweeper)."""
