@@ -232,10 +232,15 @@ class SQLStore(Store):
 
     # -- reading ---------------------------------------------------------------------------
     def _records(
-        self, rows: Sequence[tuple[Any, ...]], *, partial: bool = False
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        *,
+        partial: bool = False,
+        texts: dict[int, str] | None = None,
     ) -> list[RunRecord]:
+        """Records for ``rows`` (``reader.SELECT``); ``texts``: their nodes, if read with them."""
         try:
-            records = records_from_rows(self._read, rows, partial=partial)
+            records = records_from_rows(self._read, rows, partial=partial, texts=texts)
         except (MissingNodeError, TypeError, ValueError, KeyError, AttributeError) as exc:
             raise fault(ValueError(f"malformed record: {exc}"), self.url, "decode runs of") from exc
         here = socket.gethostname()
@@ -246,31 +251,49 @@ class SQLStore(Store):
 
     def resolve(self, ref: str) -> str:
         """The full run id for ``ref`` (id, unique prefix, ``@latest``, ``@latest~N``)."""
+        latest = self._latest(ref)
+        if latest is not None:
+            return latest
+        rows = self._read(
+            "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+            self._prefix_range(ref),
+        )
+        return self._only_match(ref, [str(row[0]) for row in rows])
+
+    def _latest(self, ref: str) -> str | None:
+        """The run id ``@latest`` or ``@latest~N`` names; None for any other reference."""
         match = re.fullmatch(r"@latest(?:~(\d+))?", ref.strip())
-        if match:
-            offset = int(match.group(1) or 0)
-            rows = self._read("SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", (offset,))
-            if not rows:
-                raise RunNotFoundError(
-                    f"no run at {ref}: the store has fewer runs", hint="see `confman runs list`"
-                )
-            return str(rows[0][0])
+        if not match:
+            return None
+        offset = int(match.group(1) or 0)
+        rows = self._read("SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", (offset,))
+        if not rows:
+            raise RunNotFoundError(
+                f"no run at {ref}: the store has fewer runs", hint="see `confman runs list`"
+            )
+        return str(rows[0][0])
+
+    @staticmethod
+    def _prefix_range(ref: str) -> tuple[str, str]:
+        """The ids a run id prefix covers, as ``id >= low AND id < high``."""
         if not re.fullmatch(r"[0-9a-z]+", ref):
             raise RunNotFoundError(
                 f"not a run reference: {ref!r}",
                 hint="give a run id, a unique prefix, @latest or @latest~N",
             )
-        rows = self._read(
-            "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 2", (ref, ref + "~")
-        )
-        if not rows:
+        return ref, ref + "~"
+
+    @staticmethod
+    def _only_match(ref: str, ids: Sequence[str]) -> str:
+        """The one run id of ``ids`` (the first two, in order, that ``ref`` matched)."""
+        if not ids:
             raise RunNotFoundError(f"no run matches {ref!r}", hint="see `confman runs list`")
-        if len(rows) > 1:
+        if len(ids) > 1:
             raise RunNotFoundError(
-                f"run prefix {ref!r} is ambiguous ({rows[0][0]}, {rows[1][0]}, ...)",
+                f"run prefix {ref!r} is ambiguous ({ids[0]}, {ids[1]}, ...)",
                 hint="give more characters",
             )
-        return str(rows[0][0])
+        return ids[0]
 
     def get(self, ref: str) -> RunRecord:
         """One run by id, unique id prefix, ``@latest`` or ``@latest~N``.

@@ -15,11 +15,35 @@ from typing import Any
 
 from confman.store.base import SQLStore, StoreError
 from confman.store.faults import fault
+from confman.store.reader import SELECT
+from confman.store.record import RunRecord
 
 __all__ = ["PostgresStore"]
 
 _MIGRATION_LOCK = 0x636F6E666D616E  # "confman"
 _GC_LOCK = _MIGRATION_LOCK + 1
+
+# One run and every node of its three trees in one statement: the run rows (at most two, so an
+# ambiguous prefix is seen), then the nodes of the first one's trees, found by following the
+# child ids in each node's text (after each ``TOKEN``, up to its ``END``, as
+# ``tree.child_ids`` reads them) down from its three roots. Trees of one row only: the planner
+# then costs a prefix's generic plan like an exact id's and, once the statement is prepared,
+# keeps that plan instead of planning the recursive statement on every call.
+_COLUMNS = [c.split(".")[1] for c in SELECT.split(" FROM ")[0].removeprefix("SELECT ").split(", ")]
+_RUN_WITH_TREES = (
+    "WITH RECURSIVE hit AS (" + SELECT + "WHERE {where} ORDER BY r.id LIMIT 2), "
+    "one AS (SELECT config, raw, meta FROM hit LIMIT 1), "
+    "tree(id, data) AS ("
+    "SELECT n.id, n.data FROM nodes n WHERE n.id IN "
+    "(SELECT config FROM one UNION ALL SELECT raw FROM one UNION ALL SELECT meta FROM one) "
+    "UNION SELECT n.id, n.data FROM tree t "
+    "CROSS JOIN LATERAL unnest((string_to_array(t.data, chr(1)))[2:]) AS m(part) "
+    "JOIN nodes n ON n.id = split_part(m.part, chr(2), 1)::integer) "
+    f"SELECT {', '.join(_COLUMNS)}, NULL::integer, NULL::text FROM hit "
+    f"UNION ALL SELECT {', '.join(['NULL'] * len(_COLUMNS))}, t.id, t.data FROM tree t"
+)
+_EXACT = _RUN_WITH_TREES.format(where="r.id = %s")
+_PREFIX = _RUN_WITH_TREES.format(where="r.id >= %s AND r.id < %s")
 
 
 class PostgresStore(SQLStore):
@@ -51,6 +75,23 @@ class PostgresStore(SQLStore):
     def _write(self) -> Iterator[Any]:
         with self._conn.transaction(), self._conn.cursor() as cur:
             yield cur
+
+    def get(self, ref: str) -> RunRecord:
+        """One run by id, unique id prefix, ``@latest`` or ``@latest~N``: the run and its
+        trees are read in one statement (one round trip to the server), not level by level.
+
+        Raises:
+            RunNotFoundError: no run, or an ambiguous prefix.
+        """
+        latest = self._latest(ref)
+        if latest is not None:
+            rows = self._read(_EXACT, (latest,))
+        else:
+            rows = self._read(_PREFIX, self._prefix_range(ref))
+        runs = [row[:-2] for row in rows if row[-2] is None]
+        self._only_match(ref, [str(row[0]) for row in runs])
+        texts = {int(row[-2]): str(row[-1]) for row in rows if row[-2] is not None}
+        return self._records(runs, texts=texts)[0]
 
     def _has_meta(self) -> bool:
         return bool(self._read("SELECT to_regclass('meta')")[0][0])

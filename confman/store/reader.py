@@ -124,9 +124,16 @@ def _flat(value: Any) -> bool:
 
 
 def records_from_rows(
-    read: Read, rows: Sequence[tuple[Any, ...]], *, partial: bool = False
+    read: Read,
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    partial: bool = False,
+    texts: dict[int, str] | None = None,
 ) -> list[RunRecord]:
     """Records for rows selected with ``SELECT``; ``partial`` reads the config and body only.
+
+    ``texts``: the nodes of the rows' trees when the caller fetched them with the rows (id ->
+    stored text); otherwise they are read through ``read``.
 
     Raises:
         MissingNodeError: a node of some run's trees is not in the store.
@@ -135,13 +142,17 @@ def records_from_rows(
     if not rows:
         return []
     with _collector_paused():
-        return _build(read, rows, partial)
+        return _build(read, rows, partial, texts)
 
 
-def _build(read: Read, rows: Sequence[tuple[Any, ...]], partial: bool) -> list[RunRecord]:
+def _build(
+    read: Read, rows: Sequence[tuple[Any, ...]], partial: bool, texts: dict[int, str] | None
+) -> list[RunRecord]:
     n = len(COLUMNS)
-    roots = {int(r[i]) for r in rows for i in ((n,) if partial else (n, n + 1, n + 2)) if r[i]}
-    trees = _Trees(fetch_texts(read, roots))
+    if texts is None:
+        roots = {int(r[i]) for r in rows for i in ((n,) if partial else (n, n + 1, n + 2)) if r[i]}
+        texts = fetch_texts(read, roots)
+    trees = _Trees(texts)
     bodies = json.loads("[" + ",".join(row[n + 4] for row in rows) + "]")
     out = []
     for row, body in zip(rows, bodies, strict=True):
