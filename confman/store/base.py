@@ -68,8 +68,7 @@ class SQLStore(Store):
         self._keys = KeyCache()
         self._conn = self._connect()
         try:
-            self._migrate()
-            self.salt = self._salt()
+            self.salt = self._migrate()
         except StoreDamagedError as exc:
             # The schema's own pages are damaged: no writing, but the runs may still be read.
             self.damage = exc
@@ -138,18 +137,20 @@ class SQLStore(Store):
         """Backends with implicit transactions end them here so readers never hold snapshots."""
 
     # -- schema ----------------------------------------------------------------------------
-    def _stored_version(self) -> int:
-        """The store's schema version, read without writing (0 for a new store)."""
+    def _stored_meta(self) -> dict[str, str]:
+        """The store's ``meta`` rows (schema version, salt), read without writing ({} for a
+        new store)."""
         if not self._has_meta():
-            return 0
-        rows = self._read("SELECT value FROM meta WHERE key = ?", ("schema_version",))
-        return int(rows[0][0]) if rows else 0
+            return {}
+        return {str(key): str(value) for key, value in self._read("SELECT key, value FROM meta")}
 
-    def _migrate(self) -> None:
-        """Bring the schema up to date; a current store is only read (so read-only ones open)."""
-        version = self._stored_version()
+    def _migrate(self) -> str:
+        """Bring the schema up to date and return the store's secret salt; a current store is
+        only read (so read-only ones open), in one statement where the backend allows."""
+        meta = self._stored_meta()
+        version = int(meta.get("schema_version", 0))
         if version == SCHEMA_VERSION:
-            return
+            return meta["salt"] if "salt" in meta else self._salt()
         if version > SCHEMA_VERSION:
             raise self._too_new(version)
         with self._transaction("create or migrate") as cur:
@@ -160,6 +161,7 @@ class SQLStore(Store):
             cur.execute(self._sql("SELECT value FROM meta WHERE key = ?"), ("schema_version",))
             row = cur.fetchone()
             self._apply_migrations(cur, int(row[0]) if row else 0)
+        return self._salt()
 
     def _too_new(self, version: int) -> StoreError:
         return StoreError(

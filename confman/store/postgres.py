@@ -93,6 +93,19 @@ class PostgresStore(SQLStore):
         texts = {int(row[-2]): str(row[-1]) for row in rows if row[-2] is not None}
         return self._records(runs, texts=texts)[0]
 
+    def _stored_meta(self) -> dict[str, str]:
+        """The ``meta`` rows in one statement: a missing table (a new store) is the error
+        PostgreSQL answers, not a second query asked first (autocommit: nothing to roll back)."""
+        import psycopg
+
+        try:
+            rows = self._conn.execute("SELECT key, value FROM meta").fetchall()
+        except psycopg.errors.UndefinedTable:
+            return {}
+        except psycopg.Error as exc:
+            raise fault(exc, self.url, "read") from exc
+        return {str(key): str(value) for key, value in rows}
+
     def _has_meta(self) -> bool:
         return bool(self._read("SELECT to_regclass('meta')")[0][0])
 

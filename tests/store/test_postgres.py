@@ -60,3 +60,12 @@ def test_a_run_and_its_three_trees_come_in_one_round_trip(pg_schema_url: str) ->
         assert got.to_json() == queried.to_json()
         assert got.config == target.config and got.patch == target.patch
         assert got.provenance == target.provenance and got.accessed == target.accessed
+
+
+def test_opening_a_current_store_reads_its_schema_in_one_round_trip(pg_schema_url: str) -> None:
+    with open_store(pg_schema_url) as created:
+        salt = created.salt
+    with open_store(pg_schema_url) as store:
+        with round_trips(store) as count:
+            assert store._migrate() == salt  # what the constructor runs after connecting
+        assert count() == 1

@@ -1,12 +1,16 @@
-"""``runs show`` on PostgreSQL, one statement against level by level, beside SQLite.
+"""PostgreSQL's ``runs show`` and open, each beside SQLite's and beside what it was before.
 
-    python benchmarks/store_show.py --runs 5000 --pg-url URL [--repeat 11] [--rounds 5]
+    python benchmarks/store_pg.py --runs 5000 --pg-url URL [--repeat 11] [--rounds 5]
 
 Fills ``--runs`` sweep runs (``store_scale.record``) into a SQLite file and a fresh PostgreSQL
 schema, then reads runs spread over the store, alternating in one process: PostgreSQL's
 ``get`` (the run and its three trees in one statement), the generic ``SQLStore.get`` on the same
 connection (resolve, the run row, then the trees level by level: what PostgreSQL did before),
-and SQLite's ``get``. Prints the median of each per round, and the ratios to SQLite.
+and SQLite's ``get``. Then opening each store, alternating: a bare ``psycopg.connect`` (what
+no PostgreSQL store can beat), ``open_store`` (the connection and one read of ``meta``), the
+connection with the three reads the store made before (a ``to_regclass`` probe, the schema
+version, the salt), and SQLite's ``open_store``. Prints the median of each per round, and the
+ratios to SQLite.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psycopg
 from store_scale import fill, pg_schema
 
 from confman.store import SQLStore, open_store
@@ -30,6 +35,15 @@ def _median_ms(get: object, refs: list[str], repeat: int) -> float:
             get(ref)  # type: ignore[operator]
             samples.append(time.perf_counter() - began)
     return statistics.median(samples) * 1000
+
+
+def _open_before(url: str) -> None:
+    """What ``open_store`` did on PostgreSQL before: connect, probe, version, salt."""
+    conn = psycopg.connect(url, autocommit=True)
+    conn.execute("SELECT to_regclass('meta')").fetchall()
+    conn.execute("SELECT value FROM meta WHERE key = %s", ("schema_version",)).fetchall()
+    conn.execute("SELECT value FROM meta WHERE key = %s", ("salt",)).fetchall()
+    conn.close()
 
 
 def main() -> None:
@@ -58,6 +72,17 @@ def main() -> None:
                     f"(before {levels / file:.2f}x)",
                     flush=True,
                 )
+        for n in range(args.rounds):
+            bare = _median_ms(lambda u: psycopg.connect(u, autocommit=True).close(), [pg_url], 31)
+            now = _median_ms(lambda u: open_store(u).close(), [pg_url], 31)
+            before = _median_ms(_open_before, [pg_url], 31)
+            file = _median_ms(lambda u: open_store(u).close(), [sqlite_url], 31)
+            print(
+                f"open round {n}: psycopg.connect {bare:.2f} ms, open_store {now:.2f} ms "
+                f"(before {before:.2f}); SQLite {file:.2f} ms; confman's part "
+                f"{now - bare:.2f} ms (before {before - bare:.2f}); ratio {now / file:.1f}x",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
