@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 import math
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hydra.core.config_store import ConfigStore
+from hydra.core.plugins import Plugins
+from hydra.plugins.sweeper import Sweeper
 from typer.testing import CliRunner
 
 from confman.cli import app
 from confman.store import open_store
-from tests.bisect.test_bisect import BREAKING, HARMLESS, _project
+from tests.bisect.test_bisect import BREAKING, HARMLESS, REPO, _project
 
 #: A small Hydra app: its job writes its pid, start and end times to jobs.jsonl, exits 3 when
 #: both ``c`` and ``f`` are set, and returns ``{"score": ...}`` (low when ``c`` is set). With
@@ -181,3 +185,16 @@ def test_bad_input_is_one_error(
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 2  # the error and its hint
     assert "Traceback" not in result.stderr
+
+
+def test_the_sweeper_is_a_hydra_plugin_packaged_beside_confman() -> None:
+    """Hydra finds the sweeper in the hydra_plugins namespace (here through the editable
+    install), and the wheel ships that folder without an ``__init__.py`` of its own, which
+    would hide every other plugin installed in the namespace (joblib's, submitit's)."""
+    names = [f"{c.__module__}.{c.__name__}" for c in Plugins.instance().discover(Sweeper)]
+    assert "hydra_plugins.confman_bisect.confman_bisect_sweeper.ConfmanBisectSweeper" in names
+    assert "confman_bisect.yaml" in ConfigStore.instance().list("hydra/sweeper")
+    wheel = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["hatch"]["build"]
+    assert "hydra_plugins" in wheel["targets"]["wheel"]["packages"]
+    assert not (REPO / "hydra_plugins" / "__init__.py").exists()
+    assert (REPO / "hydra_plugins" / "confman_bisect" / "__init__.py").exists()

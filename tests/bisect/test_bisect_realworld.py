@@ -30,12 +30,22 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _bisect(runner: CliRunner, args: list[str], command: list[str]) -> dict[str, Any]:
+#: how probes run two at a time: subprocesses, or jobs of Hydra's joblib launcher
+WAYS = {
+    "subprocess": (["--jobs", "2"], []),
+    "launcher-joblib": (["--launcher"], ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]),
+}
+
+
+def _bisect(
+    runner: CliRunner, args: list[str], command: list[str], way: str = "subprocess"
+) -> dict[str, Any]:
     """The bisect's report, its probes run two at a time; each probe wrote Hydra's outputs to
     a folder of its own (Hydra's default folder is named to the second)."""
+    options, after = WAYS[way]
     result = runner.invoke(
         app,
-        ["bisect", *args, "--jobs", "2", "--format", "json", "--", sys.executable, *command],
+        ["bisect", *args, *options, "--format", "json", "--", sys.executable, *command, *after],
     )
     assert result.exit_code == 0, result.stderr
     report: dict[str, Any] = json.loads(result.stdout)
@@ -73,12 +83,14 @@ PW_BAD = [
 ]
 
 
+@pytest.mark.parametrize("way", list(WAYS))
 def test_protein_workshop_group_swaps_and_values_set_inside_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner, way: str
 ) -> None:
     """Composed sides: group swaps (one of them drags ``hparams`` along through an interpolated
     default) and values typed for keys of the swapped-in options. The planted break needs the
-    plateau scheduler *and* the lower learning rate, a value B set inside a swapped group."""
+    plateau scheduler *and* the lower learning rate, a value B set inside a swapped group.
+    Probed as subprocesses, and as jobs of the joblib launcher (``--launcher``)."""
     t = corpus.tree("a-r-j__ProteinWorkshop")
     config_dir = "proteinworkshop/config"
     root = corpus.project(t, config_dir, tmp_path)
@@ -92,7 +104,7 @@ def test_protein_workshop_group_swaps_and_values_set_inside_them(
         t.version_base,
         "cfg.scheduler.get('scheduler') is not None and cfg.optimiser.optimizer.lr == 0.0005",
     )
-    report = _bisect(runner, ["train", "train", "-b", " ".join(PW_BAD)], ["probe.py"])
+    report = _bisect(runner, ["train", "train", "-b", " ".join(PW_BAD)], ["probe.py"], way)
     assert [c["override"] for c in report["culprits"]] == [
         "scheduler=plateau",
         "optimiser.optimizer.lr=0.0005",
