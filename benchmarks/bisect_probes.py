@@ -3,6 +3,7 @@ changes n and of culprits k, beside the 2·k·log2(n) bound and one-change-at-a-
 
     python benchmarks/bisect_probes.py [--n 8 16 32] [--jobs 2]
     python benchmarks/bisect_probes.py --realworld
+    python benchmarks/bisect_probes.py --launcher [--n 16] [--k 2] [--rounds 3]
 
 ``--realworld`` bisects two corpus trees instead (``../shared/realworld``), with the probed
 command a small ``@hydra.main`` app over each tree's config dir that fails when a planted
@@ -19,6 +20,14 @@ on its own (``trainer.cv_folds=1``), k = 2 two that fail only together (an accur
 must name exactly the planted culprits. A JSON line per bisect, then the table for
 benchmarks/RESULTS.md. Probe counts are deterministic; wall times are single runs.
 
+``--launcher`` compares the ways probes run, on the same case and the same job (the example
+training as a Hydra app, ``examples/train_app.py``, each job writing to its own Hydra output
+folder, ``output.dir=${hydra:runtime.output_dir}``): subprocess probes one and two at a time
+(``--jobs 1``, ``--jobs 2``), and ``--launcher`` through Hydra's basic launcher and through
+joblib with two workers (``hydra/launcher=joblib hydra.launcher.n_jobs=2``). Rounds are
+interleaved (each round runs every way once); the table gives medians and the ratio to
+``--jobs 1`` in the same rounds.
+
 Not ``bisect.py``: run as a script, a file of that name in this folder would shadow the
 standard library's ``bisect`` (which ``random`` imports) for every benchmark here.
 """
@@ -30,11 +39,13 @@ import json
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "realworld"))
@@ -101,21 +112,30 @@ def _changes(n: int, k: int) -> list[str]:
     return changes
 
 
-def run(root: Path, n: int, k: int, jobs: int) -> dict[str, object]:
-    changes = _changes(n, k)
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    env["CONFMAN_STORE"] = f"sqlite:///{root / f'runs-{n}-{k}.db'}"
-    command = [sys.executable, "-m", "confman", "bisect", "train", "train", "-b", " ".join(changes)]
-    command += ["--jobs", str(jobs), "--format", "json", "--", sys.executable, "examples/train.py"]
+def _timed_bisect(
+    root: Path, n: int, k: int, store: str, options: list[str], probe: list[str]
+) -> tuple[dict[str, Any], float]:
+    """One ``confman bisect train train -b <n changes> OPTIONS -- python PROBE...`` process
+    with a store of its own: its report (checked: exactly the planted culprits) and wall time."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "CONFMAN_STORE": f"sqlite:///{root / store}"}
+    command = [sys.executable, "-m", "confman", "bisect", "train", "train"]
+    command += ["-b", " ".join(_changes(n, k)), *options, "--format", "json", "--"]
+    command += [sys.executable, *probe]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     if done.returncode != 0:
-        raise SystemExit(f"bisect n={n} k={k} failed: {done.stderr.strip()}")
-    report = json.loads(done.stdout)
+        raise SystemExit(f"bisect {options} n={n} k={k} failed: {done.stderr.strip()}")
+    report: dict[str, Any] = json.loads(done.stdout)
     found = [c["override"] for c in report["culprits"]]
     if sorted(found) != sorted(CULPRITS[k]):
-        raise SystemExit(f"bisect n={n} k={k} found {found}, planted {CULPRITS[k]}")
+        raise SystemExit(f"bisect {options} n={n} k={k} found {found}, planted {CULPRITS[k]}")
+    return report, wall
+
+
+def run(root: Path, n: int, k: int, jobs: int) -> dict[str, object]:
+    options = ["--jobs", str(jobs)]
+    report, wall = _timed_bisect(root, n, k, f"runs-{n}-{k}.db", options, ["examples/train.py"])
     return {
         "n": n,
         "k": k,
@@ -213,13 +233,71 @@ def run_real(dest: Path, jobs: int) -> list[dict[str, object]]:
     return rows
 
 
+#: label -> (confman bisect options, what follows the probed script)
+WAYS = {
+    "subprocess --jobs 1": (["--jobs", "1"], []),
+    "subprocess --jobs 2": (["--jobs", "2"], []),
+    "launcher basic": (["--launcher"], []),
+    "launcher joblib n_jobs=2": (
+        ["--launcher"],
+        ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+    ),
+}
+
+
+def run_ways(root: Path, n: int, k: int, rounds: int) -> list[dict[str, object]]:
+    """Every way of running probes, ``rounds`` times interleaved, on one case."""
+    walls: dict[str, list[float]] = {label: [] for label in WAYS}
+    probes: dict[str, int] = {}
+    for number in range(rounds):
+        for label, (options, after) in WAYS.items():
+            slug = label.replace(" ", "-").replace("=", "")
+            probe = ["examples/train_app.py", *after, "output.dir=${hydra:runtime.output_dir}"]
+            store = f"ways-{n}-{k}-{slug}-{number}.db"
+            report, wall = _timed_bisect(root, n, k, store, options, probe)
+            walls[label].append(wall)
+            probes[label] = report["probes"]
+            row = {"way": label, "n": n, "k": k, "round": number, "probes": report["probes"]}
+            print(json.dumps({**row, "wall_s": round(wall, 2)}), flush=True)
+    base = statistics.median(walls["subprocess --jobs 1"])
+    return [
+        {
+            "way": label,
+            "n": n,
+            "k": k,
+            "probes": probes[label],
+            "wall_s": round(statistics.median(walls[label]), 1),
+            "runs": [round(w, 1) for w in walls[label]],
+            "ratio": round(statistics.median(walls[label]) / base, 2),
+        }
+        for label in WAYS
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[8, 16, 32])
     parser.add_argument("--k", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--realworld", action="store_true", help="bisect two corpus trees")
+    parser.add_argument("--launcher", action="store_true", help="subprocess vs launcher probes")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --launcher")
     args = parser.parse_args()
+    if args.launcher:
+        with tempfile.TemporaryDirectory(prefix="confman-bench-bisect-") as tmp:
+            root = _project(Path(tmp))
+            ways = [
+                row for k in args.k for n in args.n for row in run_ways(root, n, k, args.rounds)
+            ]
+        print("\n| n | k | probes run | way | wall s (median) | runs | x --jobs 1 |")
+        print("|---|---|---|---|---|---|---|")
+        for r in ways:
+            runs = ", ".join(str(w) for w in r["runs"])  # type: ignore[attr-defined]
+            print(
+                f"| {r['n']} | {r['k']} | {r['probes']} | {r['way']} | {r['wall_s']} | {runs} "
+                f"| {r['ratio']} |"
+            )
+        return
     if args.realworld:
         with tempfile.TemporaryDirectory(prefix="confman-bench-bisect-") as tmp:
             real = run_real(Path(tmp), 1)  # probes sharing Hydra's run dir: one at a time

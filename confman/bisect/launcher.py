@@ -32,7 +32,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +152,6 @@ class LauncherProbes:
     plan: Plan
     judge: Judge
     parallel: bool = True
-    batches: list[int] = field(default_factory=list)
 
     def output_dir(self, overrides: Sequence[str]) -> tuple[str, ...]:
         given = [*self.plan.command, *self.arguments]
@@ -174,7 +173,6 @@ class LauncherProbes:
         start = time.perf_counter()
         returns = list(self.sweeper.launcher.launch(legal, initial_job_idx=number)) if legal else []
         seconds = time.perf_counter() - start  # the jobs of a batch run together
-        self.batches.append(len(legal))
         outcomes = []
         for job in jobs:
             if job not in legal:
@@ -226,11 +224,7 @@ def sweep(sweeper: Any, plan_path: str | None, arguments: Sequence[str]) -> dict
             extra={"launcher": f"{kind.__module__}.{kind.__name__}"},
         )
         found = search(session, plan.command)
-        result = {
-            "found": list(found),
-            "probes": [asdict(p) for p in session.log],
-            "batches": probes.batches,
-        }
+        result = {"found": list(found), "probes": [asdict(p) for p in session.log]}
     except ConfmanError as exc:
         result = {"error": exc.message, "hint": exc.hint}
     Path(plan.result).write_text(json.dumps(result), encoding="utf-8")
@@ -265,8 +259,9 @@ def _diagnosis(command: Sequence[str], code: int, stderr: str) -> ConfmanError:
         )
     first = next((line for line in lines if "HYDRA_FULL_ERROR" not in line), "")
     return BisectError(
-        f"`{' '.join(command)}` failed before bisecting (exit {code}): {first}",
-        hint="run it as a Hydra multirun (-m) on its own to see the whole error",
+        f"`{' '.join(command)}` ended without a bisect result (exit {code}): {first}",
+        hint="probes it recorded are reused when the same bisect runs again; run COMMAND as "
+        "a Hydra multirun (-m) on its own to see the whole error",
     )
 
 

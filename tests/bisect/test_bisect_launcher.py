@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -198,3 +199,26 @@ def test_the_sweeper_is_a_hydra_plugin_packaged_beside_confman() -> None:
     assert "hydra_plugins" in wheel["targets"]["wheel"]["packages"]
     assert not (REPO / "hydra_plugins" / "__init__.py").exists()
     assert (REPO / "hydra_plugins" / "confman_bisect" / "__init__.py").exists()
+
+
+def test_the_sweeper_imports_nothing_the_project_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    """``[tool.confman] modules`` is code confman's compose imports; the app does not import
+    it, and neither does the sweeper running inside the app (it reads the project's settings
+    for the store)."""
+    root = _app(tmp_path)
+    (root / "pyproject.toml").write_text(
+        '[tool.confman]\nconfig_dir = "conf"\nmodules = ["sidefx_bisect"]\n'
+    )
+    (root / "sidefx_bisect.py").write_text(
+        "import os\n\nwith open('imported.txt', 'a') as f:\n    f.write(f'{os.getpid()}\\n')\n"
+    )
+    monkeypatch.chdir(root)
+    report = _bisect(runner, ["config", "config", "-b", CHANGES], ["app.py"])
+    assert [c["override"] for c in report["culprits"]] == ["c=1", "f=1"]
+    lines = (root / "jobs.jsonl").read_text().splitlines()
+    app_pids = {json.loads(line)["pid"] for line in lines}
+    imported = {int(pid) for pid in (root / "imported.txt").read_text().split()}
+    assert imported == {os.getpid()}  # confman bisect composed GOOD and BAD here, with it
+    assert app_pids and not app_pids & imported
