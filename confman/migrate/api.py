@@ -6,6 +6,13 @@ with plain ``hydra.compose`` before the rewrite and again in a temporary copy af
 (:func:`confman.lint.judge.compose_each`, the judge of ``lint --fix`` too). The rewrite stands
 only if each composition after it equals the one before with the declared changes applied
 (:meth:`Plan.apply`); otherwise nothing is written and the error names the composition and key.
+The two sets of compositions are independent, so the "after" one runs in a forked child while
+this process composes "before" whenever a core is free (:mod:`confman.lint.background`).
+
+``--check`` proves nothing (it writes nothing); it composes only to check the declarations (a
+rename onto a key a config has, a key no config has), which needs each composition's keys, not
+Hydra's verdict: those come from :class:`confman.compose.plain.Composer`, which gives
+``confman.compose``'s result far faster than one plain ``hydra.compose`` per composition.
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ from typing import Any
 
 import yaml
 
+from confman.compose.plain import Composer
 from confman.errors import YamlSourceError
+from confman.lint.background import Background, can_fork
 from confman.lint.judge import compose_each
 from confman.lint.reachable import Reachable, reachable
 from confman.migrate.overrides import rewrite_source
@@ -201,19 +210,38 @@ def _first_difference(want: Any, got: Any) -> str:
     return "key order or types differ"
 
 
-def _prove(
-    settings: Settings,
-    plan: Plan,
-    runs: list[Reachable],
-    before: dict[str, Any],
-    texts: dict[str, str],
-) -> None:
+def _configs(settings: Settings, runs: Sequence[Reachable]) -> dict[str, Any]:
+    """Each run's config as data (None where it fails), by confman's composer: the keys the
+    declaration checks read, without Hydra's verdict on a rewrite."""
+    composer = Composer(settings.config_dir, settings.version_base, check_hydra=False)
+    out: dict[str, Any] = {}
+    for run in runs:
+        try:
+            out[run.label] = composer.compose(run.primary, run.overrides).to_container()
+        except Exception:  # any Hydra, OmegaConf or YAML failure: the run fails
+            out[run.label] = None
+    return out
+
+
+def _before_and_after(
+    settings: Settings, runs: list[Reachable], texts: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Plain Hydra's compositions of the tree as it is and of a temporary copy holding the
+    rewritten files; the copy's in a forked child at the same time when a core is free."""
     with tempfile.TemporaryDirectory(prefix="confman-migrate-") as tmp:
         copy = Path(tmp) / settings.config_dir.name
         shutil.copytree(settings.config_dir, copy, ignore_dangling_symlinks=True)
         for rel, text in texts.items():
             (copy / rel).write_text(text, encoding="utf-8")
-        after = _composed(copy, settings, runs)
+        child = Background(_composed, copy, settings, runs) if can_fork() else None
+        before = _composed(settings.config_dir, settings, runs)
+        after = child.result() if child is not None else None
+        if after is None:  # no child, or it failed: compose here
+            after = _composed(copy, settings, runs)
+    return before, after
+
+
+def _prove(plan: Plan, before: dict[str, Any], after: dict[str, Any]) -> None:
     for label, was in before.items():
         now = after.get(label)
         if was is None:
@@ -308,11 +336,13 @@ def migrate(
         if new != text:
             outcome.changed[path] = (text, new)
     runs, outcome.left_out = compositions(settings)
-    before = _composed(settings.config_dir, settings, runs)
     outcome.compositions = len(runs)
-    _check_keys(plan, before, used)
     if prove and texts:
-        _prove(settings, plan, runs, before, texts)
+        before, after = _before_and_after(settings, runs, texts)
+        _check_keys(plan, before, used)
+        _prove(plan, before, after)
+    else:
+        _check_keys(plan, _configs(settings, runs), used)
     if write:
         for path, (old, _) in outcome.changed.items():
             if path.read_text(encoding="utf-8") != old:
