@@ -254,11 +254,10 @@ def blocks(shared: set[str], members: list[dict[str, Any]]) -> list[str]:
     """``shared`` leaf paths named compactly: a mapping whose every leaf is shared in every
     member is named once, as ``noise_scheduler.*``; in the first member's order."""
     dirty: set[str] = set()
-    for leaves in members:
-        for path in leaves:
-            if path not in shared:
-                parts = path.split(".")
-                dirty.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    unshared = {path for leaves in members for path in leaves if path not in shared}
+    for path in unshared:  # siblings write mostly the same paths: each is split once
+        parts = path.split(".")
+        dirty.update(".".join(parts[:i]) for i in range(1, len(parts)))
     names: list[str] = []
     seen: set[str] = set()
     order = [p for p in members[0] if p in shared] if members else sorted(shared)

@@ -21,6 +21,8 @@ import ast
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from confman.lint.astwalk import Walker
+
 __all__ = ["CHOSEN", "ROOT_NAMES", "Flow", "FlowCollector", "configish"]
 
 ROOT = "<root>"
@@ -374,7 +376,7 @@ def _depth(entry: tuple[int, str, str]) -> int:
     return entry[0]
 
 
-class _Body(ast.NodeVisitor):
+class _Body(Walker):
     """One function body, in order: binds names to refs and emits what reaches a sink."""
 
     def __init__(

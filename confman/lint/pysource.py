@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confman.lint.astwalk import Walker
 from confman.lint.configflow import Flow, FlowCollector
 
 __all__ = ["PythonEvidence", "SourceProblem", "collect_python"]
@@ -94,7 +95,7 @@ def _text(node: ast.expr | None) -> str | None:
     return None
 
 
-class _Visitor(ast.NodeVisitor):
+class _Visitor(Walker):
     def __init__(self, ev: PythonEvidence) -> None:
         self.ev = ev
 
