@@ -1,8 +1,11 @@
 """``confman bisect``: the smallest set of changed settings that turns a good run bad.
 
 :mod:`confman.bisect.changes` turns GOOD and BAD into override units (the diff's overrides),
-:mod:`confman.bisect.ddmin` is delta debugging over them, and :mod:`confman.bisect.run` runs
-and judges the probes, records each in the run store and resumes from it.
+:mod:`confman.bisect.ddmin` is delta debugging over them, :mod:`confman.bisect.session` judges
+the probes, records each in the run store and resumes from it, and a probe runs as a
+subprocess (:mod:`confman.bisect.processes`) or as a job of the Hydra app's own launcher
+(:mod:`confman.bisect.launcher`, from the ``hydra/sweeper=confman_bisect`` plugin);
+:mod:`confman.bisect.run` puts them together.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from confman.bisect.run import (
+from confman.bisect.session import (
     PROBE_OUTPUTS,
     BisectError,
     Judge,
@@ -122,17 +122,18 @@ class Plan:
 
 
 def metric_in(judge: Judge, value: Any) -> float | None:
-    """The metric in a task's return value: the value itself, or ``KEY`` in a mapping."""
+    """The metric in a task's return value: the value itself when it is a number, else ``KEY``
+    in a mapping (``a.b``: ``value["a.b"]``, else ``value["a"]["b"]``)."""
     if judge.metric is None:
         return None
-    for part in judge.metric.split(".") if isinstance(value, Mapping) else ():
-        if part in value:
-            value = value[part]
-        elif judge.metric in value:
+    if isinstance(value, Mapping):
+        if judge.metric in value:
             value = value[judge.metric]
-            break
         else:
-            return None
+            for part in judge.metric.split("."):
+                if not isinstance(value, Mapping) or part not in value:
+                    return None
+                value = value[part]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)

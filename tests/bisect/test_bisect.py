@@ -169,7 +169,8 @@ def test_each_probe_gets_its_own_output_folder(
 ) -> None:
     """Unless GOOD or the command names the folder, a probe's Hydra outputs go to a folder
     named by its changes (two probes started in the same second share Hydra's default one)."""
-    from confman.bisect.run import Judge, SubprocessProbes
+    from confman.bisect.processes import SubprocessProbes
+    from confman.bisect.session import Judge
 
     probes = SubprocessProbes(command, base, Judge(), "b1", cwd=Path.cwd())
     one, other = probes.output_dir(("a=1",)), probes.output_dir(("a=2",))

@@ -17,6 +17,8 @@ from hydra.core.plugins import Plugins
 from hydra.plugins.sweeper import Sweeper
 from typer.testing import CliRunner
 
+from confman.bisect.launcher import metric_in
+from confman.bisect.session import Judge
 from confman.cli import app
 from confman.store import open_store
 from tests.bisect.test_bisect import BREAKING, HARMLESS, REPO, _project
@@ -222,3 +224,32 @@ def test_the_sweeper_imports_nothing_the_project_names(
     imported = {int(pid) for pid in (root / "imported.txt").read_text().split()}
     assert imported == {os.getpid()}  # confman bisect composed GOOD and BAD here, with it
     assert app_pids and not app_pids & imported
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "expected"),
+    [
+        ("score", 0.5, 0.5),
+        ("score", {"score": 2}, 2.0),
+        ("test.accuracy", {"test": {"accuracy": 0.9}}, 0.9),
+        ("test.accuracy", {"test.accuracy": 0.8, "test": {"accuracy": 0.9}}, 0.8),
+        ("test.accuracy", {"test": 0.9}, None),
+        ("score", {"other": 1.0}, None),
+        ("score", None, None),
+        ("score", True, None),
+        ("score", "0.5", None),
+    ],
+    ids=[
+        "number",
+        "key",
+        "nested",
+        "dotted-key-first",
+        "not-nested",
+        "missing",
+        "none",
+        "bool",
+        "text",
+    ],
+)
+def test_the_metric_in_a_return_value(metric: str, value: Any, expected: float | None) -> None:
+    assert metric_in(Judge(metric, 0.5), value) == expected

@@ -1,0 +1,71 @@
+"""Probes as subprocesses: ``COMMAND + GOOD's overrides + the subset's overrides``, ``jobs`` at
+a time, each judged by its exit code (bad: the exit code BAD itself gives) or by a metric it
+prints (``--metric KEY --threshold X``: the last number printed after ``KEY`` on stdout).
+
+A probe of a Hydra app gets its own output folder: a ``hydra.run.dir`` override, or
+``hydra.sweep.dir`` for a ``-m`` command, unless GOOD or the command already sets it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from confman.bisect.session import PROBE_OUTPUTS, BisectError, Judge, Outcome, output_override
+
+__all__ = ["SubprocessProbes"]
+
+
+class SubprocessProbes:
+    """Each probe a subprocess, ``jobs`` at a time, judged by exit code or a metric printed."""
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        base: Sequence[str],
+        judge: Judge,
+        bisect_id: str,
+        *,
+        jobs: int = 1,
+        timeout: float | None = None,
+        cwd: Path,
+    ) -> None:
+        self.command, self.base, self.judge, self.id = list(command), list(base), judge, bisect_id
+        self.jobs, self.timeout, self.cwd = jobs, timeout, cwd
+        self.parallel = jobs >= 2
+
+    def output_dir(self, overrides: Sequence[str]) -> tuple[str, ...]:
+        """The override giving a probe its own Hydra output folder (none when GOOD or the
+        command sets that folder itself)."""
+        multirun = "-m" in self.command or "--multirun" in self.command
+        key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+        prefix = f"{PROBE_OUTPUTS}/{self.id}/"
+        return output_override(key, [*self.command, *self.base], self.id, overrides, prefix)
+
+    def argv(self, overrides: Sequence[str]) -> list[str]:
+        return [*self.command, *self.base, *overrides, *self.output_dir(overrides)]
+
+    def _run(self, overrides: tuple[str, ...]) -> Outcome:
+        argv = self.argv(overrides)
+        env = {**os.environ, "CONFMAN_BISECT": self.id}
+        start = time.perf_counter()
+        try:
+            done = subprocess.run(
+                argv, cwd=self.cwd, env=env, capture_output=True, text=True, timeout=self.timeout
+            )
+            code, stdout = done.returncode, done.stdout
+        except subprocess.TimeoutExpired:
+            code, stdout = -1, ""
+        except OSError as exc:
+            raise BisectError(f"cannot run {argv[0]!r}: {exc.strerror}") from exc
+        return Outcome(code, self.judge.metric_of(stdout), time.perf_counter() - start)
+
+    def run(self, batch: Sequence[tuple[str, ...]], number: int) -> list[Outcome]:
+        if len(batch) < 2 or self.jobs < 2:
+            return [self._run(overrides) for overrides in batch]
+        with ThreadPoolExecutor(max_workers=min(self.jobs, len(batch))) as pool:
+            return list(pool.map(self._run, batch))
