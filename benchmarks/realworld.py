@@ -14,6 +14,14 @@ imports Hydra and makes every composition lint made (recorded from one lint run:
 experiment, option swapped in, probe and option composed alone) with plain ``hydra.compose``,
 once per config dir, summed. Lint has to compose these to be right on real trees; a ratio to
 this baseline below 1 means lint composes them faster than Hydra does.
+
+A third says what lint cannot go below while Hydra decides its compositions: the time lint's
+composer spends inside Hydra's ``create_defaults_list`` (the step that decides which files a
+composition merges, and where; run over confman's helpers and one caching repository per
+primary, the cheapest way confman has found to call it) for the listed compositions. Lint
+also reads every file (the bound), so on two cores its time is at least (bound + floor) / 2:
+where the floor exceeds three times the bound, 2x is out of reach without re-implementing
+Hydra's defaults-list algorithm or composing less (missing findings).
 """
 
 from __future__ import annotations
@@ -87,6 +95,34 @@ for listed in sys.argv[1:]:
 """
 
 
+#: The time lint's own composer spends in Hydra's defaults-list build (confman's fastest way to
+#: run Hydra's code: ``hydrafast``'s helpers, one caching repository per primary), printed in
+#: seconds: the listed compositions made through ``Composer``, only that call timed.
+DEFAULTS_PROCESS = """
+import json, sys, time
+from confman.compose import plain
+build = plain.create_defaults_list
+spent = 0.0
+def timed_build(*args, **kwargs):
+    global spent
+    start = time.perf_counter()
+    try:
+        return build(*args, **kwargs)
+    finally:
+        spent += time.perf_counter() - start
+plain.create_defaults_list = timed_build
+for listed in sys.argv[1:]:
+    spec = json.load(open(listed))
+    composer = plain.Composer(__import__("pathlib").Path(spec["config_dir"]), spec["version_base"])
+    for name, overrides in spec["compositions"]:
+        try:
+            composer.compose(name, overrides)
+        except Exception:
+            pass
+print(spent)
+"""
+
+
 def files_read(root: Path, t: corpus.Tree) -> list[str]:
     """Every YAML file of the tree's config dirs and every Python file of its sources."""
     found: set[Path] = set()
@@ -107,9 +143,21 @@ def timed(command: list[str], cwd: Path) -> float:
     return took
 
 
-def measure(t: corpus.Tree, repeats: int, tmp: Path) -> tuple[int, int, float, float, float]:
+def defaults_lists(listed: list[str], cwd: Path) -> float:
+    """Seconds lint's composer spends in Hydra's defaults-list build, as printed by the process."""
+    done = subprocess.run(
+        [sys.executable, "-c", DEFAULTS_PROCESS, *listed],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.split()[-1])
+
+
+def measure(t: corpus.Tree, repeats: int, tmp: Path) -> tuple[int, int, float, float, float, float]:
     """Files read, compositions made, and the medians of the parse bound, plain Hydra making
-    the same compositions, and lint."""
+    the same compositions, lint, and Hydra's defaults lists of those compositions alone."""
     roots = [corpus.project(t, d, tmp / d.replace("/", "_")) for d in t.config_dirs]
     files = files_read(roots[0], t)
     listed = []
@@ -117,9 +165,10 @@ def measure(t: corpus.Tree, repeats: int, tmp: Path) -> tuple[int, int, float, f
         listed.append(str(tmp / f"compositions{n}.json"))
         timed([sys.executable, "-c", LIST_PROCESS, listed[-1]], root)
     made = sum(len(json.loads(Path(p).read_text())["compositions"]) for p in listed)
-    bounds, hydras, lints = [], [], []
+    bounds, hydras, lints, floors = [], [], [], []
     for _ in range(repeats):
         bounds.append(timed([sys.executable, "-c", BOUND_PROCESS, *files], roots[0]))
+        floors.append(defaults_lists(listed, roots[0]))
         hydras.append(timed([sys.executable, "-c", HYDRA_PROCESS, *listed], roots[0]))
         lints.append(
             sum(
@@ -133,6 +182,7 @@ def measure(t: corpus.Tree, repeats: int, tmp: Path) -> tuple[int, int, float, f
         statistics.median(bounds),
         statistics.median(hydras),
         statistics.median(lints),
+        statistics.median(floors),
     )
 
 
@@ -161,17 +211,19 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, 1-minute load average at start: {os.getloadavg()[0]:.2f}")
     print(
         "| tree | config dirs | files read | compositions | parse bound | plain Hydra, same "
-        "compositions | confman lint | lint / bound | lint / Hydra |"
+        "compositions | confman lint | lint / bound | lint / Hydra | in Hydra's defaults-list "
+        "build (floor) | floor / bound |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for t in corpus.trees():
             if wanted and t.name not in wanted:
                 continue
-            n, made, bound, hydra, lint = measure(t, repeats, Path(tmp) / t.name)
+            n, made, bound, hydra, lint, floor = measure(t, repeats, Path(tmp) / t.name)
             print(
                 f"| {t.name} | {len(t.config_dirs)} | {n} | {made} | {bound:.2f} s "
-                f"| {hydra:.2f} s | {lint:.2f} s | {lint / bound:.1f}x | {lint / hydra:.2f}x |"
+                f"| {hydra:.2f} s | {lint:.2f} s | {lint / bound:.1f}x | {lint / hydra:.2f}x "
+                f"| {floor:.2f} s | {floor / bound:.1f}x |"
             )
     if not wanted:
         precision_table()
