@@ -9,6 +9,7 @@ A probe of a Hydra app gets its own output folder: a ``hydra.run.dir`` override,
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from collections.abc import Sequence
@@ -17,7 +18,31 @@ from pathlib import Path
 
 from confman.bisect.session import PROBE_OUTPUTS, BisectError, Judge, Outcome, output_override
 
-__all__ = ["SubprocessProbes"]
+__all__ = ["SubprocessProbes", "app_arguments"]
+
+_PYTHON = re.compile(r"python[0-9.]*$")
+#: the interpreter's options that take the next argument as their value
+_VALUED = frozenset({"-X", "-W", "-Q"})
+
+
+def app_arguments(command: Sequence[str]) -> list[str]:
+    """The arguments COMMAND gives the app itself: after ``python [options] script`` or
+    ``python [options] -m module`` (the interpreter's ``-m`` is not Hydra's multirun flag),
+    after the program's name otherwise."""
+    if not command or not _PYTHON.match(Path(command[0]).name):
+        return list(command[1:])
+    i = 1
+    while i < len(command):
+        arg = command[i]
+        if arg in ("-m", "-c"):
+            return list(command[i + 2 :])
+        if arg in _VALUED:
+            i += 2
+        elif arg.startswith("-") and arg != "-":
+            i += 1
+        else:
+            return list(command[i + 1 :])
+    return []
 
 
 class SubprocessProbes:
@@ -41,7 +66,8 @@ class SubprocessProbes:
     def output_dir(self, overrides: Sequence[str]) -> tuple[str, ...]:
         """The override giving a probe its own Hydra output folder (none when GOOD or the
         command sets that folder itself)."""
-        multirun = "-m" in self.command or "--multirun" in self.command
+        arguments = app_arguments(self.command)
+        multirun = "-m" in arguments or "--multirun" in arguments
         key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         prefix = f"{PROBE_OUTPUTS}/{self.id}/"
         return output_override(key, [*self.command, *self.base], self.id, overrides, prefix)

@@ -160,6 +160,14 @@ def test_bad_input_is_one_error(
     [
         (["python", "train.py"], [], "hydra.run.dir=outputs/bisect/b1/"),
         (["python", "train.py", "-m"], [], "hydra.sweep.dir=outputs/bisect/b1/"),
+        (["python", "-m", "pkg.train"], [], "hydra.run.dir=outputs/bisect/b1/"),
+        (["python3.11", "-u", "-m", "pkg.train", "-m"], [], "hydra.sweep.dir=outputs/bisect/b1/"),
+        (
+            ["python", "-X", "dev", "train.py", "--multirun"],
+            [],
+            "hydra.sweep.dir=outputs/bisect/b1/",
+        ),
+        (["train-app", "-m"], [], "hydra.sweep.dir=outputs/bisect/b1/"),
         (["python", "train.py", "hydra.run.dir=out"], [], None),
         (["python", "train.py"], ["++hydra.run.dir=out"], None),
     ],
