@@ -85,14 +85,24 @@ def _secret_leaves(
     items = data.items() if isinstance(data, dict) else ((None, v) for v in data)
     parent = prefix.rpartition(".")[2]
     for key, value in items:
-        path = prefix if key is None else f"{prefix}.{key}" if prefix else str(key)
+        # a leaf's path is spelled only when it is needed (most leaves are not secrets)
         name = under if under is not None or key is None else None
-        if name is None and judge.key(parent, str(key)) and not judge.rules.ignored(path):
+        if (
+            name is None
+            and judge.key(parent, str(key))
+            and not judge.rules.ignored(_path(prefix, key))
+        ):
             name = str(key)
-        if isinstance(value, dict | list):
-            yield from _secret_leaves(value, judge, path, name)
+        if isinstance(value, (dict, list)):
+            yield from _secret_leaves(value, judge, _path(prefix, key), name)
         elif isinstance(value, str) and (name is not None or judge.value(value)):
+            path = _path(prefix, key)
             yield path, name or (str(key) if key is not None else path), value
+
+
+def _path(prefix: str, key: Any) -> str:
+    """The dotted path of ``key`` under ``prefix`` (a list item's is its list's)."""
+    return prefix if key is None else f"{prefix}.{key}" if prefix else str(key)
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
