@@ -210,14 +210,21 @@ def _store_hint(text: str, code: ProjectCode) -> str | None:
     from confman.init.scan import scan_sources
 
     registrations = scan_sources(code.root).registrations
-    missing = [r for r in registrations if r.spec not in code.modules]
-    if not missing:
-        return None
     match = _MISSING_OPTION.search(text)
     group = ""
     if match:
         found, _, in_group, no_group, _ = match.groups()
         group = in_group or no_group or (found or "").rpartition("/")[0]
+    # an entry in one of Hydra's own groups (a plugin's ``hydra/sweeper`` config) gives no
+    # option to the project's groups
+    missing = [
+        r
+        for r in registrations
+        if r.spec not in code.modules
+        and (group.startswith("hydra/") or not (r.group or "").startswith("hydra/"))
+    ]
+    if not missing:
+        return None
     named = [r for r in missing if group and r.group and r.group.split("/")[0] == group] or missing
     specs = sorted({r.spec for r in named})
     first = named[0]

@@ -92,6 +92,18 @@ def test_a_registration_in_test_code_is_no_hint(project: Path) -> None:
     assert "tests/test_db.py" not in (caught.value.hint or "")
 
 
+def test_a_plugin_registering_in_hydras_own_groups_is_no_hint(project: Path) -> None:
+    """A Hydra plugin's config (``hydra/sweeper``) gives no option to the project's groups."""
+    sweeper = STORE_MODULE.replace('group="db", name="postgres"', 'group="hydra/sweeper", name="x"')
+    write(project, {"hydra_plugins/x_sweeper/x_sweeper.py": sweeper})
+    settings_file(project)
+    (project / "myproj/store.py").unlink()
+    with pytest.raises(ConfmanError) as caught:
+        compose("train", config_dir=load_settings().config_dir)
+    assert "no option 'postgres' in config group 'db'" in caught.value.message
+    assert "modules =" not in (caught.value.hint or "")
+
+
 def test_listed_module_registers_and_resolver_resolves(project: Path) -> None:
     settings_file(
         project,
