@@ -8,7 +8,8 @@ among them) is copied to a temporary folder and given one ``[[tool.confman.migra
 table. Per round, interleaved: the baseline composes every composition ``migrate`` judges
 (reachable primaries and experiments, each group option swapped in) with ``hydra.compose``
 in one ``initialize_config_dir``; ``check`` is ``migrate(prove=False)`` (what
-``migrate --check`` runs: find every use, compose the tree once to check the declarations);
+``migrate --check`` runs: find every use, compose the tree once with confman's composer to
+check the declarations);
 ``proof`` is ``migrate(write=False)`` (``--write`` without the final write: rewrite in memory,
 compose before and again in a copy, compare). Medians in seconds and ratios to the baseline;
 a JSON line per tree, then the table for benchmarks/RESULTS.md.
