@@ -1,5 +1,6 @@
 """``confman bisect --launcher`` for real: the probes run as jobs of the Hydra app's own launcher
-(Hydra's basic launcher, and joblib with two workers), from confman's sweeper in one multirun."""
+(Hydra's basic launcher, joblib with two workers, submitit's local executor), from confman's
+sweeper in one multirun."""
 
 from __future__ import annotations
 
@@ -145,6 +146,27 @@ def test_joblib_runs_the_two_probes_of_each_split_at_once(
     assert {r.extra["bisect"]["launcher"] for r in records} == {
         "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
     }
+
+
+def test_submitit_runs_the_probes_as_it_runs_slurm_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    """hydra/launcher=submitit_local: each probe pickled into a submitit job folder, run as a
+    process of its own and its result read back, the code path a SLURM cluster runs
+    (submitit_slurm differs in the scheduler only; there is no SLURM here)."""
+    root = _app(tmp_path)
+    monkeypatch.chdir(root)
+    launcher = ["hydra/launcher=submitit_local", "hydra.launcher.timeout_min=5"]
+    report = _bisect(runner, ["config", "config", "-b", CHANGES], ["app.py", *launcher])
+    assert [c["override"] for c in report["culprits"]] == ["c=1", "f=1"]
+    records = _records(report["id"])
+    assert {r.extra["bisect"]["exit_code"] for r in records} == {0, 3}
+    assert {r.extra["bisect"]["launcher"] for r in records} == {
+        "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
+    }
+    pids = {json.loads(line)["pid"] for line in (root / "jobs.jsonl").read_text().splitlines()}
+    assert len(pids) == report["probes"]  # a process per probe, none of them this one
+    assert os.getpid() not in pids
 
 
 def test_the_metric_is_the_task_functions_return_value(
