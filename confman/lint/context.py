@@ -220,6 +220,7 @@ def build_context(
     fast: bool = True,
     background: bool | None = None,
     progress: Progress | None = None,
+    while_waiting: Callable[[LintContext], None] | None = None,
 ) -> LintContext:
     """Read the config tree, compose every reachable composition, and read the Python source.
 
@@ -233,6 +234,8 @@ def build_context(
             there are enough compositions and :func:`background.can_fork` says it is safe).
         progress: called with (compositions done, compositions to make) as lint composes
             (in-process only: asking for it, or narrowing by path, composes here).
+        while_waiting: work on the tree read so far, done once this process has read it and
+            would otherwise wait for the forked child's compositions (with a child only).
     """
     lint = settings.raw.get("lint", {}) if isinstance(settings.raw.get("lint"), dict) else {}
     ctx = LintContext(settings, settings.root, settings.config_dir, lint_settings=lint)
@@ -275,6 +278,8 @@ def build_context(
     ctx.python.selections |= in_tests.selections
     ctx.python.pairs |= in_tests.pairs
     if child is not None:
+        if while_waiting is not None:
+            while_waiting(ctx)
         done = child.result()
         if done is not None:
             adopt_parses(done[3])

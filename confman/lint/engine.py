@@ -18,6 +18,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from confman.errors import ConfmanError
+from confman.lint import optioncomp
 from confman.lint.background import Background, can_fork
 from confman.lint.context import LintContext, Progress, YamlFile, build_context
 from confman.lint.diagnostic import Diagnostic
@@ -116,6 +117,8 @@ def _suppressed(
 #: core, a forked child runs them while this process runs the others. None of them reads the
 #: run store: a database connection must not be used on both sides of a fork.
 FORKED_RULES = frozenset({"CM101", "CM204", "CM302"})
+#: The rules that read every option composed alone (:mod:`confman.lint.optioncomp`).
+OPTION_RULES = frozenset({"CM204", "CM302"})
 #: Fewest leaves over a context's compositions for which forking pays for itself.
 FORK_MIN_LEAVES = 20_000
 
@@ -209,7 +212,11 @@ def lint(
         _codes(list(ignore), "--ignore") if ignore else None,
     )
     with _fewer_gc_passes():
-        ctx = build_context(settings, paths=list(paths) or None, progress=progress)
+        # the rules that compare options composed alone start on them while the child composes
+        waiting = optioncomp.prepare if OPTION_RULES & set(codes) else None
+        ctx = build_context(
+            settings, paths=list(paths) or None, progress=progress, while_waiting=waiting
+        )
         result = lint_context(ctx, codes, parallel=_worth_forking(ctx))
     if paths:
         wanted = [p.resolve() for p in paths]

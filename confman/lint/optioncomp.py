@@ -17,7 +17,7 @@ entries at all (each is a composition; lint says so in an info-level CM000).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from confman.compose.plain import Composer
@@ -26,7 +26,7 @@ from confman.lint.context import LintContext
 from confman.lint.variants import MAX_VARIANTS
 from confman.provenance import Write, iter_leaves
 
-__all__ = ["OptionComposition", "option_compositions"]
+__all__ = ["OptionComposition", "option_compositions", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -57,34 +57,64 @@ class OptionComposition:
         return writes[-1].file if writes else None
 
 
-#: the last context asked about (weakly: a finished lint's context is not kept alive) and its
-#: answer, shared by the rules that read it
-_last: tuple[weakref.ref[LintContext], dict[str, OptionComposition]] | None = None
+@dataclass
+class _Made:
+    """The option compositions made for one lint's context (weakly: a finished lint's context
+    is not kept alive), shared by the rules that read them."""
+
+    ctx: weakref.ref[LintContext]
+    out: dict[str, OptionComposition] = field(default_factory=dict)
+    tried: set[str] = field(default_factory=set)
+    composer: Composer | None = None
+    complete: bool = False
+
+
+_last: _Made | None = None
+
+
+def _made(ctx: LintContext) -> _Made:
+    global _last
+    if _last is None or _last.ctx() is not ctx:
+        _last = _Made(weakref.ref(ctx))
+    return _last
+
+
+def prepare(ctx: LintContext) -> None:
+    """Compose the options of the files read so far. Lint calls this while a forked child
+    makes the tree's compositions, time this process would otherwise spend waiting;
+    :func:`option_compositions` then composes only the options read after it."""
+    _compose_options(ctx, _made(ctx))
 
 
 def option_compositions(ctx: LintContext) -> dict[str, OptionComposition]:
     """Every group option of ``ctx`` that composes on its own, by file (composed once per lint)."""
-    global _last
-    if _last is None or _last[0]() is not ctx:
-        _last = (weakref.ref(ctx), _compose_options(ctx))
-    return _last[1]
+    made = _made(ctx)
+    if not made.complete:
+        _compose_options(ctx, made)
+        made.out = dict(sorted(made.out.items()))
+        made.complete = True
+    return made.out
 
 
-def _compose_options(ctx: LintContext) -> dict[str, OptionComposition]:
+def _compose_options(ctx: LintContext, made: _Made) -> None:
     options = [yf for yf in ctx.files.values() if yf.group is not None]
     if len(options) > MAX_VARIANTS:  # the bound lint's in-place variants have (see context)
-        return {}
-    # options that write hydra.* keys compose on the fast path too (those keys are dropped)
-    composer = Composer(ctx.config_dir, ctx.settings.version_base, check_hydra=False)
-    out: dict[str, OptionComposition] = {}
+        made.out.clear()
+        made.tried.update(ctx.files)
+        return
+    if made.composer is None:
+        # options that write hydra.* keys compose on the fast path too (those keys are dropped)
+        made.composer = Composer(ctx.config_dir, ctx.settings.version_base, check_hydra=False)
     for rel, yf in sorted(ctx.files.items()):
+        if rel in made.tried:
+            continue
+        made.tried.add(rel)
         if yf.group is None or yf.parsed is None or not isinstance(yf.parsed.data, dict | None):
             continue
         try:
-            composed = composer.compose(f"{yf.group}/{yf.option}")
+            composed = made.composer.compose(f"{yf.group}/{yf.option}")
             container = composed.to_container()
             provenance = composed.provenance
         except ConfmanError:
             continue
-        out[rel] = OptionComposition(rel, yf.group, yf.option, container, dict(provenance))
-    return out
+        made.out[rel] = OptionComposition(rel, yf.group, yf.option, container, dict(provenance))

@@ -21,6 +21,7 @@ from omegaconf import OmegaConf
 from confman import ConfmanError, compose
 from confman.compose.plain import Composer, PlainComposed, select
 from confman.lint import context as context_module
+from confman.lint import optioncomp
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context
 from confman.lint.rules import RULES
@@ -360,6 +361,34 @@ def test_background_compositions_equal_serial(
     assert any(p.file == "conf/zz/bad.yaml" for p in serial.problems)
     codes = list(RULES)
     assert lint_context(forked, codes).diagnostics == lint_context(serial, codes).diagnostics
+
+
+def test_options_composed_while_the_child_composes_equal_those_made_at_once(
+    tmp_path: Path,
+) -> None:
+    """Lint composes the options read so far while its forked child makes the compositions
+    (``optioncomp.prepare``), and the rest afterwards: the same option compositions, in the
+    same order, as composing them all at once."""
+    _generated(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    settings = load_settings(cwd=tmp_path)
+    serial = build_context(settings, background=False)
+    expected = dict(optioncomp.option_compositions(serial))
+    clear_cache()
+    read_then: list[int] = []
+
+    def waiting(ctx: Any) -> None:
+        read_then.append(len(ctx.files))
+        optioncomp.prepare(ctx)
+
+    forked = build_context(settings, background=True, while_waiting=waiting)
+    assert forked.composed_in == "child"
+    assert read_then and 0 < read_then[0] < len(forked.files)  # prepared on part of the tree
+    got = optioncomp.option_compositions(forked)
+    assert len(expected) > 10 and list(got) == list(expected)
+    for rel, made in got.items():
+        assert made.container == expected[rel].container
+        assert made.provenance == expected[rel].provenance
 
 
 @pytest.mark.parametrize(
