@@ -53,6 +53,9 @@ class SQLStore(Store):
     #: An integer primary key the database numbers itself, and the type of raw bytes.
     serial = "INTEGER PRIMARY KEY"
     blob = "BLOB"
+    #: Whether ``gc`` sends many rows as one statement of arrays (``unnest``): a round trip
+    #: and a statement per row cost a server; an in-process SQLite runs rows one by one.
+    arrays = False
     #: The driver's exception types, each reported as a ``StoreError`` (``store.faults``).
     driver_errors: tuple[type[BaseException], ...] = ()
     #: Orders in which the runs' row ids can be scanned independently, for salvage.
@@ -495,6 +498,7 @@ class SQLStore(Store):
                     cur,
                     self._sql,
                     [(NODE, n) for row in used for n in row[:3]] + [(BLOB, row[3]) for row in used],
+                    arrays=self.arrays,
                 )
                 cur.execute(self._sql(f"DELETE FROM runs WHERE id IN ({marks})"), list(chunk))
         return ids
@@ -504,7 +508,7 @@ class SQLStore(Store):
         and patch blobs (``confman.store.gc``)."""
         with self._transaction("collect garbage in") as cur:
             self._writers_lock(cur, exclusive=True)
-            return collect(cur, self._sql)
+            return collect(cur, self._sql, arrays=self.arrays)
 
     def count(self) -> int:
         """Number of runs in the store."""

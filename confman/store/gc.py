@@ -8,6 +8,11 @@ names it as a child), stays; otherwise it is deleted with its placements, leaf r
 and its children are queued in turn. Its cost follows what was deleted, not the store's size,
 and it works a batch of 500 queued items at a time (a few statements per batch, not per node:
 on PostgreSQL each statement is a round trip).
+
+Rows are deleted by their whole primary key. SQLite runs one statement per row (``executemany``
+in the process: no round trip, and its plan is cached); PostgreSQL (``arrays``) gets the rows
+of a table as one array per column and deletes them in one statement (``unnest``), where
+``executemany`` sent a statement per row that the server parsed, bound and ran one by one.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from confman.store.layout import BLOB, NODE, Sql
+from confman.store.layout import BLOB, NODE, Sql, chunks, queue_garbage
 from confman.store.tree import NodeRef, decode_nodes
 from confman.store.where import leaf_row
 
@@ -39,29 +44,64 @@ def _unused(cur: Any, sql: Sql, query: str, ids: Sequence[int]) -> list[int]:
     return [int(i) for (i,) in cur.fetchall()]
 
 
-def collect(cur: Any, sql: Sql) -> dict[str, int]:
-    """Empty the ``garbage`` queue in the open transaction; returns what was removed."""
+def collect(cur: Any, sql: Sql, *, arrays: bool = False) -> dict[str, int]:
+    """Empty the ``garbage`` queue in the open transaction; returns what was removed.
+
+    ``arrays``: delete and queue many rows in one statement of arrays (PostgreSQL).
+    """
     counts = {"configs": 0, "leaves": 0, "nodes": 0, "blobs": 0}
-    keys: dict[tuple[int, str], int | None] = {}
+    keys = _Keys()
     while True:
         cur.execute("SELECT kind, id FROM garbage ORDER BY kind, id LIMIT 500")
         batch = [(int(k), int(i)) for k, i in cur.fetchall()]
         if not batch:
             return counts
-        cur.executemany(sql("DELETE FROM garbage WHERE kind = ? AND id = ?"), batch)
+        _delete(cur, sql, arrays, "garbage", _GARBAGE, batch)
         blobs = _unused(cur, sql, _UNUSED_BLOBS, [i for k, i in batch if k == BLOB])
-        cur.executemany(sql("DELETE FROM blobs WHERE id = ?"), [(i,) for i in blobs])
+        _delete(cur, sql, arrays, "blobs", _BLOB, [(i,) for i in blobs])
         counts["blobs"] += len(blobs)
         nodes = _unused(cur, sql, _UNUSED_NODES, [i for k, i in batch if k == NODE])
         if nodes:
-            _drop(cur, sql, nodes, keys, counts)
+            _drop(cur, sql, arrays, nodes, keys, counts)
+
+
+#: Each table's primary key (the columns that name a row to delete) and their types.
+_GARBAGE = (("kind", "integer"), ("id", "integer"))
+_BLOB = (("id", "integer"),)
+_LEAF = (("key", "integer"), ("txt", "text"), ("node", "integer"))
+_EDGE = (("child", "integer"), ("key", "integer"), ("parent", "integer"))
+
+
+def _delete(
+    cur: Any,
+    sql: Sql,
+    arrays: bool,
+    table: str,
+    columns: tuple[tuple[str, str], ...],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """Delete the ``rows`` of ``table`` named by their ``columns``."""
+    if not rows:
+        return
+    names = [name for name, _ in columns]
+    if not arrays:
+        match = " AND ".join(f"{name} = ?" for name in names)
+        cur.executemany(sql(f"DELETE FROM {table} WHERE {match}"), rows)
+        return
+    unnest = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+    match = " AND ".join(f"t.{name} = d.{name}" for name in names)
+    cur.execute(
+        f"DELETE FROM {table} t USING unnest({unnest}) AS d({', '.join(names)}) WHERE {match}",
+        [list(column) for column in zip(*rows, strict=True)],
+    )
 
 
 def _drop(
     cur: Any,
     sql: Sql,
+    arrays: bool,
     nodes: list[int],
-    keys: dict[tuple[int, str], int | None],
+    keys: _Keys,
     counts: dict[str, int],
 ) -> None:
     """Delete ``nodes`` and the rows about them; queue their children."""
@@ -70,11 +110,12 @@ def _drop(
     decoded = decode_nodes(cur.fetchall())
     cur.execute(sql(f"SELECT node, key FROM placements WHERE node IN ({marks})"), nodes)
     placements = cur.fetchall()
+    keys.under(cur, sql, {int(key) for _, key in placements})
     leaves, edges, kids = [], [], []
     for node, key in placements:
         counts["configs"] += key == 0
         for name, value in decoded.get(str(node), {}).items():
-            child = _key(cur, sql, keys, int(key), name)
+            child = keys.ids.get((int(key), name))
             if child is None:
                 continue
             if type(value) is NodeRef:
@@ -85,25 +126,30 @@ def _drop(
         for value in entries.values():
             if type(value) is NodeRef:
                 edges.append((int(value), 0, int(node)))
-                kids.append((int(value),))
-    cur.executemany(sql("DELETE FROM leaves WHERE key = ? AND txt = ? AND node = ?"), leaves)
+                kids.append(int(value))
+    _delete(cur, sql, arrays, "leaves", _LEAF, leaves)
     counts["leaves"] += len(leaves)
-    cur.executemany(sql("DELETE FROM edges WHERE child = ? AND key = ? AND parent = ?"), edges)
+    _delete(cur, sql, arrays, "edges", _EDGE, edges)
     cur.execute(sql(f"DELETE FROM placements WHERE node IN ({marks})"), nodes)
-    cur.executemany(
-        sql(f"INSERT INTO garbage (kind, id) VALUES ({NODE}, ?) ON CONFLICT DO NOTHING"),
-        sorted(set(kids)),
-    )
+    queue_garbage(cur, sql, [(NODE, kid) for kid in kids], arrays=arrays)
     cur.execute(sql(f"DELETE FROM nodes WHERE id IN ({marks})"), nodes)
     counts["nodes"] += len(decoded)
 
 
-def _key(
-    cur: Any, sql: Sql, keys: dict[tuple[int, str], int | None], parent: int, name: str
-) -> int | None:
-    """The trie key ``name`` under ``parent`` (remembered for the whole collection)."""
-    if (parent, name) not in keys:
-        cur.execute(sql("SELECT id FROM keys WHERE parent = ? AND name = ?"), (parent, name))
-        row = cur.fetchone()
-        keys[(parent, name)] = None if row is None else int(row[0])
-    return keys[(parent, name)]
+class _Keys:
+    """The trie keys under the parents read so far in this collection (keys are not deleted)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[int, str], int] = {}
+        self.read: set[int] = set()
+
+    def under(self, cur: Any, sql: Sql, parents: set[int]) -> None:
+        """Read every key under ``parents`` not read before: one statement for a batch of
+        nodes, where a statement per (parent, name) was a round trip each on PostgreSQL."""
+        todo = sorted(parents - self.read)
+        for part in chunks(todo):
+            marks = ", ".join("?" * len(part))
+            cur.execute(sql(f"SELECT id, parent, name FROM keys WHERE parent IN ({marks})"), part)
+            for key, parent, name in cur.fetchall():
+                self.ids[(int(parent), str(name))] = int(key)
+        self.read.update(todo)

@@ -281,10 +281,19 @@ def write_records(
     queue_garbage(cur, sql, garbage)
 
 
-def queue_garbage(cur: Any, sql: Sql, items: Iterable[tuple[int, int | None]]) -> None:
-    """Queue ``(kind, id)`` (``NODE`` or ``BLOB``) for ``gc`` to check."""
+def queue_garbage(
+    cur: Any, sql: Sql, items: Iterable[tuple[int, int | None]], *, arrays: bool = False
+) -> None:
+    """Queue ``(kind, id)`` (``NODE`` or ``BLOB``) for ``gc`` to check; ``arrays``: in one
+    statement of two arrays (PostgreSQL), not one statement per row."""
     rows = sorted({(kind, i) for kind, i in items if i is not None})
-    if rows:
+    if rows and arrays:
+        cur.execute(
+            "INSERT INTO garbage (kind, id) SELECT * FROM unnest(%s::integer[], %s::integer[]) "
+            "ON CONFLICT DO NOTHING",
+            [[kind for kind, _ in rows], [i for _, i in rows]],
+        )
+    elif rows:
         cur.executemany(
             sql("INSERT INTO garbage (kind, id) VALUES (?, ?) ON CONFLICT DO NOTHING"), rows
         )

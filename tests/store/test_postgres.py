@@ -1,10 +1,11 @@
-"""PostgreSQL specifics: one run is read in one round trip to a real server."""
+"""PostgreSQL specifics: one run is read in one round trip to a real server; ``gc`` deletes
+rows a batch per statement."""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from confman.store import RunRecord, SQLStore, open_store
 
@@ -26,9 +27,8 @@ def deep_record(seed: int) -> RunRecord:
 
 
 @contextmanager
-def round_trips(store: SQLStore) -> Iterator[Callable[[], int]]:
-    """Count the exchanges with the server during the block, from libpq's own protocol trace
-    (one ``ReadyForQuery`` ends each statement's round trip)."""
+def traced(store: SQLStore, message: str) -> Iterator[Callable[[], int]]:
+    """Count the server's ``message``s during the block, from libpq's own protocol trace."""
     conn = store._conn
     with tempfile.TemporaryFile("w+") as trace:
         conn.pgconn.trace(trace.fileno())
@@ -38,9 +38,17 @@ def round_trips(store: SQLStore) -> Iterator[Callable[[], int]]:
         finally:
             conn.pgconn.untrace()
             trace.seek(0)
-            counted.append(
-                sum("\tB\t" in line and "ReadyForQuery" in line for line in trace.readlines())
-            )
+            counted.append(sum("\tB\t" in line and message in line for line in trace.readlines()))
+
+
+def round_trips(store: SQLStore) -> AbstractContextManager[Callable[[], int]]:
+    """Count the exchanges with the server (one ``ReadyForQuery`` ends each round trip)."""
+    return traced(store, "ReadyForQuery")
+
+
+def statements(store: SQLStore) -> AbstractContextManager[Callable[[], int]]:
+    """Count the statements the server ran (a ``CommandComplete`` each, pipelined ones too)."""
+    return traced(store, "CommandComplete")
 
 
 def test_a_run_and_its_three_trees_come_in_one_round_trip(pg_schema_url: str) -> None:
@@ -69,3 +77,31 @@ def test_opening_a_current_store_reads_its_schema_in_one_round_trip(pg_schema_ur
         with round_trips(store) as count:
             assert store._migrate() == salt  # what the constructor runs after connecting
         assert count() == 1
+
+
+def wide_record(seed: int) -> RunRecord:
+    """A run whose 60 leaves are its own (none shared with another seed's run)."""
+    config = {f"s{k}": {f"v{j}": seed * 1000 + k * 10 + j for j in range(10)} for k in range(6)}
+    return RunRecord(config_name="train", config=config, raw_config=config)
+
+
+def test_gc_deletes_rows_a_batch_per_statement_not_a_statement_per_row(
+    pg_schema_url: str,
+) -> None:
+    """20 deleted runs are 1,200 leaf rows and 140 nodes: ``gc`` removes them in a few
+    statements per batch of the queue (23 here), where a statement per row (the old
+    ``executemany``, one pipelined statement each on the server) made 1,783; ``delete``
+    queues their trees in one statement (26 in all, 46 with a statement per queued tree)."""
+    with open_store(pg_schema_url) as store:
+        runs = [store.put(wide_record(seed)) for seed in range(30)]
+        with statements(store) as deleting:
+            store.delete([r.id for r in runs[:20]])
+        with statements(store) as collecting:
+            removed = store.gc()
+        assert removed == {"configs": 20, "leaves": 1200, "nodes": 140, "blobs": 0}
+        assert deleting() <= 20 + 8  # resolving each ref, then one statement per table
+        assert collecting() <= 40  # 1,783 a statement per row
+        assert store.query(["s0.v0==0"]) == [] and store.count() == 10
+        kept = store.query(["s5.v9>=25059"])
+        assert [r.id for r in kept] == [r.id for r in reversed(runs[25:])]
+        assert kept[0].config == runs[-1].config
