@@ -6,7 +6,8 @@
 Fills ``--runs`` sweep runs (``store_scale.record``, through ``Store.put_many``) into a SQLite
 file and a fresh PostgreSQL schema, or reads the two stores given (``--sqlite-url`` and a
 ``--pg-url`` whose schema already holds them). Then, ``--rounds`` times, each backend in turn:
-``runs list``'s first page (``query(limit=50)``, median of ``--repeat`` on an open store), and
+``runs list``'s first page (``query(limit=50)``, median of ``--repeat`` on an open store, and
+as the first statements on a connection just opened), and
 deleting the newest 1% of the runs then ``gc`` (each round deletes other, comparable runs: every
 sweep run has its own seed, so its own top node, trainer section and provenance). Prints per
 round the medians, ``gc`` per deleted run, the ratios, and how many statements (and, on
@@ -71,6 +72,18 @@ def list_ms(store: SQLStore, repeat: int) -> float:
     return statistics.median(samples) * 1000
 
 
+def cold_list_ms(url: str, repeat: int) -> float:
+    """The first page as ``confman runs list`` reads it: the first statements on a connection
+    just opened (its opening not counted)."""
+    samples = []
+    for _ in range(repeat):
+        with open_store(url) as store:
+            began = time.perf_counter()
+            store.query(limit=50)
+            samples.append(time.perf_counter() - began)
+    return statistics.median(samples) * 1000
+
+
 def gc_round(store: SQLStore, share: float) -> tuple[float, int, dict[str, int], float]:
     """Delete the newest ``share`` of the runs, then ``gc``: its ms, the runs, what it removed,
     and the ms the delete took."""
@@ -109,6 +122,7 @@ def main() -> None:
             print(f"{name}: {store.count()} runs; list makes (statements, round trips) {count()}")
         for n in range(args.rounds):
             listed = {name: list_ms(store, args.repeat) for name, store in stores.items()}
+            cold = {name: cold_list_ms(url, args.repeat) for name, url in urls.items()}
             collected: dict[str, Any] = {}
             for name, store in stores.items():
                 with statements(store) as count:
@@ -117,7 +131,9 @@ def main() -> None:
             lite, pg = collected["sqlite"], collected["postgres"]
             print(
                 f"round {n}: list SQLite {listed['sqlite']:.2f} ms, PostgreSQL "
-                f"{listed['postgres']:.2f} ms ({listed['postgres'] / listed['sqlite']:.2f}x); "
+                f"{listed['postgres']:.2f} ms ({listed['postgres'] / listed['sqlite']:.2f}x), on a "
+                f"new connection SQLite {cold['sqlite']:.2f} ms, PostgreSQL {cold['postgres']:.2f} "
+                f"ms ({cold['postgres'] / cold['sqlite']:.2f}x); "
                 f"gc SQLite {lite[0]:.0f} ms / {lite[1]} runs = {lite[0] / lite[1]:.3f} ms a run, "
                 f"PostgreSQL {pg[0]:.0f} ms / {pg[1]} = {pg[0] / pg[1]:.3f} "
                 f"({pg[0] / pg[1] / (lite[0] / lite[1]):.2f}x); removed {pg[2]}; the delete "

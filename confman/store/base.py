@@ -53,8 +53,9 @@ class SQLStore(Store):
     #: An integer primary key the database numbers itself, and the type of raw bytes.
     serial = "INTEGER PRIMARY KEY"
     blob = "BLOB"
-    #: Whether ``gc`` sends many rows as one statement of arrays (``unnest``): a round trip
-    #: and a statement per row cost a server; an in-process SQLite runs rows one by one.
+    #: Whether many rows or ids go as one array parameter (``unnest``, ``= ANY``): on a server
+    #: a statement per row is a statement to run and an ``IN`` list of n ids one to plan each
+    #: time; an in-process SQLite runs rows one by one and caches its plans.
     arrays = False
     #: The driver's exception types, each reported as a ``StoreError`` (``store.faults``).
     driver_errors: tuple[type[BaseException], ...] = ()
@@ -245,7 +246,9 @@ class SQLStore(Store):
     ) -> list[RunRecord]:
         """Records for ``rows`` (``reader.SELECT``); ``texts``: their nodes, if read with them."""
         try:
-            records = records_from_rows(self._read, rows, partial=partial, texts=texts)
+            records = records_from_rows(
+                self._read, rows, partial=partial, texts=texts, arrays=self.arrays
+            )
         except (MissingNodeError, TypeError, ValueError, KeyError, AttributeError) as exc:
             raise fault(ValueError(f"malformed record: {exc}"), self.url, "decode runs of") from exc
         here = socket.gethostname()

@@ -34,15 +34,24 @@ SELECT = (
 )
 
 
-def fetch_texts(read: Read, roots: Collection[int]) -> dict[int, str]:
-    """The stored text of every node under ``roots`` (missing ones are left out)."""
+def fetch_texts(read: Read, roots: Collection[int], *, arrays: bool = False) -> dict[int, str]:
+    """The stored text of every node under ``roots`` (missing ones are left out).
+
+    ``arrays`` (PostgreSQL): each level's ids as one array parameter, so every level is the
+    same statement (planned cheaply, and prepared once it repeats) instead of an ``IN`` list
+    of as many parameters as ids, a new statement text to parse and plan for each length.
+    """
     texts: dict[int, str] = {}
     todo = set(roots)
     while todo:
         found: dict[int, str] = {}
-        for part in chunks(sorted(todo)):
-            marks = ", ".join("?" * len(part))
-            found.update(read(f"SELECT id, data FROM nodes WHERE id IN ({marks})", part))
+        if arrays:
+            ids: list[Any] = [sorted(todo)]
+            found.update(read("SELECT id, data FROM nodes WHERE id = ANY(?::integer[])", ids))
+        else:
+            for part in chunks(sorted(todo)):
+                marks = ", ".join("?" * len(part))
+                found.update(read(f"SELECT id, data FROM nodes WHERE id IN ({marks})", part))
         texts.update(found)
         todo = {kid for text in found.values() for kid in child_ids(text)} - texts.keys()
     return texts
@@ -129,11 +138,12 @@ def records_from_rows(
     *,
     partial: bool = False,
     texts: dict[int, str] | None = None,
+    arrays: bool = False,
 ) -> list[RunRecord]:
     """Records for rows selected with ``SELECT``; ``partial`` reads the config and body only.
 
     ``texts``: the nodes of the rows' trees when the caller fetched them with the rows (id ->
-    stored text); otherwise they are read through ``read``.
+    stored text); otherwise they are read through ``read`` (``arrays``: as ``fetch_texts``).
 
     Raises:
         MissingNodeError: a node of some run's trees is not in the store.
@@ -142,16 +152,20 @@ def records_from_rows(
     if not rows:
         return []
     with _collector_paused():
-        return _build(read, rows, partial, texts)
+        return _build(read, rows, partial, texts, arrays)
 
 
 def _build(
-    read: Read, rows: Sequence[tuple[Any, ...]], partial: bool, texts: dict[int, str] | None
+    read: Read,
+    rows: Sequence[tuple[Any, ...]],
+    partial: bool,
+    texts: dict[int, str] | None,
+    arrays: bool,
 ) -> list[RunRecord]:
     n = len(COLUMNS)
     if texts is None:
         roots = {int(r[i]) for r in rows for i in ((n,) if partial else (n, n + 1, n + 2)) if r[i]}
-        texts = fetch_texts(read, roots)
+        texts = fetch_texts(read, roots, arrays=arrays)
     trees = _Trees(texts)
     bodies = json.loads("[" + ",".join(row[n + 4] for row in rows) + "]")
     out = []

@@ -105,3 +105,18 @@ def test_gc_deletes_rows_a_batch_per_statement_not_a_statement_per_row(
         kept = store.query(["s5.v9>=25059"])
         assert [r.id for r in kept] == [r.id for r in reversed(runs[25:])]
         assert kept[0].config == runs[-1].config
+
+
+def test_each_level_of_the_trees_a_query_reads_is_one_statement(pg_schema_url: str) -> None:
+    """The nodes of a level go as one array parameter: 600 runs (about 1,200 roots, 4,800
+    nodes below) take as many round trips as 5 runs, where ``IN`` lists of 500 ids took one
+    per 500."""
+    with open_store(pg_schema_url) as store:
+        runs = store.put_many([wide_record(seed) for seed in range(600)])
+        with round_trips(store) as few:
+            newest = store.query(limit=5)
+        with round_trips(store) as many:
+            every = store.query()
+        assert few() == many() <= 5
+        assert [r.id for r in every] == [r.id for r in reversed(runs)]
+        assert every[:5] == newest and every[-1].config == runs[0].config
