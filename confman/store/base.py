@@ -268,6 +268,10 @@ class SQLStore(Store):
         )
         return self._only_match(ref, [str(row[0]) for row in rows])
 
+    def _resolve_all(self, refs: Sequence[str]) -> list[str]:
+        """``resolve`` of each of ``refs``, in order."""
+        return [self.resolve(ref) for ref in refs]
+
     def _latest(self, ref: str) -> str | None:
         """The run id ``@latest`` or ``@latest~N`` names; None for any other reference."""
         match = re.fullmatch(r"@latest(?:~(\d+))?", ref.strip())
@@ -487,7 +491,7 @@ class SQLStore(Store):
 
         What they used is queued for ``gc``, which frees what no other run uses.
         """
-        ids = [self.resolve(ref) for ref in refs]
+        ids = self._resolve_all(refs)
         with self._transaction("delete runs from") as cur:
             self._writers_lock(cur, exclusive=False)
             for chunk in chunks(list(dict.fromkeys(ids))):

@@ -9,7 +9,7 @@ advisory lock so that two processes opening a new database do not both create th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -41,6 +41,12 @@ _RUN_WITH_TREES = (
     "JOIN nodes n ON n.id = split_part(m.part, chr(2), 1)::integer) "
     f"SELECT {', '.join(_COLUMNS)}, NULL::integer, NULL::text FROM hit "
     f"UNION ALL SELECT {', '.join(['NULL'] * len(_COLUMNS))}, t.id, t.data FROM tree t"
+)
+# Each reference's first two runs in id order, as ``resolve`` reads them one at a time.
+_MATCHES = (
+    "SELECT m.ref, x.id FROM unnest(%s::text[], %s::text[]) AS m(ref, high) "
+    "CROSS JOIN LATERAL (SELECT id FROM runs WHERE id >= m.ref AND id < m.high "
+    "ORDER BY id LIMIT 2) AS x ORDER BY m.ref, x.id"
 )
 _EXACT = _RUN_WITH_TREES.format(where="r.id = %s")
 _PREFIX = _RUN_WITH_TREES.format(where="r.id >= %s AND r.id < %s")
@@ -93,6 +99,18 @@ class PostgresStore(SQLStore):
         self._only_match(ref, [str(row[0]) for row in runs])
         texts = {int(row[-2]): str(row[-1]) for row in rows if row[-2] is not None}
         return self._records(runs, texts=texts)[0]
+
+    def _resolve_all(self, refs: Sequence[str]) -> list[str]:
+        """``resolve`` of each of ``refs``, the ids and prefixes in one statement (each one's
+        first two matches, as ``resolve`` reads them) instead of a round trip each."""
+        latest = {ref: run_id for ref in refs if (run_id := self._latest(ref)) is not None}
+        ranges = [self._prefix_range(ref) for ref in refs if ref not in latest]
+        found: dict[str, list[str]] = {low: [] for low, _ in ranges}
+        if ranges:
+            lows, highs = [low for low, _ in ranges], [high for _, high in ranges]
+            for low, run_id in self._read(_MATCHES, (lows, highs)):
+                found[str(low)].append(str(run_id))
+        return [latest[ref] if ref in latest else self._only_match(ref, found[ref]) for ref in refs]
 
     def _stored_meta(self) -> dict[str, str]:
         """The ``meta`` rows in one statement: a missing table (a new store) is the error

@@ -119,6 +119,25 @@ def test_refs(store: SQLStore) -> None:
         store.get("Robert'); DROP TABLE runs;--")
 
 
+def test_delete_resolves_refs_as_resolve_does(store: SQLStore) -> None:
+    """``delete`` resolves all its refs first (together, on PostgreSQL): each to what
+    ``resolve`` says, and any bad one deletes nothing."""
+    ids = [store.put(make(lr=i / 10)).id for i in range(4)]
+    for bad, why in (
+        (ids[0][:2], "ambiguous"),
+        ("zzzz", "no run matches"),
+        ("@latest~9", "fewer runs"),
+        ("@latestx", "not a run reference"),
+    ):
+        with pytest.raises(RunNotFoundError, match=why):
+            store.delete([ids[0], "@latest", bad])
+        assert store.count() == 4
+    unique = next(ids[1][:n] for n in range(1, 21) if [i[:n] for i in ids].count(ids[1][:n]) == 1)
+    refs = [unique, "@latest", ids[0], ids[1]]
+    assert store.delete(refs) == [ids[1], ids[3], ids[0], ids[1]]
+    assert [r.id for r in store.query()] == [ids[2]]
+
+
 def test_bad_where_is_a_clear_error(store: SQLStore) -> None:
     with pytest.raises(WhereError, match="needs a number"):
         store.query(["optimizer.lr>=big"])
