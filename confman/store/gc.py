@@ -51,6 +51,13 @@ def collect(cur: Any, sql: Sql, *, arrays: bool = False) -> dict[str, int]:
     """
     counts = {"configs": 0, "leaves": 0, "nodes": 0, "blobs": 0}
     keys = _Keys()
+    if arrays:
+        # Every row gc reads or deletes is found by its key. Costing an index probe as a
+        # random read, PostgreSQL's planner answers a batch of some thousand leaf rows with a
+        # hash join over a scan of the whole table (tens of ms a statement on a large store)
+        # instead of a probe a row (a few us each, the pages cached): not in this transaction.
+        cur.execute("SET LOCAL enable_hashjoin = off")
+        cur.execute("SET LOCAL enable_mergejoin = off")
     while True:
         cur.execute("SELECT kind, id FROM garbage ORDER BY kind, id LIMIT 500")
         batch = [(int(k), int(i)) for k, i in cur.fetchall()]
