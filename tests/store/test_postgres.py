@@ -6,8 +6,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 from confman.store import RunRecord, SQLStore, open_store
+from confman.store.gc import collect
 
 
 def deep_record(seed: int) -> RunRecord:
@@ -91,7 +93,8 @@ def test_gc_deletes_rows_a_batch_per_statement_not_a_statement_per_row(
     """20 deleted runs are 1,200 leaf rows and 140 nodes: ``gc`` removes them in a few
     statements per batch of the queue (23 here), where a statement per row (the old
     ``executemany``, one pipelined statement each on the server) made 1,783; ``delete``
-    queues their trees in one statement (26 in all, 46 with a statement per queued tree)."""
+    resolves the refs together and queues their trees in one statement (7 in all; 46 with a
+    round trip per ref and a statement per queued tree)."""
     with open_store(pg_schema_url) as store:
         runs = [store.put(wide_record(seed)) for seed in range(30)]
         with statements(store) as deleting:
@@ -120,3 +123,37 @@ def test_each_level_of_the_trees_a_query_reads_is_one_statement(pg_schema_url: s
         assert few() == many() <= 5
         assert [r.id for r in every] == [r.id for r in reversed(runs)]
         assert every[:5] == newest and every[-1].config == runs[0].config
+
+
+class _Explaining:
+    """A cursor that has the server plan each set-based delete before running it."""
+
+    def __init__(self, cur: Any) -> None:
+        self.cur = cur
+        self.plans: list[str] = []
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        if sql.startswith("DELETE") and "unnest" in sql:
+            self.cur.execute("EXPLAIN " + sql, params)
+            self.plans.append("\n".join(line for (line,) in self.cur.fetchall()))
+        self.cur.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        self.cur.executemany(sql, rows)
+
+    def fetchall(self) -> Any:
+        return self.cur.fetchall()
+
+
+def test_gc_finds_each_row_it_deletes_by_its_key(pg_schema_url: str) -> None:
+    """A batch of 1,200 leaf rows is deleted by a probe of the primary key a row, not by a
+    hash or merge join over the whole table, which the planner picks when it costs the probes
+    as random reads (on a large store: a scan of millions of rows for each batch)."""
+    with open_store(pg_schema_url) as store:
+        runs = [store.put(wide_record(seed)) for seed in range(30)]
+        store.delete([r.id for r in runs[:20]])
+        with store._transaction("collect garbage in") as cur:
+            explaining = _Explaining(cur)
+            assert collect(explaining, store._sql, arrays=True)["leaves"] == 1200
+    assert len(explaining.plans) >= 3
+    assert not [plan for plan in explaining.plans if "Hash Join" in plan or "Merge Join" in plan]
