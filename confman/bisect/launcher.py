@@ -180,6 +180,8 @@ class LauncherProbes:
                 outcomes.append(Outcome(COMPOSE_FAILED, None, 0.0))
                 continue
             ret = returns[legal.index(job)]
+            # ``_return_value``, not the ``return_value`` property: for a failed job that one
+            # prints "Error executing job" to stderr and raises; the exception is what we read
             if ret.status.name == "COMPLETED":
                 outcomes.append(Outcome(0, metric_in(self.judge, ret._return_value), seconds))
             else:

@@ -80,28 +80,31 @@ def test_missing_configstore_module_names_the_setting(project: Path) -> None:
     assert "myproj/store.py:" in (caught.value.hint or "")
 
 
-def test_a_registration_in_test_code_is_no_hint(project: Path) -> None:
-    """A test registering its own ConfigStore entry is not a module the application needs."""
-    write(project, {"tests/test_db.py": f"def test_db():\n{textwrap.indent(STORE_MODULE, '    ')}"})
+@pytest.mark.parametrize(
+    ("rel", "text"),
+    [
+        # a test registering its own entry is not a module the application needs
+        ("tests/test_db.py", f"def test_db():\n{textwrap.indent(STORE_MODULE, '    ')}"),
+        # a Hydra plugin's config (``hydra/sweeper``) gives no option to the project's groups
+        (
+            "hydra_plugins/x_sweeper/x_sweeper.py",
+            STORE_MODULE.replace('group="db", name="postgres"', 'group="hydra/sweeper", name="x"'),
+        ),
+    ],
+    ids=["test code", "a plugin in hydra/sweeper"],
+)
+def test_a_registration_the_application_does_not_need_is_no_hint(
+    project: Path, rel: str, text: str
+) -> None:
+    """Only registrations that could give the missing option are offered as modules to add."""
+    write(project, {rel: text})
     settings_file(project)
     (project / "myproj/store.py").unlink()
     with pytest.raises(ConfmanError) as caught:
         compose("train", config_dir=load_settings().config_dir)
     assert "no option 'postgres' in config group 'db'" in caught.value.message
     assert "modules =" not in (caught.value.hint or "")
-    assert "tests/test_db.py" not in (caught.value.hint or "")
-
-
-def test_a_plugin_registering_in_hydras_own_groups_is_no_hint(project: Path) -> None:
-    """A Hydra plugin's config (``hydra/sweeper``) gives no option to the project's groups."""
-    sweeper = STORE_MODULE.replace('group="db", name="postgres"', 'group="hydra/sweeper", name="x"')
-    write(project, {"hydra_plugins/x_sweeper/x_sweeper.py": sweeper})
-    settings_file(project)
-    (project / "myproj/store.py").unlink()
-    with pytest.raises(ConfmanError) as caught:
-        compose("train", config_dir=load_settings().config_dir)
-    assert "no option 'postgres' in config group 'db'" in caught.value.message
-    assert "modules =" not in (caught.value.hint or "")
+    assert rel not in (caught.value.hint or "")
 
 
 def test_listed_module_registers_and_resolver_resolves(project: Path) -> None:
