@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Background", "can_fork"]
+__all__ = ["Background", "Claims", "can_fork"]
 
 
 def _cores() -> int:
@@ -66,25 +66,46 @@ class Background:
     """``fn(*args)`` running in a forked child that inherits this process's memory: nothing is
     pickled but the result. ``result()`` waits for it (None if it failed).
 
+    With ``tells``, the child can also say one thing before it is done: ``fn`` is called as
+    ``fn(tell, *args)``, and ``told()`` waits for what it passed to ``tell`` (None if the child
+    finished or died without telling). The child sends it from a thread of its own, so a large
+    message never stalls the child's work while this process is still busy.
+
     The parent's objects are frozen out of the garbage collector across the fork, so the
     child's collections do not walk (and so copy) every inherited page; the child collects
     nothing and only sends its result.
     """
 
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+    def __init__(self, fn: Callable[..., Any], *args: Any, tells: bool = False) -> None:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
+        self._early: list[Any] = []  # the result, when it came where a told value was awaited
         gc.freeze()
         try:
-            self._process = context.Process(target=_send_result, args=(send, fn, args))
+            self._process = context.Process(target=_send_result, args=(send, fn, args, tells))
             self._process.start()
         finally:
             gc.unfreeze()
         send.close()
 
+    def told(self) -> Any:
+        try:
+            kind, value = self._receive.recv()
+        except Exception:  # the child died: result() says so
+            return None
+        if kind == "told":
+            return value
+        self._early.append(value)
+        return None
+
     def result(self) -> Any:
         try:
-            return self._receive.recv()
+            if self._early:
+                return self._early[0]
+            while True:
+                kind, value = self._receive.recv()
+                if kind == "result":
+                    return value
         except Exception:  # the child died before sending: the caller does the work itself
             return None
         finally:
@@ -92,11 +113,51 @@ class Background:
             self._process.join()
 
 
-def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], tells: bool) -> None:
     gc.disable()
+    telling: list[threading.Thread] = []
+
+    def tell(value: Any) -> None:
+        telling.append(threading.Thread(target=send.send, args=(("told", value),)))
+        telling[-1].start()
+
     try:
-        result = fn(*args)
+        result = fn(tell, *args) if tells else fn(*args)
     except BaseException:  # said by the parent doing the work itself, once
         result = None
-    send.send(result)
+    for thread in telling:
+        thread.join()
+    send.send(("result", result))
     send.close()
+
+
+class Claims:
+    """Positions 0..n-1 of a list of work shared by a forked child, which takes them from the
+    front, and its parent, which takes them from the back once it is free: each position is
+    taken exactly once, by one of them. The two ends live in shared memory made before the
+    fork; the child opens the list once it knows how long it is (until then the parent finds
+    nothing to take)."""
+
+    def __init__(self) -> None:
+        self._ends = multiprocessing.get_context("fork").Array("q", 2)  # [front, end)
+
+    def open(self, count: int) -> None:
+        with self._ends.get_lock():
+            self._ends[1] = count
+
+    def first(self) -> int | None:
+        """The next position from the front (None when none is left)."""
+        with self._ends.get_lock():
+            position = self._ends[0]
+            if position >= self._ends[1]:
+                return None
+            self._ends[0] = position + 1
+            return int(position)
+
+    def last(self) -> int | None:
+        """The next position from the back (None when none is left)."""
+        with self._ends.get_lock():
+            if self._ends[1] <= self._ends[0]:
+                return None
+            self._ends[1] -= 1
+            return int(self._ends[1])

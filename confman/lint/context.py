@@ -20,21 +20,24 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 
 from confman.caches import Bounded
-from confman.compose import Composed
 from confman.compose.plain import Composer, PlainComposed
 from confman.confine import ALLOW_HINT, confinement
 from confman.errors import ConfmanError
-from confman.lint.background import Background, can_fork
+from confman.lint.background import Background, Claims, can_fork
+from confman.lint.composeall import (
+    Composition,
+    Outcome,
+    Planned,
+    Progress,
+    compose_all,
+    make,
+    merge,
+    plan,
+    show,
+)
 from confman.lint.diagnostic import Diagnostic, Severity
 from confman.lint.pysource import PythonEvidence, collect_python
-from confman.lint.variants import (
-    MAX_VARIANTS,
-    experiment_like,
-    narrowing,
-    option_file,
-    reachable,
-    under,
-)
+from confman.lint.variants import narrowing
 from confman.settings import Settings
 from confman.yamlsource import ParsedYaml, adopt_parses, cached_parses, load_yaml_file
 
@@ -80,21 +83,6 @@ class Selection:
     group: str
     option: str | None
     override: bool
-
-
-@dataclass
-class Composition:
-    """One composed config: a primary, or a primary with ``experiment=<opt>``.
-
-    ``composed`` is ``confman.compose``'s result, or the same result as plain data when
-    :mod:`confman.compose.plain` could prove its fast path applies (same reading surface:
-    ``provenance``, ``choices``, ``config``, ``to_container``).
-    """
-
-    label: str
-    primary: str
-    overrides: tuple[str, ...]
-    composed: Composed | PlainComposed
 
 
 @dataclass
@@ -149,13 +137,6 @@ class LintContext:
         )
 
 
-def _show(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def _selections(yf: YamlFile) -> list[Selection]:
     data = yf.parsed.data if yf.parsed else None
     if not isinstance(data, dict) or not isinstance(data.get("defaults"), list):
@@ -190,7 +171,7 @@ def python_files(settings: Settings, ctx: LintContext) -> list[Path]:
     skip = {".git", ".venv", "venv", "node_modules", "build", "dist", "__pycache__", ".tox"}
     for base in roots:
         if not base.exists():
-            ctx.problem(_show(base, settings.root), 0, f"src path '{base}' does not exist")
+            ctx.problem(show(base, settings.root), 0, f"src path '{base}' does not exist")
             continue
         candidates = [base] if base.is_file() else sorted(base.rglob("*.py"))
         for path in candidates:
@@ -240,7 +221,7 @@ def build_context(
     lint = settings.raw.get("lint", {}) if isinstance(settings.raw.get("lint"), dict) else {}
     ctx = LintContext(settings, settings.root, settings.config_dir, lint_settings=lint)
     if not settings.config_dir.is_dir():
-        ctx.problem(_show(settings.config_dir, settings.root), 0, "config dir does not exist")
+        ctx.problem(show(settings.config_dir, settings.root), 0, "config dir does not exist")
         return ctx
     yaml_paths = sorted(settings.config_dir.rglob("*.yaml"))
     narrow = narrowing(settings.config_dir, paths)
@@ -258,17 +239,20 @@ def build_context(
     # with a child, it parses the last share of the files too (this process reads the rest
     # meanwhile, and takes those parses over once the child is done)
     head = len(yaml_paths) - (len(yaml_paths) // CHILD_PARSE_SHARE if background else 0)
+    claims = Claims() if background else None
     child = (
-        Background(_compositions_only, settings, yaml_paths, fast, yaml_paths[head:])
-        if background
+        Background(
+            _compositions_only, settings, yaml_paths, fast, yaml_paths[head:], claims, tells=True
+        )
+        if claims is not None
         else None
     )
     _read_tree(ctx, yaml_paths[:head], primaries_only=False)
     read_problems = len(ctx.problems)
     if narrow is not None:
-        _compose_all(ctx, fast, narrow, progress)  # a part of the work: nothing to remember
+        compose_all(ctx, fast, narrow, progress)  # a part of the work: nothing to remember
     elif child is None and not _reuse(ctx, reuse_key, yaml_paths):
-        _compose_all(ctx, fast, None, progress)
+        compose_all(ctx, fast, None, progress)
         _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
     ctx.python = collect_python(python_files(settings, ctx), settings.root)
     tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
@@ -277,27 +261,26 @@ def build_context(
     in_tests = collect_python(test_files, settings.root, flows=False)
     ctx.python.selections |= in_tests.selections
     ctx.python.pairs |= in_tests.pairs
-    if child is not None:
+    if child is not None and claims is not None:
         if while_waiting is not None:
             while_waiting(ctx)
+        # the runs the child has not started yet are taken from the back, here
+        planned: Planned | None = child.told()
+        mine = _from_the_back(ctx, planned, claims, fast) if planned is not None else {}
         done = child.result()
         if done is not None:
-            adopt_parses(done[3])
+            adopt_parses(done[1])
         _read_tree(ctx, yaml_paths[head:], primaries_only=False)  # the child's parses, if any
         read_problems = len(ctx.problems)
-        if done is None:  # the child failed: compose here, as without a child
-            problems = ctx.problems[read_problems:]
-            del ctx.problems[read_problems:]
-            _compose_all(ctx, fast)
-            _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
-            ctx.problems.extend(problems)
+        if done is None or planned is None:  # the child failed: compose here, as without one
+            compose_all(ctx, fast)
         else:
-            ctx.compositions, ctx.variants, compose_problems, _ = done
-            ctx.composed_in = "child"
-            ctx.problems[read_problems:read_problems] = compose_problems
-            _remember(ctx, reuse_key, yaml_paths, compose_problems)
+            ctx.compositions.extend(planned.bases)
+            merge(ctx, planned, {**done[0], **mine})
+            ctx.composed_in = "shared" if mine else "child"
+        _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
     for prob in ctx.python.problems:
-        ctx.problem(_show(prob.file, settings.root), prob.line, prob.message)
+        ctx.problem(show(prob.file, settings.root), prob.line, prob.message)
     return ctx
 
 
@@ -381,7 +364,7 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
     for path in yaml_paths:
         rel = str(path)[len(config_dir) + 1 :].replace(os.sep, "/")
         if shown_prefix is None:
-            shown = _show(path, settings.root)
+            shown = show(path, settings.root)
         else:
             shown = f"{shown_prefix}/{rel}" if shown_prefix else rel
         if primaries_only and "/" in rel and not rel.startswith("experiment/"):
@@ -416,13 +399,18 @@ def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool
 
 
 def _compositions_only(
-    settings: Settings, yaml_paths: list[Path], fast: bool, share: list[Path]
-) -> tuple[
-    list[Composition], list[Composition], list[Diagnostic], list[tuple[str, int, int, ParsedYaml]]
-]:
-    """``_compose_all``'s compositions, variants and problems, reading only what it needs (the
-    primaries), and the parses of ``share`` (files the parent leaves to this process; one that
-    fails to parse is left out, and the parent parses it and reports why).
+    tell: Callable[[Planned], None],
+    settings: Settings,
+    yaml_paths: list[Path],
+    fast: bool,
+    share: list[Path],
+    claims: Claims,
+) -> tuple[dict[int, Outcome], list[tuple[str, int, int, ParsedYaml]]]:
+    """Plan the compositions reading only what that needs (the primaries), tell the parent
+    the plan, then make the runs from the front until none is left (the parent takes them from
+    the back once it has read the tree); and the parses of ``share`` (files the parent leaves
+    to this process; one that fails to parse is left out, and the parent parses it and reports
+    why).
 
     Runs in a forked child. A ``confman.compose`` result's provenance is finished here (it
     reads OmegaConf nodes); a plain composition's is left to the parent: its files' recorded
@@ -437,152 +425,26 @@ def _compositions_only(
             load_yaml_file(path, name=path.relative_to(settings.config_dir).as_posix())
     ctx = LintContext(settings, settings.root, settings.config_dir)
     _read_tree(ctx, yaml_paths, primaries_only=True)
-    read_problems = len(ctx.problems)
-    _compose_all(ctx, fast)
-    for comp in ctx.compositions:
+    planned = plan(ctx, Composer(ctx.config_dir, settings.version_base, fast=fast), None)
+    _finish_provenance(planned.bases)
+    claims.open(len(planned.runs))
+    tell(planned)
+    variants = Composer(ctx.config_dir, settings.version_base, fast=fast, check_hydra=False)
+    made = make(planned, iter(claims.first, None), variants)
+    _finish_provenance([m for m in made.values() if isinstance(m, Composition)])
+    return made, cached_parses(share)
+
+
+def _finish_provenance(compositions: list[Composition]) -> None:
+    for comp in compositions:
         if not isinstance(comp.composed, PlainComposed):
             _ = comp.composed.provenance
-    for comp in ctx.variants:
-        if not isinstance(comp.composed, PlainComposed):
-            _ = comp.composed.provenance
-    return ctx.compositions, ctx.variants, ctx.problems[read_problems:], cached_parses(share)
 
 
-#: Reports (compositions done, compositions to make).
-Progress = Callable[[int, int], None]
-
-
-def _compose_all(
-    ctx: LintContext,
-    fast: bool,
-    narrow: tuple[str, ...] | None = None,
-    progress: Progress | None = None,
-) -> None:
-    """Compose every composition a user can reach, as :func:`reachable` enumerates them
-    (with ``narrow``, only the variants of options under those config-dir-relative paths).
-
-    A composition that fails is one CM000 finding per cause (the same Hydra error from many
-    compositions is reported once, at the first, with a count), never one per composition; a
-    ``+group=option`` probe that fails was never reachable and is not reported.
-    """
-    composer = Composer(ctx.config_dir, ctx.settings.version_base, fast=fast)
+def _from_the_back(
+    ctx: LintContext, planned: Planned, claims: Claims, fast: bool
+) -> dict[int, Outcome]:
+    """The runs this process makes while the child makes the others (none when the child has
+    taken them all)."""
     variants = Composer(ctx.config_dir, ctx.settings.version_base, fast=fast, check_hydra=False)
-    failures: dict[str, list[tuple[YamlFile, str]]] = {}
-    unparsed = {rel for rel, yf in ctx.files.items() if yf.parsed is None}
-    for primary in ctx.primaries:
-        yf = ctx.files[f"{primary}.yaml"]
-        if yf.parsed is None:
-            continue
-        try:
-            base = composer.compose(primary, ())
-        except ConfmanError as exc:
-            failures.setdefault(_cause(exc, unparsed), []).append((yf, primary))
-            continue
-        ctx.compositions.append(Composition(primary, primary, (), base))
-    runs = reachable(ctx)
-    if narrow is not None:
-        runs = [r for r in runs if experiment_like(r[1]) or under(option_file(r[1]), narrow)]
-    swapped = [r for r in runs if not experiment_like(r[1])]
-    if len(swapped) > MAX_VARIANTS:
-        runs = [r for r in runs if experiment_like(r[1])]
-        ctx.problem(
-            _show(ctx.config_dir, ctx.root),
-            0,
-            f"composed every primary and experiment, but not the {len(swapped)} options "
-            f"swapped in place (over {MAX_VARIANTS}): rules that judge an option in place "
-            "(CM202, CM302) see only the options those compositions use",
-            f"lint a folder to check its options, e.g. `confman lint "
-            f"{_show(ctx.config_dir, ctx.root)}/<group>`",
-            severity="info",
-        )
-    probed: set[str] = set()
-    for done, (primary, override, probe) in enumerate(runs, 1):
-        if progress is not None:
-            progress(done, len(runs))
-        if probe and override in probed:
-            continue
-        label = f"{primary} {override}"
-        yf = ctx.files[f"{primary}.yaml"]
-        try:
-            composed = variants.compose(primary, (override,))
-        except ConfmanError as exc:
-            # a failing experiment is a broken config; a variant that fails only needs another
-            # group chosen with it (``model=gine`` with ``training=largemix``)
-            if experiment_like(override):
-                failures.setdefault(_cause(exc, unparsed), []).append((yf, label))
-            continue
-        made = Composition(label, primary, (override,), composed)
-        (ctx.variants if probe or not experiment_like(override) else ctx.compositions).append(made)
-        if probe:
-            probed.add(override)
-    for cause, where in failures.items():
-        if not cause:  # a file that does not parse (reported at its line) or a duplicate key
-            continue
-        yf, label = where[0]
-        more = f" (and {len(where) - 1} other compositions)" if len(where) > 1 else ""
-        message, _, hint = cause.partition("\0")
-        hint = _project_hint(yf, message) or hint
-        at = _FILE_LINE.match(message)
-        if at and at[1] in ctx.files:  # the error names the file and line that hold it
-            yf, line, message = ctx.files[at[1]], int(at[2]), message[at.end() :]
-        else:
-            line = _selection_line(ctx, yf.rel, message)
-        ctx.problem(yf.shown, line, f"cannot compose '{label}'{more}: {message}", hint or None)
-
-
-_FILE_LINE = re.compile(r"([\w./-]+\.yaml):(\d+): ")
-
-
-def _cause(exc: ConfmanError, unparsed: set[str]) -> str:
-    """The failure's cause as one string (message, NUL, hint); empty when another rule or an
-    earlier CM000 already reports it: a duplicate key (CM201) or a file that does not parse."""
-    if "duplicate key" in exc.message:
-        return ""
-    if any(exc.message.startswith(f"{rel}:") for rel in unparsed):
-        return ""
-    return f"{exc.message}\0{exc.hint or ''}"
-
-
-_RESOLVER = re.compile(r"\$\{([\w.]+):")
-
-
-def _project_hint(yf: YamlFile, message: str) -> str | None:
-    """What the project does in Python or on its command line that lint does not, when the
-    failure points at it: a search path it adds, a resolver it registers, a launcher plugin it
-    selects."""
-    data = yf.parsed.data if yf.parsed is not None else None
-    hydra = data.get("hydra") if isinstance(data, dict) else None
-    paths = hydra.get("searchpath") if isinstance(hydra, dict) else None
-    if _NO_OPTION.search(message) and isinstance(paths, list) and paths:
-        shown = ", ".join(str(p) for p in paths)
-        return (
-            f"'{yf.rel}' adds search path(s) {shown}: options found only there are not seen, "
-            "since confman does not import packages or read outside the project to follow them"
-        )
-    resolver = _RESOLVER.search(message)
-    if "resolving interpolation" in message and resolver and not resolver[1].startswith("oc."):
-        return (
-            f"'{resolver[1]}' is a custom resolver the project registers in Python "
-            "(OmegaConf.register_new_resolver); lint runs no project code"
-        )
-    if "Launcher" in message or "Sweeper" in message:
-        return (
-            "the config sets a plugin's keys without selecting the plugin: add "
-            "'override hydra/launcher: <plugin>' to its defaults list, or it only composes "
-            "with that override on the command line"
-        )
-    return None
-
-
-_NO_OPTION = re.compile(r"no option '([^']+)' in config group '([^']+)'")
-
-
-def _selection_line(ctx: LintContext, rel: str, message: str) -> int:
-    """The line of the defaults entry a "no option" error is about, when ``rel`` holds it."""
-    match = _NO_OPTION.search(message)
-    if match:
-        option, group = match.groups()
-        for sel in ctx.selections:
-            if sel.file == rel and sel.option == option and sel.group.endswith(group):
-                return sel.line
-    return 1
+    return make(planned, iter(claims.last, None), variants)

@@ -20,7 +20,8 @@ from pathlib import Path
 from confman.errors import ConfmanError
 from confman.lint import optioncomp
 from confman.lint.background import Background, can_fork
-from confman.lint.context import LintContext, Progress, YamlFile, build_context
+from confman.lint.composeall import Progress
+from confman.lint.context import LintContext, YamlFile, build_context
 from confman.lint.diagnostic import Diagnostic
 from confman.lint.rules import RULES
 from confman.settings import Settings

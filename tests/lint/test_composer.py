@@ -9,7 +9,9 @@ fallback.
 from __future__ import annotations
 
 import math
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from confman import ConfmanError, compose
 from confman.compose.plain import Composer, PlainComposed, select
 from confman.lint import context as context_module
 from confman.lint import optioncomp
+from confman.lint.background import Background, Claims
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context
 from confman.lint.rules import RULES
@@ -348,7 +351,7 @@ def test_background_compositions_equal_serial(
     forked = build_context(settings, background=True)
     assert str(tmp_path / "conf" / "zz" / "good.yaml") in adopted
     assert str(tmp_path / "conf" / "zz" / "bad.yaml") not in adopted
-    assert (serial.composed_in, forked.composed_in) == ("here", "child")
+    assert serial.composed_in == "here" and forked.composed_in in ("child", "shared")
     assert forked.files == serial.files
     assert list(forked.files) == list(serial.files)
     assert forked.groups == serial.groups and forked.selections == serial.selections
@@ -382,7 +385,7 @@ def test_options_composed_while_the_child_composes_equal_those_made_at_once(
         optioncomp.prepare(ctx)
 
     forked = build_context(settings, background=True, while_waiting=waiting)
-    assert forked.composed_in == "child"
+    assert forked.composed_in in ("child", "shared")
     assert read_then and 0 < read_then[0] < len(forked.files)  # prepared on part of the tree
     got = optioncomp.option_compositions(forked)
     assert len(expected) > 10 and list(got) == list(expected)
@@ -405,6 +408,67 @@ def test_select_equals_omegaconf_select(tmp_path: Path, key: str) -> None:
         expected = OmegaConf.to_container(expected)
         got = OmegaConf.to_container(got) if OmegaConf.is_config(got) else got
     assert strict_same(got, expected)
+
+
+def test_runs_shared_with_the_child_merge_as_if_made_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the child composes slowly, this process takes the runs it has not started from the
+    back. Merged in run order, the compositions, the probes kept (one per override, the first
+    that composes) and the failures reported (each cause once, at its first composition, with
+    the count) are those of one process making every run in order."""
+    conf = _generated(tmp_path)
+    (conf / "experiment" / "list_over_map.yaml").unlink()
+    for name in ("broken_a", "broken_m", "broken_z"):
+        (conf / "experiment" / f"{name}.yaml").write_text(
+            "# @package _global_\ndefaults:\n  - override /g0: no_such_option\n"
+        )
+    (conf / "config2.yaml").write_text((conf / "config.yaml").read_text())
+    (conf / "extra").mkdir()  # a group no primary chooses: probed with both primaries
+    (conf / "extra" / "a.yaml").write_text("note: 1\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    settings = load_settings(cwd=tmp_path)
+    serial = build_context(settings, background=False)
+    clear_cache()
+    parent, compose_here = os.getpid(), Composer.compose
+
+    def slow_in_child(self: Composer, name: str, overrides: Any = ()) -> Any:
+        if os.getpid() != parent:
+            time.sleep(0.05)
+        return compose_here(self, name, overrides)
+
+    monkeypatch.setattr(Composer, "compose", slow_in_child)
+    shared = build_context(settings, background=True)
+    assert shared.composed_in == "shared"
+    assert [c.label for c in shared.compositions] == [c.label for c in serial.compositions]
+    assert [c.label for c in shared.variants] == [c.label for c in serial.variants]
+    assert [c.label for c in serial.variants if "+extra" in c.label] == ["config +extra=a"]
+    made, expected = shared.compositions + shared.variants, serial.compositions + serial.variants
+    for a, b in zip(made, expected, strict=True):
+        assert_same(a.composed, b.composed)
+    assert shared.problems == serial.problems
+    broken = [p.message for p in serial.problems if "no_such_option" in p.message]
+    assert len(broken) == 1 and "(and 5 other compositions)" in broken[0]
+    codes = list(RULES)
+    assert lint_context(shared, codes).diagnostics == lint_context(serial, codes).diagnostics
+
+
+def test_claims_give_each_position_to_one_process() -> None:
+    """A forked child taking positions from the front and this process from the back take
+    every position once between them."""
+    claims = Claims()
+    child = Background(_take_all, claims, tells=True)
+    assert child.told() == "open"
+    here = list(iter(claims.last, None))
+    there = child.result()
+    assert sorted(here + there) == list(range(2000))
+    assert there == sorted(there) and here == sorted(here, reverse=True)
+
+
+def _take_all(tell: Any, claims: Claims) -> list[int]:
+    claims.open(2000)
+    tell("open")
+    return list(iter(claims.first, None))
 
 
 def _child_fails(*args: Any) -> Any:

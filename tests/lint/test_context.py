@@ -114,9 +114,9 @@ def test_an_experiment_other_experiments_include_is_not_run_alone(tmp_path: Path
 def test_past_the_bound_options_are_not_swapped_in_place_and_lint_says_so(
     tmp_path: Path, monkeypatch
 ) -> None:
-    from confman.lint import context
+    from confman.lint import composeall
 
-    monkeypatch.setattr(context, "MAX_VARIANTS", 1)
+    monkeypatch.setattr(composeall, "MAX_VARIANTS", 1)
     ctx = build_context(load_settings(cwd=write_tree(tmp_path, CLEAN)), background=False)
     assert ctx.variants == [] and "train experiment=big" in {c.label for c in ctx.compositions}
     (note,) = [p for p in ctx.problems if "swapped in place" in p.message]
