@@ -9,8 +9,12 @@ composition with OmegaConf, which also finds and words every broken one. So CM30
 findings are OmegaConf's in every case.
 
 Proven only for: string leaves whose ``${...}`` are plain dotted references (absolute or
-relative, word keys) or ``oc.env`` lookups, no escapes, no nesting, reference chains without
-cycles, targets that are mappings or non-list values.
+relative, word keys) or ``oc.env`` lookups, no escapes, reference chains without cycles,
+targets that are mappings or non-list values; and such references nested in the arguments of a
+resolver OmegaConf does not have (``${eval:4 * ${.d_model}}``, as safari writes): OmegaConf
+resolves the arguments first, so a missing one is a key error there too, and with every argument
+found the call fails as an unsupported resolver, which is not CM301's. A nested reference under
+a resolver OmegaConf has (``oc.select``, ``now``) or inside a key (``${a.${b}}``) is not proven.
 """
 
 from __future__ import annotations
@@ -18,12 +22,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from omegaconf import OmegaConf
+
 __all__ = ["references_resolve"]
 
 _TOKEN = re.compile(r"\$\{([^${}\\]*)\}")
 _REF = re.compile(r"^(\.*)([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)$")
 _PLAIN_REF = re.compile(r"\$\{(?![\w.]+:)")
 _SAFE_RESOLVERS = ("oc.env:",)
+_RESOLVER_CALL = re.compile(r"([A-Za-z_][\w.]*):")
+#: stands in for a resolved nested interpolation (never part of a key or a resolver's name)
+_RESOLVED = "\0"
 
 
 class _Unknown(Exception):
@@ -75,13 +84,22 @@ class _Checker:
             return
         if marker in self.active:
             raise _Unknown  # a reference cycle
-        if "\\" in text or "${" in _TOKEN.sub("", text):
-            raise _Unknown  # escapes or nested interpolations
+        if "\\" in text:
+            raise _Unknown  # escapes
         self.active.add(marker)
-        for token in _TOKEN.findall(text):
-            if token.startswith(_SAFE_RESOLVERS) and "$" not in token:
-                continue
-            self.target(chain, token)
+        for token in _TOKEN.findall(text):  # the innermost interpolations
+            if not token.startswith(_SAFE_RESOLVERS):
+                self.target(chain, token)
+        rest = _TOKEN.sub(_RESOLVED, text)
+        while "${" in rest:  # the interpolations around them: calls of unknown resolvers only
+            outer = _TOKEN.findall(rest)
+            if not outer:
+                raise _Unknown  # a form this module does not read
+            for token in outer:
+                call = _RESOLVER_CALL.match(token)
+                if call is None or OmegaConf.has_resolver(call[1]):
+                    raise _Unknown
+            rest = _TOKEN.sub(_RESOLVED, rest)
         self.active.discard(marker)
         self.verified.add(marker)
 

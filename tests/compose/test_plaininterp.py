@@ -29,6 +29,12 @@ REFS = st.sampled_from(
         "\\${a}",
         "${oc.decode:${a.x}}",
         "[${a.x}]",
+        "${eval:4 * ${a.x}}",
+        "${eval:${nope}}",
+        "${eval:${div_up:${.x}, 2}}",
+        "${eval:'min(1, ${b.y})'}",
+        "${a.${b}}",
+        "${eval:${now:%H}}",
     ]
 )
 LEAVES = st.one_of(st.integers(0, 3), st.none(), st.just("???"), REFS, st.lists(REFS, max_size=2))
@@ -75,6 +81,12 @@ def test_true_means_omegaconf_resolves_every_reference(container: dict[str, Any]
         ({"a": "${oc.select:b,1}"}, True),  # no plain reference: CM301 skips it too
         ({"a": ["${b}"], "b": 1}, False),  # inside a list
         ({"a": "${b}", "b": ["${c}"]}, False),  # a list target with interpolations
+        # references nested in an unknown resolver's arguments (safari's ``${eval:...}``)
+        ({"a": {"x": 1, "y": "${eval:4 * ${.x}}"}, "b": "${eval:${div_up:${a.x}, 2}}"}, True),
+        ({"a": "${eval:'min(1, ${b})'}", "b": 2}, True),
+        ({"a": "${eval:${nope}}"}, False),  # missing: a key error before the call
+        ({"a": "${oc.decode:${b}}", "b": "1"}, False),  # a resolver OmegaConf has: not proven
+        ({"a": "${b.${c}}", "b": {"x": 1}, "c": "x"}, False),  # a key made by interpolation
     ],
 )
 def test_cases(container: dict[str, Any], proven: bool) -> None:
