@@ -39,7 +39,10 @@ class LineProgress:
         self.stream.flush()
 
     def clear(self) -> None:
-        if self.shown:
+        """Erase the line if it may have been drawn: by this process, or by a forked child
+        reporting through this object (lint's compositions), whose drawing this process does
+        not see, once the delay has passed."""
+        if self.shown or time.monotonic() - self.start >= self.delay:
             self.stream.write("\r\033[K")
             self.stream.flush()
 

@@ -139,11 +139,11 @@ class Claims:
     nothing to take)."""
 
     def __init__(self) -> None:
-        self._ends = multiprocessing.get_context("fork").Array("q", 2)  # [front, end)
+        self._ends = multiprocessing.get_context("fork").Array("q", 3)  # [front, end), count
 
     def open(self, count: int) -> None:
         with self._ends.get_lock():
-            self._ends[1] = count
+            self._ends[1] = self._ends[2] = count
 
     def first(self) -> int | None:
         """The next position from the front (None when none is left)."""
@@ -161,3 +161,8 @@ class Claims:
                 return None
             self._ends[1] -= 1
             return int(self._ends[1])
+
+    def taken(self) -> int:
+        """How many positions either process has taken so far."""
+        with self._ends.get_lock():
+            return int(self._ends[0] + self._ends[2] - self._ends[1])

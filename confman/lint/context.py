@@ -214,7 +214,7 @@ def build_context(
         background: compose in a forked child while this process reads the files (None: when
             there are enough compositions and :func:`background.can_fork` says it is safe).
         progress: called with (compositions done, compositions to make) as lint composes
-            (in-process only: asking for it, or narrowing by path, composes here).
+            (with a forked child, by both processes: the child's calls write from the child).
         while_waiting: work on the tree read so far, done once this process has read it and
             would otherwise wait for the forked child's compositions (with a child only).
     """
@@ -225,7 +225,7 @@ def build_context(
         return ctx
     yaml_paths = sorted(settings.config_dir.rglob("*.yaml"))
     narrow = narrowing(settings.config_dir, paths)
-    if narrow is not None or progress is not None:
+    if narrow is not None:
         background = False
     reuse_key = (str(settings.config_dir.resolve()), settings.version_base, fast)
     if background is None and reuse_key in _recent:
@@ -242,7 +242,14 @@ def build_context(
     claims = Claims() if background else None
     child = (
         Background(
-            _compositions_only, settings, yaml_paths, fast, yaml_paths[head:], claims, tells=True
+            _compositions_only,
+            settings,
+            yaml_paths,
+            fast,
+            yaml_paths[head:],
+            claims,
+            _shared_progress(progress, claims),
+            tells=True,
         )
         if claims is not None
         else None
@@ -266,7 +273,11 @@ def build_context(
             while_waiting(ctx)
         # the runs the child has not started yet are taken from the back, here
         planned: Planned | None = child.told()
-        mine = _from_the_back(ctx, planned, claims, fast) if planned is not None else {}
+        mine = (
+            _from_the_back(ctx, planned, claims, fast, _shared_progress(progress, claims))
+            if planned is not None
+            else {}
+        )
         done = child.result()
         if done is not None:
             adopt_parses(done[1])
@@ -405,6 +416,7 @@ def _compositions_only(
     fast: bool,
     share: list[Path],
     claims: Claims,
+    progress: Progress | None,
 ) -> tuple[dict[int, Outcome], list[tuple[str, int, int, ParsedYaml]]]:
     """Plan the compositions reading only what that needs (the primaries), tell the parent
     the plan, then make the runs from the front until none is left (the parent takes them from
@@ -430,7 +442,7 @@ def _compositions_only(
     claims.open(len(planned.runs))
     tell(planned)
     variants = Composer(ctx.config_dir, settings.version_base, fast=fast, check_hydra=False)
-    made = make(planned, iter(claims.first, None), variants)
+    made = make(planned, iter(claims.first, None), variants, progress)
     _finish_provenance([m for m in made.values() if isinstance(m, Composition)])
     return made, cached_parses(share)
 
@@ -442,9 +454,17 @@ def _finish_provenance(compositions: list[Composition]) -> None:
 
 
 def _from_the_back(
-    ctx: LintContext, planned: Planned, claims: Claims, fast: bool
+    ctx: LintContext, planned: Planned, claims: Claims, fast: bool, progress: Progress | None
 ) -> dict[int, Outcome]:
     """The runs this process makes while the child makes the others (none when the child has
     taken them all)."""
     variants = Composer(ctx.config_dir, ctx.settings.version_base, fast=fast, check_hydra=False)
-    return make(planned, iter(claims.last, None), variants)
+    return make(planned, iter(claims.last, None), variants, progress)
+
+
+def _shared_progress(progress: Progress | None, claims: Claims) -> Progress | None:
+    """``progress`` counting the runs both processes have taken."""
+    if progress is None:
+        return None
+    reporter = progress
+    return lambda _done, total: reporter(claims.taken(), total)

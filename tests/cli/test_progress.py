@@ -27,3 +27,14 @@ def test_short_work_stays_silent_and_long_work_redraws_one_line() -> None:
     assert stream.getvalue() == "\rcomposing 3/10"
     shown.clear()
     assert stream.getvalue().endswith("\r\033[K")
+
+
+def test_the_line_is_cleared_once_a_forked_child_may_have_drawn_it() -> None:
+    """Lint's forked child reports through a copy of the reporter: the parent cannot see that
+    it drew, so past the delay it erases the line all the same, and before it writes nothing."""
+    early = _Tty()
+    LineProgress("composing", early).clear()
+    assert early.getvalue() == ""
+    late = _Tty()
+    LineProgress("composing", late, delay=0).clear()
+    assert late.getvalue() == "\r\033[K"

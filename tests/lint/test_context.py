@@ -3,6 +3,7 @@ it, and unreadable files are said to be so."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from linttree import CLEAN, write_tree
@@ -93,6 +94,25 @@ def test_a_path_in_the_config_dir_narrows_what_is_composed(tmp_path: Path) -> No
     assert calls and calls[-1][0] == calls[-1][1]  # reported up to the last composition
     whole = build_context(settings, paths=[root / "src"], background=False)
     assert "train optimizer=sgd" in {c.label for c in whole.variants}  # outside: everything
+
+
+def test_progress_is_reported_by_both_processes_while_a_child_composes(tmp_path: Path) -> None:
+    """Asking for progress (a person at a terminal) keeps the forked child: each process reports
+    the runs taken so far by both, and the last report counts every run."""
+    root = write_tree(tmp_path, CLEAN)
+    log = tmp_path / "progress.txt"
+    with log.open("w") as stream:
+
+        def report(done: int, total: int) -> None:
+            stream.write(f"{os.getpid()} {done} {total}\n")
+            stream.flush()
+
+        ctx = build_context(load_settings(cwd=root), background=True, progress=report)
+    assert ctx.composed_in in ("child", "shared")
+    reports = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    totals = {total for _, _, total in reports}
+    assert len(totals) == 1 and max(done for _, done, _ in reports) == totals.pop()
+    assert {pid for pid, _, _ in reports} - {os.getpid()}  # the child reported too
 
 
 def test_an_experiment_other_experiments_include_is_not_run_alone(tmp_path: Path) -> None:
