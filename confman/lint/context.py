@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -188,10 +188,6 @@ def python_files(settings: Settings, ctx: LintContext) -> list[Path]:
 
 #: Fewest compositions worth composing in a forked child while the tree is read.
 BACKGROUND_MIN_COMPOSITIONS = 8
-#: With a forked child, it also parses the last 1/CHILD_PARSE_SHARE of the YAML files: composing
-#: takes it less time than reading the tree takes this process, and handing parses back costs
-#: part of what making them does (the share is tuned on ``benchmarks/lint.py``).
-CHILD_PARSE_SHARE = 4
 
 
 def build_context(
@@ -236,63 +232,95 @@ def build_context(
         # about one composition per primary and per other option (see ``reachable``)
         wanted = primaries + len(rels) >= BACKGROUND_MIN_COMPOSITIONS
         background = wanted and can_fork()
-    # with a child, it parses the last share of the files too (this process reads the rest
-    # meanwhile, and takes those parses over once the child is done)
-    head = len(yaml_paths) - (len(yaml_paths) // CHILD_PARSE_SHARE if background else 0)
-    claims = Claims() if background else None
-    child = (
-        Background(
-            _compositions_only,
-            settings,
-            yaml_paths,
-            fast,
-            yaml_paths[head:],
-            claims,
-            _shared_progress(progress, claims),
-            tells=True,
-        )
-        if claims is not None
-        else None
-    )
-    _read_tree(ctx, yaml_paths[:head], primaries_only=False)
-    read_problems = len(ctx.problems)
-    if narrow is not None:
-        compose_all(ctx, fast, narrow, progress)  # a part of the work: nothing to remember
-    elif child is None and not _reuse(ctx, reuse_key, yaml_paths):
-        compose_all(ctx, fast, None, progress)
-        _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
-    ctx.python = collect_python(python_files(settings, ctx), settings.root)
-    tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
-    test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
-    # tests that compose `data=wine` select that option, though they read no keys for production
-    in_tests = collect_python(test_files, settings.root, flows=False)
-    ctx.python.selections |= in_tests.selections
-    ctx.python.pairs |= in_tests.pairs
-    if child is not None and claims is not None:
-        if while_waiting is not None:
-            while_waiting(ctx)
-        # the runs the child has not started yet are taken from the back, here
-        planned: Planned | None = child.told()
-        mine = (
-            _from_the_back(ctx, planned, claims, fast, _shared_progress(progress, claims))
-            if planned is not None
-            else {}
-        )
-        done = child.result()
-        if done is not None:
-            adopt_parses(done[1])
-        _read_tree(ctx, yaml_paths[head:], primaries_only=False)  # the child's parses, if any
+    if not background:
+        _read_tree(ctx, yaml_paths, primaries_only=False)
         read_problems = len(ctx.problems)
-        if done is None or planned is None:  # the child failed: compose here, as without one
-            compose_all(ctx, fast)
-        else:
-            ctx.compositions.extend(planned.bases)
-            merge(ctx, planned, {**done[0], **mine})
-            ctx.composed_in = "shared" if mine else "child"
-        _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
+        if narrow is not None:
+            compose_all(ctx, fast, narrow, progress)  # a part of the work: nothing to remember
+        elif not _reuse(ctx, reuse_key, yaml_paths):
+            compose_all(ctx, fast, None, progress)
+            _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
+        ctx.python = _read_python(settings, ctx)
+    else:
+        _with_child(ctx, yaml_paths, fast, reuse_key, progress, while_waiting)
     for prob in ctx.python.problems:
         ctx.problem(show(prob.file, settings.root), prob.line, prob.message)
     return ctx
+
+
+def _with_child(
+    ctx: LintContext,
+    yaml_paths: list[Path],
+    fast: bool,
+    reuse_key: tuple[str, str | None, bool],
+    progress: Progress | None,
+    while_waiting: Callable[[LintContext], None] | None,
+) -> None:
+    """``build_context``'s work shared with a forked child. This process reads the Python while
+    the child composes the primaries and lists the runs; then this process reads the YAML files
+    from the front while the child makes runs, and once done with the runs the child parses
+    files from the back, handing the parses over. Once this process has read its files (and
+    done ``while_waiting``) it makes the runs the child has not started, from the back."""
+    settings = ctx.settings
+    files, runs = Claims(), Claims()
+    files.open(len(yaml_paths))
+    child = Background(
+        _compositions_only,
+        settings,
+        yaml_paths,
+        fast,
+        files,
+        runs,
+        _shared_progress(progress, runs),
+        tells=True,
+    )
+    before = len(ctx.problems)
+    ctx.python = _read_python(settings, ctx)
+    src_problems = ctx.problems[before:]  # said after the files' problems, as without a child
+    del ctx.problems[before:]
+    mine: list[Path] = []
+    _read_tree(ctx, _taken(files.first, yaml_paths, mine), primaries_only=False)
+    ctx.problems.extend(src_problems)
+    if while_waiting is not None:
+        while_waiting(ctx)
+    planned: Planned | None = child.told()
+    made_here = (
+        _from_the_back(ctx, planned, runs, fast, _shared_progress(progress, runs))
+        if planned is not None
+        else {}
+    )
+    done = child.result()
+    if done is not None:
+        adopt_parses(done[1])
+    _read_tree(ctx, yaml_paths[len(mine) :], primaries_only=False)  # the child's parses, if any
+    read_problems = len(ctx.problems)
+    if done is None or planned is None:  # the child failed: compose here, as without one
+        compose_all(ctx, fast)
+    else:
+        ctx.compositions.extend(planned.bases)
+        merge(ctx, planned, {**done[0], **made_here})
+        ctx.composed_in = "shared" if made_here else "child"
+    _remember(ctx, reuse_key, yaml_paths, ctx.problems[read_problems:])
+
+
+def _taken(take: Callable[[], int | None], paths: list[Path], taken: list[Path]) -> Iterator[Path]:
+    """The paths at the positions ``take`` gives, each claimed just before it is read (and
+    appended to ``taken``)."""
+    for position in iter(take, None):
+        taken.append(paths[position])
+        yield paths[position]
+
+
+def _read_python(settings: Settings, ctx: LintContext) -> PythonEvidence:
+    """The evidence of the project's Python; tests that compose ``data=wine`` select that
+    option, though they read no keys for production."""
+    python = collect_python(python_files(settings, ctx), settings.root)
+    tests = [t for t in (settings.root / "tests", settings.root / "test") if t.is_dir()]
+    test_files = [p for t in tests for p in sorted(t.rglob("*.py"))]
+    in_tests = collect_python(test_files, settings.root, flows=False)
+    python.selections |= in_tests.selections
+    python.pairs |= in_tests.pairs
+    return python
 
 
 @dataclass
@@ -362,7 +390,7 @@ def _reuse(ctx: LintContext, key: tuple[str, str | None, bool], yaml_paths: list
     return True
 
 
-def _read_tree(ctx: LintContext, yaml_paths: list[Path], *, primaries_only: bool) -> None:
+def _read_tree(ctx: LintContext, yaml_paths: Iterable[Path], *, primaries_only: bool) -> None:
     """Read every YAML file into ``ctx`` (with ``primaries_only``: read only the primaries and
     the experiments, and list the other files as group options, which is all composing needs)."""
     settings = ctx.settings
@@ -414,36 +442,37 @@ def _compositions_only(
     settings: Settings,
     yaml_paths: list[Path],
     fast: bool,
-    share: list[Path],
-    claims: Claims,
+    files: Claims,
+    runs: Claims,
     progress: Progress | None,
 ) -> tuple[dict[int, Outcome], list[tuple[str, int, int, ParsedYaml]]]:
     """Plan the compositions reading only what that needs (the primaries), tell the parent
     the plan, then make the runs from the front until none is left (the parent takes them from
-    the back once it has read the tree); and the parses of ``share`` (files the parent leaves
-    to this process; one that fails to parse is left out, and the parent parses it and reports
-    why).
+    the back once it has read the tree); then parse the YAML files the parent has not reached,
+    from the back, and hand those parses over (one that fails to parse is left out: the parent
+    parses it and reports why).
 
     Runs in a forked child. A ``confman.compose`` result's provenance is finished here (it
     reads OmegaConf nodes); a plain composition's is left to the parent: its files' recorded
     writes are shared by every composition, so they pickle once, and gathering them into
     histories there is cheaper than pickling 41 finished histories.
     """
-    confined = confinement(settings)
-    for path in share:
-        if os.path.islink(path) and confined.outside(path) is not None:
-            continue  # a link out of the project: never read (_read_tree says so)
-        with contextlib.suppress(ConfmanError):
-            load_yaml_file(path, name=path.relative_to(settings.config_dir).as_posix())
     ctx = LintContext(settings, settings.root, settings.config_dir)
     _read_tree(ctx, yaml_paths, primaries_only=True)
     planned = plan(ctx, Composer(ctx.config_dir, settings.version_base, fast=fast), None)
     _finish_provenance(planned.bases)
-    claims.open(len(planned.runs))
+    runs.open(len(planned.runs))
     tell(planned)
     variants = Composer(ctx.config_dir, settings.version_base, fast=fast, check_hydra=False)
-    made = make(planned, iter(claims.first, None), variants, progress)
+    made = make(planned, iter(runs.first, None), variants, progress)
     _finish_provenance([m for m in made.values() if isinstance(m, Composition)])
+    confined = confinement(settings)
+    share: list[Path] = []
+    for path in _taken(files.last, yaml_paths, share):
+        if os.path.islink(path) and confined.outside(path) is not None:
+            continue  # a link out of the project: never read (_read_tree says so)
+        with contextlib.suppress(ConfmanError):
+            load_yaml_file(path, name=path.relative_to(settings.config_dir).as_posix())
     return made, cached_parses(share)
 
 

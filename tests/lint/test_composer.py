@@ -327,14 +327,14 @@ def test_lint_generated_tree_equals_slow_path(tmp_path: Path) -> None:
 def test_background_compositions_equal_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Composing (and parsing a share of the files) in a forked child gives the same context
-    as doing everything in-process."""
+    """Composing (and parsing the files this process has not reached) in a forked child gives
+    the same context as doing everything in-process."""
     _generated(tmp_path)
     (tmp_path / "conf" / "experiment" / "list_over_map.yaml").unlink()
     (tmp_path / "conf" / "experiment" / "broken.yaml").write_text(
         "# @package _global_\ndefaults:\n  - override /g0: no_such_option\n"
     )
-    (tmp_path / "conf" / "zz").mkdir()  # the last files: the child parses them
+    (tmp_path / "conf" / "zz").mkdir()  # the last files: the child, from the back, parses them
     (tmp_path / "conf" / "zz" / "bad.yaml").write_text("a: [1\n")
     (tmp_path / "conf" / "zz" / "good.yaml").write_text("a: 1\na: 2\n")
     (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
@@ -348,6 +348,13 @@ def test_background_compositions_equal_serial(
         adopt_parses(entries)
 
     monkeypatch.setattr(context_module, "adopt_parses", adopt)
+    read_python = context_module._read_python
+
+    def slow_python(*args: Any) -> Any:  # the child is done composing before this reads YAML
+        time.sleep(1.0)
+        return read_python(*args)
+
+    monkeypatch.setattr(context_module, "_read_python", slow_python)
     forked = build_context(settings, background=True)
     assert str(tmp_path / "conf" / "zz" / "good.yaml") in adopted
     assert str(tmp_path / "conf" / "zz" / "bad.yaml") not in adopted
@@ -366,8 +373,28 @@ def test_background_compositions_equal_serial(
     assert lint_context(forked, codes).diagnostics == lint_context(serial, codes).diagnostics
 
 
+def _both_read_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the parent and its forked child each read part of the YAML files: the parent reads
+    the Python slowly (so the child, done composing, starts on the files from the back), and the
+    child parses slowly (so the parent, once done with the Python, reads the rest)."""
+    parent = os.getpid()
+    read_python, load = context_module._read_python, context_module.load_yaml_file
+
+    def slow_python(*args: Any) -> Any:
+        time.sleep(1.5)
+        return read_python(*args)
+
+    def slow_in_child(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent:
+            time.sleep(0.05)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(context_module, "_read_python", slow_python)
+    monkeypatch.setattr(context_module, "load_yaml_file", slow_in_child)
+
+
 def test_options_composed_while_the_child_composes_equal_those_made_at_once(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Lint composes the options read so far while its forked child makes the compositions
     (``optioncomp.prepare``), and the rest afterwards: the same option compositions, in the
@@ -384,6 +411,7 @@ def test_options_composed_while_the_child_composes_equal_those_made_at_once(
         read_then.append(len(ctx.files))
         optioncomp.prepare(ctx)
 
+    _both_read_files(monkeypatch)
     forked = build_context(settings, background=True, while_waiting=waiting)
     assert forked.composed_in in ("child", "shared")
     assert read_then and 0 < read_then[0] < len(forked.files)  # prepared on part of the tree
