@@ -14,33 +14,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from confman.compose import Composed
-from confman.compose.plain import Composer, PlainComposed
+from confman.compose.plain import Composer
 from confman.errors import ConfmanError
 from confman.lint.diagnostic import Diagnostic
+from confman.lint.model import Composition, LintContext, YamlFile
 from confman.lint.variants import MAX_VARIANTS, experiment_like, option_file, reachable, under
 
-if TYPE_CHECKING:
-    from confman.lint.context import LintContext, YamlFile
-
-__all__ = ["Composition", "Outcome", "Planned", "Progress", "compose_all", "make", "merge", "plan"]
-
-
-@dataclass
-class Composition:
-    """One composed config: a primary, or a primary with ``experiment=<opt>``.
-
-    ``composed`` is ``confman.compose``'s result, or the same result as plain data when
-    :mod:`confman.compose.plain` could prove its fast path applies (same reading surface:
-    ``provenance``, ``choices``, ``config``, ``to_container``).
-    """
-
-    label: str
-    primary: str
-    overrides: tuple[str, ...]
-    composed: Composed | PlainComposed
+__all__ = ["Outcome", "Planned", "Progress", "compose_all", "make", "merge", "plan", "show"]
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Everything the rules look at, gathered once: YAML files, groups, compositions, Python, runs.
+"""Building everything the rules look at, once: YAML files, groups, compositions, Python, runs
+(the data itself is :mod:`confman.lint.model`'s; this module re-exports its names).
 
 Rules never read files themselves; they get a ``LintContext``. Building it never imports or runs
 project code: YAML goes through ``confman.yamlsource``, composition through ``confman.compose``
@@ -12,10 +13,8 @@ import contextlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path, PurePosixPath
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
 
@@ -25,7 +24,6 @@ from confman.confine import ALLOW_HINT, confinement
 from confman.errors import ConfmanError
 from confman.lint.background import Background, Claims, can_fork
 from confman.lint.composeall import (
-    Composition,
     Outcome,
     Planned,
     Progress,
@@ -35,7 +33,8 @@ from confman.lint.composeall import (
     plan,
     show,
 )
-from confman.lint.diagnostic import Diagnostic, Severity
+from confman.lint.diagnostic import Diagnostic
+from confman.lint.model import Composition, LintContext, Selection, YamlFile
 from confman.lint.pysource import PythonEvidence, collect_python
 from confman.lint.variants import narrowing
 from confman.settings import Settings
@@ -44,97 +43,6 @@ from confman.yamlsource import ParsedYaml, adopt_parses, cached_parses, load_yam
 __all__ = ["Composition", "LintContext", "YamlFile", "build_context"]
 
 _DEFAULT_ENTRY = re.compile(r"^(override\s+)?/?([\w/.@-]+?)(@[\w.]+)?$")
-
-
-@dataclass
-class YamlFile:
-    """One YAML file of the config tree.
-
-    Attributes:
-        rel: path relative to the config dir (``model/mlp.yaml``), as provenance names it.
-        shown: path relative to the project root, as diagnostics name it.
-        path: absolute path.
-        lines: the raw text lines (for excerpts and noqa comments).
-        parsed: the parse, or None when it failed (a CM000 was recorded).
-    """
-
-    rel: str
-    shown: str
-    path: Path
-    lines: list[str]
-    parsed: ParsedYaml | None
-
-    @cached_property
-    def group(self) -> str | None:
-        """The config group (``model``), None for a primary config at the top."""
-        return self.rel.rpartition("/")[0] or None
-
-    @cached_property
-    def option(self) -> str:
-        return PurePosixPath(self.rel).stem
-
-
-@dataclass(frozen=True)
-class Selection:
-    """One entry of a defaults list selecting ``group: option``."""
-
-    file: str
-    line: int
-    group: str
-    option: str | None
-    override: bool
-
-
-@dataclass
-class LintContext:
-    """The whole ML system as the rules see it."""
-
-    settings: Settings
-    root: Path
-    config_dir: Path
-    files: dict[str, YamlFile] = field(default_factory=dict)
-    groups: dict[str, list[str]] = field(default_factory=dict)
-    primaries: list[str] = field(default_factory=list)
-    selections: list[Selection] = field(default_factory=list)
-    compositions: list[Composition] = field(default_factory=list)
-    #: every other option of each group composed in place with a primary that chooses the
-    #: group (``model=vit``), and ``+group=option`` for groups nothing chooses: compositions a
-    #: user can reach from the command line, which lint makes to check each option in place.
-    #: Their group choices are lint's own, never evidence that something selects an option.
-    variants: list[Composition] = field(default_factory=list)
-    python: PythonEvidence = field(default_factory=PythonEvidence)
-    problems: list[Diagnostic] = field(default_factory=list)
-    run_selections: set[tuple[str, str]] = field(default_factory=set)
-    lint_settings: dict[str, Any] = field(default_factory=dict)
-    #: where the compositions were made: "here", "child" (a forked process, see background) or
-    #: "reused" (an earlier lint of the unchanged tree in this process)
-    composed_in: str = "here"
-
-    def shown(self, rel: str | None) -> str:
-        """A config-dir-relative file name as diagnostics show it."""
-        if rel is None:
-            return "?"
-        yf = self.files.get(rel)
-        return yf.shown if yf else rel
-
-    def base(self, primary: str) -> Composition | None:
-        """The composition of ``primary`` without overrides."""
-        return next(
-            (c for c in self.compositions if c.primary == primary and not c.overrides), None
-        )
-
-    def problem(
-        self,
-        file: str,
-        line: int,
-        message: str,
-        fix: str | None = None,
-        col: int = 1,
-        severity: Severity = "error",
-    ) -> None:
-        self.problems.append(
-            Diagnostic(file, line, col, "CM000", "input-error", message, severity, fix)
-        )
 
 
 def _selections(yf: YamlFile) -> list[Selection]:
