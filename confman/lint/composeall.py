@@ -104,18 +104,15 @@ def make(
     composer: Composer,
     progress: Progress | None = None,
 ) -> dict[int, Outcome]:
-    """Compose the runs at ``positions``. Taken in rising order, a probe whose override an
-    earlier position already made is skipped (:func:`merge` would drop it); in any other order
-    every position is made."""
+    """Compose the runs at ``positions``, in any order. A probe whose override composed here
+    at an earlier position is skipped (:func:`merge` would drop it)."""
     out: dict[int, Outcome] = {}
-    probed: set[str] = set()
-    last = -1
+    probed: dict[str, int] = {}  # override -> the first position where its probe composed
     for position in positions:
         if progress is not None:
             progress(position + 1, len(planned.runs))
-        rising, last = position > last, position
         primary, override, probe = planned.runs[position]
-        if probe and rising and override in probed:
+        if probe and probed.get(override, position) < position:
             out[position] = None
             continue
         try:
@@ -125,7 +122,7 @@ def make(
             continue
         out[position] = Composition(f"{primary} {override}", primary, (override,), composed)
         if probe:
-            probed.add(override)
+            probed[override] = min(position, probed.get(override, position))
     return out
 
 

@@ -93,7 +93,8 @@ class LintContext:
     problems: list[Diagnostic] = field(default_factory=list)
     run_selections: set[tuple[str, str]] = field(default_factory=set)
     lint_settings: dict[str, Any] = field(default_factory=dict)
-    #: where the compositions were made: "here", "child" (a forked process, see background) or
+    #: where the compositions were made: "here", "child" (a forked process, see background),
+    #: "shared" (the child and this process, each taking runs from one end of the list) or
     #: "reused" (an earlier lint of the unchanged tree in this process)
     composed_in: str = "here"
 

@@ -25,8 +25,10 @@ from confman.compose.plain import Composer, PlainComposed, select
 from confman.lint import context as context_module
 from confman.lint import optioncomp
 from confman.lint.background import Background, Claims
+from confman.lint.composeall import Planned, make
 from confman.lint.context import build_context
 from confman.lint.engine import lint_context
+from confman.lint.model import Composition
 from confman.lint.rules import RULES
 from confman.settings import load_settings
 from confman.yamlsource import adopt_parses, clear_cache
@@ -479,6 +481,26 @@ def test_runs_shared_with_the_child_merge_as_if_made_in_order(
     assert len(broken) == 1 and "(and 5 other compositions)" in broken[0]
     codes = list(RULES)
     assert lint_context(shared, codes).diagnostics == lint_context(serial, codes).diagnostics
+
+
+def test_make_skips_a_probe_only_after_the_same_probe_composed_earlier(tmp_path: Path) -> None:
+    """A process taking runs from the back sees later positions first: a probe is skipped only
+    when the same override composed at an earlier position, whatever the order."""
+    conf = tmp_path / "conf"
+    (conf / "extra").mkdir(parents=True)
+    (conf / "a.yaml").write_text("defaults:\n  - missing: nope\n  - _self_\n")  # fails
+    (conf / "b.yaml").write_text("y: 1\n")
+    (conf / "c.yaml").write_text("w: 1\n")
+    (conf / "extra" / "e.yaml").write_text("z: 1\n")
+    runs = [(primary, "+extra=e", True) for primary in ("a", "b", "c")]
+    planned = Planned([], [], runs, [])
+    composer = Composer(conf, None, check_hydra=False)
+    rising = make(planned, [0, 1, 2], composer)
+    assert isinstance(rising[0], str) and isinstance(rising[1], Composition)
+    assert rising[2] is None  # b's probe composed first
+    mixed = make(planned, [2, 0, 1], composer)
+    assert isinstance(mixed[0], str) and isinstance(mixed[2], Composition)
+    assert isinstance(mixed[1], Composition)  # the first that composes, though c's came first
 
 
 def test_claims_give_each_position_to_one_process() -> None:
