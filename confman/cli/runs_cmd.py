@@ -206,7 +206,7 @@ def delete(
     """Delete runs, after asking (all references are resolved first: one bad reference deletes
     nothing). Without a terminal to ask on, nothing is deleted unless --yes is given."""
     with user_errors(), _store(store_url) as store:
-        ids = [store.resolve(ref) for ref in runs]
+        ids = store.resolve_all(runs)
         if not yes:
             _confirm_delete(store, ids)
         deleted = store.delete(ids)

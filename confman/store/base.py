@@ -268,8 +268,8 @@ class SQLStore(Store):
         )
         return self._only_match(ref, [str(row[0]) for row in rows])
 
-    def _resolve_all(self, refs: Sequence[str]) -> list[str]:
-        """``resolve`` of each of ``refs``, in order."""
+    def resolve_all(self, refs: Sequence[str]) -> list[str]:
+        """``resolve`` of each of ``refs``, in order (PostgreSQL: in one statement)."""
         return [self.resolve(ref) for ref in refs]
 
     def _latest(self, ref: str) -> str | None:
@@ -491,7 +491,7 @@ class SQLStore(Store):
 
         What they used is queued for ``gc``, which frees what no other run uses.
         """
-        ids = self._resolve_all(refs)
+        ids = self.resolve_all(refs)
         with self._transaction("delete runs from") as cur:
             self._writers_lock(cur, exclusive=False)
             for chunk in chunks(list(dict.fromkeys(ids))):

@@ -100,11 +100,12 @@ class PostgresStore(SQLStore):
         texts = {int(row[-2]): str(row[-1]) for row in rows if row[-2] is not None}
         return self._records(runs, texts=texts)[0]
 
-    def _resolve_all(self, refs: Sequence[str]) -> list[str]:
+    def resolve_all(self, refs: Sequence[str]) -> list[str]:
         """``resolve`` of each of ``refs``, the ids and prefixes in one statement (each one's
         first two matches, as ``resolve`` reads them) instead of a round trip each."""
         latest = {ref: run_id for ref in refs if (run_id := self._latest(ref)) is not None}
-        ranges = [self._prefix_range(ref) for ref in refs if ref not in latest]
+        # each ref once: a run named twice is one match, not an ambiguous prefix
+        ranges = [self._prefix_range(ref) for ref in dict.fromkeys(refs) if ref not in latest]
         found: dict[str, list[str]] = {low: [] for low, _ in ranges}
         if ranges:
             lows, highs = [low for low, _ in ranges], [high for _, high in ranges]

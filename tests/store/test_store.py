@@ -136,6 +136,8 @@ def test_delete_resolves_refs_as_resolve_does(store: SQLStore) -> None:
     refs = [unique, "@latest", ids[0], ids[1]]
     assert store.delete(refs) == [ids[1], ids[3], ids[0], ids[1]]
     assert [r.id for r in store.query()] == [ids[2]]
+    assert store.delete([ids[2], ids[2]]) == [ids[2], ids[2]]  # named twice: one run
+    assert store.count() == 0
 
 
 def test_bad_where_is_a_clear_error(store: SQLStore) -> None:
