@@ -23,10 +23,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from store_scale import fill, pg_schema
+from store_scale import fill, median_ms, pg_schema
 
 from confman.store import SQLStore, open_store
 
@@ -61,15 +62,6 @@ def statements(store: SQLStore) -> Iterator[Callable[[], tuple[int, int]]]:
                     sum("ReadyForQuery" in line for line in lines),
                 )
             )
-
-
-def list_ms(store: SQLStore, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        store.query(limit=50)
-        samples.append(time.perf_counter() - began)
-    return statistics.median(samples) * 1000
 
 
 def cold_list_ms(url: str, repeat: int) -> float:
@@ -121,7 +113,10 @@ def main() -> None:
                 store.query(limit=50)
             print(f"{name}: {store.count()} runs; list makes (statements, round trips) {count()}")
         for n in range(args.rounds):
-            listed = {name: list_ms(store, args.repeat) for name, store in stores.items()}
+            listed = {
+                name: median_ms(partial(store.query, limit=50), args.repeat)[0]
+                for name, store in stores.items()
+            }
             cold = {name: cold_list_ms(url, args.repeat) for name, url in urls.items()}
             collected: dict[str, Any] = {}
             for name, store in stores.items():

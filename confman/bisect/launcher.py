@@ -7,7 +7,7 @@
 
 The sweeper (``hydra_plugins/confman_bisect``, a thin Hydra plugin calling :func:`sweep`) reads
 the plan (the changes' overrides, the bisect id, the judge, where the project and its store
-are), runs the same :func:`~confman.bisect.run.search` as subprocess probes do, sending each
+are), runs the same :func:`~confman.bisect.session.search` as subprocess probes do, sending each
 batch of probes (GOOD and BAD first, then the two halves of each split) to the launcher the app
 is configured with in one ``launch`` call, so joblib or submitit run them together, and writes
 what it found to the plan's result file, which :func:`through_launcher` reads back.

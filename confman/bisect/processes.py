@@ -22,7 +22,7 @@ __all__ = ["SubprocessProbes", "app_arguments"]
 
 _PYTHON = re.compile(r"python[0-9.]*$")
 #: the interpreter's options that take the next argument as their value
-_VALUED = frozenset({"-X", "-W", "-Q"})
+_VALUED = frozenset({"-X", "-W"})
 
 
 def app_arguments(command: Sequence[str]) -> list[str]:
@@ -62,15 +62,18 @@ class SubprocessProbes:
         self.command, self.base, self.judge, self.id = list(command), list(base), judge, bisect_id
         self.jobs, self.timeout, self.cwd = jobs, timeout, cwd
         self.parallel = jobs >= 2
+        arguments = app_arguments(self.command)
+        multirun = "-m" in arguments or "--multirun" in arguments
+        #: the Hydra key that names a probe's output folder (a multirun's is its sweep dir)
+        self.output_key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
 
     def output_dir(self, overrides: Sequence[str]) -> tuple[str, ...]:
         """The override giving a probe its own Hydra output folder (none when GOOD or the
         command sets that folder itself)."""
-        arguments = app_arguments(self.command)
-        multirun = "-m" in arguments or "--multirun" in arguments
-        key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         prefix = f"{PROBE_OUTPUTS}/{self.id}/"
-        return output_override(key, [*self.command, *self.base], self.id, overrides, prefix)
+        return output_override(
+            self.output_key, [*self.command, *self.base], self.id, overrides, prefix
+        )
 
     def argv(self, overrides: Sequence[str]) -> list[str]:
         return [*self.command, *self.base, *overrides, *self.output_dir(overrides)]

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from confman.bisect.ddmin import Verdict, minimize
 from confman.errors import ConfmanError
 from confman.settings import Settings
-from confman.store import RunRecord, open_store
+from confman.store import RunRecord, open_store, store_url
 
 __all__ = [
     "CONFIG_NAME",
@@ -108,8 +108,9 @@ class Outcome:
 
 
 class ProbeRunner(Protocol):
-    """How a batch of probes runs: a subprocess each (:class:`SubprocessProbes`), or jobs of the
-    project's Hydra launcher (:class:`confman.bisect.launcher.LauncherProbes`)."""
+    """How a batch of probes runs: a subprocess each
+    (:class:`confman.bisect.processes.SubprocessProbes`), or jobs of the project's Hydra
+    launcher (:class:`confman.bisect.launcher.LauncherProbes`)."""
 
     #: the two probes of a split are sent together (else the second only when needed)
     parallel: bool
@@ -168,8 +169,6 @@ class Session:
 
     def _load(self) -> None:
         """Probes this bisect already ran, from the store."""
-        from confman.store import store_url
-
         url = store_url(self.settings)
         if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
             return

@@ -63,7 +63,7 @@ from confman.errors import ConfmanError, YamlSourceError
 from confman.provenance import Provenance, Write
 from confman.sources import loaded_file
 
-__all__ = ["Composer", "PlainComposed", "select"]
+__all__ = ["Composer", "PlainComposed", "plain_node", "select"]
 
 
 #: ``Composer._repos`` key of the repository shared by primaries without a search path
@@ -125,22 +125,32 @@ class PlainComposed:
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
+def plain_node(composed: Composed | PlainComposed, key: str) -> tuple[bool, Any]:
+    """The node at the dotted ``key`` read off the plain data: ``(True, node)`` when a walk of
+    mappings answers it (``node`` None when a mapping on the way lacks the key), ``(False,
+    None)`` when only OmegaConf can (not plain data, not a dotted key, a list or a value on the
+    way). The node is the plain container's own, not a copy."""
+    if not isinstance(composed, PlainComposed) or not _DOTTED.match(key):
+        return False, None
+    node: Any = composed.container
+    for part in key.split("."):
+        if not isinstance(node, dict):
+            return False, None
+        if part not in node:
+            return True, None
+        node = node[part]
+    return True, node
+
+
 def select(composed: Composed | PlainComposed, key: str) -> Any:
     """``OmegaConf.select(composed.config, key, default=None)``, read off the plain data when
     the answer there is plainly the same (dict keys all the way, a value that is neither an
     interpolation nor ``???``), so lint does not build nodes to look up one key."""
-    if isinstance(composed, PlainComposed) and _DOTTED.match(key):
-        node: Any = composed.container
-        for part in key.split("."):
-            if not isinstance(node, dict):
-                break
-            if part not in node:
-                return None
-            node = node[part]
-        else:
-            special = isinstance(node, str) and ("${" in node or node == "???")
-            if not special and not isinstance(node, dict | list):
-                return node
+    found, node = plain_node(composed, key)
+    if found:
+        special = isinstance(node, str) and ("${" in node or node == "???")
+        if not special and not isinstance(node, dict | list):
+            return node
     return OmegaConf.select(composed.config, key, default=None)
 
 

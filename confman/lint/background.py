@@ -120,6 +120,8 @@ def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], tells
     telling: list[threading.Thread] = []
 
     def tell(value: Any) -> None:
+        for thread in telling:  # one message at a time on the pipe
+            thread.join()
         telling.append(threading.Thread(target=send.send, args=(("told", value),)))
         telling[-1].start()
 
@@ -134,11 +136,11 @@ def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], tells
 
 
 class Claims:
-    """Positions 0..n-1 of a list of work shared by a forked child, which takes them from the
-    front, and its parent, which takes them from the back once it is free: each position is
-    taken exactly once, by one of them. The two ends live in shared memory made before the
-    fork; the child opens the list once it knows how long it is (until then the parent finds
-    nothing to take)."""
+    """Positions 0..n-1 of a list of work shared by a process and its forked child, one taking
+    them from the front and the other from the back: each position is taken exactly once, by
+    one of them. The two ends live in shared memory made before the fork; whichever process
+    first knows how long the list is opens it (until then neither finds anything to take).
+    Lint's runs are opened by the child, which lists them; its YAML files by the parent."""
 
     def __init__(self) -> None:
         self._ends = multiprocessing.get_context("fork").Array("q", 3)  # [front, end), count

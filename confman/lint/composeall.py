@@ -13,15 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from confman.compose.plain import Composer
 from confman.errors import ConfmanError
 from confman.lint.diagnostic import Diagnostic
-from confman.lint.model import Composition, LintContext, YamlFile
+from confman.lint.model import Composition, LintContext, YamlFile, input_error, show
 from confman.lint.variants import MAX_VARIANTS, experiment_like, option_file, reachable, under
 
-__all__ = ["Outcome", "Planned", "Progress", "compose_all", "make", "merge", "plan", "show"]
+__all__ = ["Outcome", "Planned", "Progress", "compose_all", "make", "merge", "plan"]
 
 
 @dataclass
@@ -81,17 +80,14 @@ def plan(ctx: LintContext, composer: Composer, narrow: tuple[str, ...] | None) -
         runs = [r for r in runs if experiment_like(r[1])]
         config_dir = show(ctx.config_dir, ctx.root)
         planned.notes.append(
-            Diagnostic(
+            input_error(
                 config_dir,
                 0,
-                1,
-                "CM000",
-                "input-error",
                 f"composed every primary and experiment, but not the {len(swapped)} options "
                 f"swapped in place (over {MAX_VARIANTS}): rules that judge an option in place "
                 "(CM202, CM302) see only the options those compositions use",
-                "info",
                 f"lint a folder to check its options, e.g. `confman lint {config_dir}/<group>`",
+                severity="info",
             )
         )
     planned.runs = runs
@@ -167,14 +163,6 @@ def merge(ctx: LintContext, planned: Planned, outcomes: dict[int, Outcome]) -> N
         else:
             line = _selection_line(ctx, yf.rel, message)
         ctx.problem(yf.shown, line, f"cannot compose '{label}'{more}: {message}", hint or None)
-
-
-def show(path: Path, root: Path) -> str:
-    """A path as diagnostics show it: relative to the project root when it lies inside."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _failure(exc: ConfmanError) -> str:

@@ -31,10 +31,9 @@ from confman.lint.composeall import (
     make,
     merge,
     plan,
-    show,
 )
 from confman.lint.diagnostic import Diagnostic
-from confman.lint.model import Composition, LintContext, Selection, YamlFile
+from confman.lint.model import Composition, LintContext, Selection, YamlFile, show
 from confman.lint.pysource import PythonEvidence, collect_python
 from confman.lint.variants import narrowing
 from confman.settings import Settings

@@ -27,6 +27,7 @@ from confman.compose import DefaultsNode
 from confman.errors import ConfmanError
 from confman.lint.engine import NOQA, LintResult, lint, selected_codes
 from confman.lint.judge import compose_all, compose_each
+from confman.lint.model import show
 from confman.lint.reachable import Reachable, reachable
 from confman.lint.rules import deprecated_name
 from confman.secrets import redact_lines
@@ -242,7 +243,7 @@ class _Workspace:
 
 
 def _prove(
-    ws: _Workspace, edits: list[Edit], show: dict[str, str], before: dict[str, str | None]
+    ws: _Workspace, edits: list[Edit], shown_as: dict[str, str], before: dict[str, str | None]
 ) -> tuple[list[Edit], list[str]]:
     """The edits proven safe and a message per refused edit: all at once when they are, else
     the files split in halves until a half is proven (few Hydra passes when most edits are
@@ -271,18 +272,10 @@ def _prove(
             ws.accept([e])
             accepted.append(e)
         else:
-            refused.append(f"{show[e.rel]}:{ws.where(e)}: {e.code} fix refused: {why}")
+            refused.append(f"{shown_as[e.rel]}:{ws.where(e)}: {e.code} fix refused: {why}")
 
     settle(sorted({e.rel for e in edits}))
     return accepted, refused
-
-
-def _shown(settings: Settings, rel: str) -> str:
-    path = settings.config_dir / rel
-    try:
-        return path.relative_to(settings.root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _allowed(settings: Settings, paths: Sequence[Path]) -> set[str]:
@@ -338,7 +331,7 @@ def fix(
         copy = there.config_dir
         shutil.copytree(settings.config_dir, copy, ignore_dangling_symlinks=True)
         ws = _Workspace(copy, settings.version_base)
-        show = {rel: _shown(settings, rel) for rel in ws.original}
+        shown_as = {rel: show(settings.config_dir / rel, settings.root) for rel in ws.original}
         done: dict[str, list[int]] = {}
         before: dict[str, str | None] | None = None
         tried: set[tuple[str, int]] = set()  # judged already (refused ones stay refused)
@@ -355,7 +348,7 @@ def fix(
                 before.update(compose_all(copy, ws.version_base, missing))
             lines = {e: ws.where(e) for e in edits}
             tried |= {(e.rel, n) for e, n in lines.items()}
-            accepted, refused = _prove(ws, edits, show, before)
+            accepted, refused = _prove(ws, edits, shown_as, before)
             outcome.messages += refused
             for e in accepted:
                 done.setdefault(e.rel, []).append(lines[e])
@@ -372,11 +365,11 @@ def fix(
     for rel, text in ws.current.items():
         if text != ws.original[rel]:
             outcome.changed[rel] = (ws.original[rel], text)
-            outcome.shown[rel] = show[rel]
+            outcome.shown[rel] = shown_as[rel]
     for rel in sorted(r for r in outcome.changed if r in done):
         numbers = ", ".join(map(str, sorted(done.get(rel, []))))
         outcome.messages.append(
-            f"{show[rel]}: removed line(s) {numbers}; every reachable composition unchanged "
+            f"{shown_as[rel]}: removed line(s) {numbers}; every reachable composition unchanged "
             f"({len(ws.runs)} composed with Hydra)"
         )
     if write:
@@ -385,7 +378,7 @@ def fix(
             if target.read_text(encoding="utf-8") == old:  # unchanged while we proved
                 target.write_text(new, encoding="utf-8")
             else:
-                outcome.messages.append(f"{show[rel]}: changed meanwhile, not written")
+                outcome.messages.append(f"{shown_as[rel]}: changed meanwhile, not written")
         clear_cache()
     if not outcome.changed and not outcome.messages:
         outcome.messages.append("Nothing to fix.")

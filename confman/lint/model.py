@@ -15,7 +15,7 @@ from confman.lint.pysource import PythonEvidence
 from confman.settings import Settings
 from confman.yamlsource import ParsedYaml
 
-__all__ = ["Composition", "LintContext", "Selection", "YamlFile"]
+__all__ = ["Composition", "LintContext", "Selection", "YamlFile", "input_error", "show"]
 
 
 @dataclass
@@ -120,6 +120,24 @@ class LintContext:
         col: int = 1,
         severity: Severity = "error",
     ) -> None:
-        self.problems.append(
-            Diagnostic(file, line, col, "CM000", "input-error", message, severity, fix)
-        )
+        self.problems.append(input_error(file, line, message, fix, col, severity))
+
+
+def input_error(
+    file: str,
+    line: int,
+    message: str,
+    fix: str | None = None,
+    col: int = 1,
+    severity: Severity = "error",
+) -> Diagnostic:
+    """A CM000 finding: input lint could not read or compose (not a rule's judgement)."""
+    return Diagnostic(file, line, col, "CM000", "input-error", message, severity, fix)
+
+
+def show(path: Path, root: Path) -> str:
+    """A path as diagnostics show it: relative to the project root when it lies inside."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -9,10 +9,11 @@ only if each composition after it equals the one before with the declared change
 The two sets of compositions are independent, so the "after" one runs in a forked child while
 this process composes "before" whenever a core is free (:mod:`confman.lint.background`).
 
-``--check`` proves nothing (it writes nothing); it composes only to check the declarations (a
-rename onto a key a config has, a key no config has), which needs each composition's keys, not
-Hydra's verdict: those come from :class:`confman.compose.plain.Composer`, which gives
-``confman.compose``'s result far faster than one plain ``hydra.compose`` per composition.
+When no config file is rewritten (``--check``, which writes nothing, or a migration whose
+changes touch only scripts and docs) there is nothing to prove; it composes only to check the
+declarations (a rename onto a key a config has, a key no config has), which needs each
+composition's keys, not Hydra's verdict: those come from
+:class:`confman.compose.plain.Composer`, which gives ``confman.compose``'s result.
 """
 
 from __future__ import annotations

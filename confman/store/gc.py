@@ -11,8 +11,8 @@ on PostgreSQL each statement is a round trip).
 
 Rows are deleted by their whole primary key. SQLite runs one statement per row (``executemany``
 in the process: no round trip, and its plan is cached); PostgreSQL (``arrays``) gets the rows
-of a table as one array per column and deletes them in one statement (``unnest``), where
-``executemany`` sent a statement per row that the server parsed, bound and ran one by one.
+of a table as one array per column and deletes them in one statement (``unnest``): a
+statement per row would be a round trip each.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def collect(cur: Any, sql: Sql, *, arrays: bool = False) -> dict[str, int]:
     if arrays:
         # Every row gc reads or deletes is found by its key. Costing an index probe as a
         # random read, PostgreSQL's planner answers a batch of some thousand leaf rows with a
-        # hash join over a scan of the whole table (tens of ms a statement on a large store)
-        # instead of a probe a row (a few us each, the pages cached): not in this transaction.
+        # hash join over a scan of the whole table instead of a probe a row (the pages are
+        # cached): not in this transaction (measured in benchmarks/RESULTS.md).
         cur.execute("SET LOCAL enable_hashjoin = off")
         cur.execute("SET LOCAL enable_mergejoin = off")
     while True:
@@ -152,7 +152,7 @@ class _Keys:
 
     def under(self, cur: Any, sql: Sql, parents: set[int]) -> None:
         """Read every key under ``parents`` not read before: one statement for a batch of
-        nodes, where a statement per (parent, name) was a round trip each on PostgreSQL."""
+        nodes (a statement per (parent, name) would be a round trip each on PostgreSQL)."""
         todo = sorted(parents - self.read)
         for part in chunks(todo):
             marks = ", ".join("?" * len(part))

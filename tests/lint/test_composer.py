@@ -350,13 +350,7 @@ def test_background_compositions_equal_serial(
         adopt_parses(entries)
 
     monkeypatch.setattr(context_module, "adopt_parses", adopt)
-    read_python = context_module._read_python
-
-    def slow_python(*args: Any) -> Any:  # the child is done composing before this reads YAML
-        time.sleep(1.0)
-        return read_python(*args)
-
-    monkeypatch.setattr(context_module, "_read_python", slow_python)
+    _both_read_files(monkeypatch)  # the child parses the last files, zz/ among them
     forked = build_context(settings, background=True)
     assert str(tmp_path / "conf" / "zz" / "good.yaml") in adopted
     assert str(tmp_path / "conf" / "zz" / "bad.yaml") not in adopted
@@ -375,24 +369,27 @@ def test_background_compositions_equal_serial(
     assert lint_context(forked, codes).diagnostics == lint_context(serial, codes).diagnostics
 
 
+def _slowed(
+    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, seconds: float, *, in_child: bool
+) -> None:
+    """``owner.name`` made ``seconds`` slower in a forked child only (``in_child``) or in this
+    process only, to make the two share work in a known way."""
+    parent, original = os.getpid(), getattr(owner, name)
+
+    def slowed(*args: Any, **kwargs: Any) -> Any:
+        if (os.getpid() != parent) == in_child:
+            time.sleep(seconds)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, slowed)
+
+
 def _both_read_files(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the parent and its forked child each read part of the YAML files: the parent reads
     the Python slowly (so the child, done composing, starts on the files from the back), and the
     child parses slowly (so the parent, once done with the Python, reads the rest)."""
-    parent = os.getpid()
-    read_python, load = context_module._read_python, context_module.load_yaml_file
-
-    def slow_python(*args: Any) -> Any:
-        time.sleep(1.5)
-        return read_python(*args)
-
-    def slow_in_child(*args: Any, **kwargs: Any) -> Any:
-        if os.getpid() != parent:
-            time.sleep(0.05)
-        return load(*args, **kwargs)
-
-    monkeypatch.setattr(context_module, "_read_python", slow_python)
-    monkeypatch.setattr(context_module, "load_yaml_file", slow_in_child)
+    _slowed(monkeypatch, context_module, "_read_python", 1.5, in_child=False)
+    _slowed(monkeypatch, context_module, "load_yaml_file", 0.05, in_child=True)
 
 
 def test_options_composed_while_the_child_composes_equal_those_made_at_once(
@@ -460,14 +457,7 @@ def test_runs_shared_with_the_child_merge_as_if_made_in_order(
     settings = load_settings(cwd=tmp_path)
     serial = build_context(settings, background=False)
     clear_cache()
-    parent, compose_here = os.getpid(), Composer.compose
-
-    def slow_in_child(self: Composer, name: str, overrides: Any = ()) -> Any:
-        if os.getpid() != parent:
-            time.sleep(0.05)
-        return compose_here(self, name, overrides)
-
-    monkeypatch.setattr(Composer, "compose", slow_in_child)
+    _slowed(monkeypatch, Composer, "compose", 0.05, in_child=True)
     shared = build_context(settings, background=True)
     assert shared.composed_in == "shared"
     assert [c.label for c in shared.compositions] == [c.label for c in serial.compositions]

@@ -45,11 +45,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from pathlib import Path
 
 from confman.errors import ConfmanError
 from confman.lint.context import LintContext, python_files
 from confman.lint.diagnostic import Diagnostic, Severity
+from confman.lint.model import show
 from confman.migrate.overrides import rewrite_source
 from confman.migrate.plan import Plan
 from confman.migrate.records import project_plan
@@ -99,13 +99,6 @@ def _in_python(ctx: LintContext, plan: Plan) -> Iterator[Diagnostic]:
         except (OSError, UnicodeDecodeError):
             continue
         _, hits = rewrite_source(text, plan, python=True)
-        shown = _shown(path, ctx.root)
+        shown = show(path, ctx.root)
         for hit in hits:
             yield _finding(shown, hit.line, hit.message(), hit.step.key)
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
