@@ -166,6 +166,11 @@ class Claims:
             self._ends[1] -= 1
             return int(self._ends[1])
 
+    def front(self) -> int:
+        """How many positions were taken from the front (0..front-1)."""
+        with self._ends.get_lock():
+            return int(self._ends[0])
+
     def taken(self) -> int:
         """How many positions either process has taken so far."""
         with self._ends.get_lock():

@@ -202,10 +202,11 @@ def resolved(
 
 def own_leaves(data: Any) -> Iterator[tuple[str, Any]]:
     """A file's leaves, its defaults list left out."""
-    if isinstance(data, dict):
-        for path, value in iter_leaves(data):
-            if path != "defaults" and not path.startswith("defaults."):
-                yield path, value
+    if not isinstance(data, dict):
+        return iter(())
+    if "defaults" in data:
+        data = {k: v for k, v in data.items() if k != "defaults"}
+    return iter_leaves(data)
 
 
 def composed_files(ctx: LintContext) -> set[str]:

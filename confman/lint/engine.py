@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from confman.errors import ConfmanError
 from confman.lint import optioncomp
-from confman.lint.background import Background, can_fork
+from confman.lint.background import Background, Claims, can_fork
 from confman.lint.composeall import Progress
 from confman.lint.context import LintContext, YamlFile, build_context
 from confman.lint.diagnostic import Diagnostic
@@ -113,11 +113,13 @@ def _suppressed(
     return False
 
 
-#: The rules that take most of a large tree's rule time (the whole-composition judgement of
-#: CM101, and the options composed on their own that CM204 and CM302 share): with a second
-#: core, a forked child runs them while this process runs the others. None of them reads the
-#: run store: a database connection must not be used on both sides of a fork.
-FORKED_RULES = frozenset({"CM101", "CM204", "CM302"})
+#: The rules that read the run store: they run in this process, never in the forked child
+#: that shares the others (a database connection must not be used on both sides of a fork).
+STORE_RULES = frozenset({"CM102", "CM103"})
+#: The rules by their share of a large lint's rule time, costliest first (measured on
+#: ``benchmarks/lint.py``'s generated tree and the corpus trees); the rest cost little. With a
+#: second core the two processes take them from the two ends of :func:`_two_ended`'s order.
+COSTLIEST_FIRST = ("CM101", "CM207", "CM302", "CM301", "CM401", "CM203", "CM202", "CM204")
 #: The rules that read every option composed alone (:mod:`confman.lint.optioncomp`).
 OPTION_RULES = frozenset({"CM204", "CM302"})
 #: Fewest leaves over a context's compositions for which forking pays for itself.
@@ -125,8 +127,9 @@ FORK_MIN_LEAVES = 20_000
 
 
 def lint_context(ctx: LintContext, codes: Sequence[str], *, parallel: bool = False) -> LintResult:
-    """Run ``codes`` over an already built context (with ``parallel``, the rules of
-    :data:`FORKED_RULES` in a forked child meanwhile; the findings are the same)."""
+    """Run ``codes`` over an already built context (with ``parallel``, shared with a forked
+    child that takes rules from one end of a list while this process takes them from the
+    other; the findings are the same)."""
     per_file_raw = ctx.lint_settings.get("per-file-ignores") or {}
     if not isinstance(per_file_raw, dict):
         raise LintSettingsError(
@@ -143,19 +146,42 @@ def lint_context(ctx: LintContext, codes: Sequence[str], *, parallel: bool = Fal
 
 
 def _check(ctx: LintContext, codes: Sequence[str], parallel: bool) -> list[Diagnostic]:
-    forked = [c for c in codes if c in FORKED_RULES] if parallel else []
-    here = [c for c in codes if c not in forked]
-    if not forked or not here:
+    """The rules' findings. Shared, the rules go to whichever process is free: which process
+    runs a rule is decided as they go, so no fixed split leaves one idle on a tree whose
+    costs differ from the generated tree's. If the child fails, this process runs the rules
+    it took."""
+    shared = _two_ended([c for c in codes if c not in STORE_RULES])
+    if not parallel or len(shared) < 2:
         return _run(ctx, codes)
     for comp in ctx.compositions:
         comp.composed.provenance  # noqa: B018  (made once here, inherited by the child)
-    child = Background(_run, ctx, forked)
-    found = _run(ctx, here)
+    claims = Claims()
+    claims.open(len(shared))
+    child = Background(_claimed, ctx, shared, claims.first)
+    found = _run(ctx, [c for c in codes if c in STORE_RULES])
+    found += _claimed(ctx, shared, claims.last)
     done = child.result()
-    return found + (done if done is not None else _run(ctx, forked))
+    return found + (done if done is not None else _run(ctx, shared[: claims.front()]))
 
 
-def _run(ctx: LintContext, codes: Sequence[str]) -> list[Diagnostic]:
+def _two_ended(codes: list[str]) -> list[str]:
+    """``codes`` ordered so that a process taking from the front and one taking from the back
+    each meet the costliest rules first, alternately, and the cheap ones last, in the middle:
+    whichever process is free then takes them."""
+    rank = {code: i for i, code in enumerate(COSTLIEST_FIRST)}
+    ordered = sorted(codes, key=lambda c: rank.get(c, len(rank)))
+    return ordered[::2] + ordered[1::2][::-1]
+
+
+def _claimed(
+    ctx: LintContext, codes: list[str], take: Callable[[], int | None]
+) -> list[Diagnostic]:
+    """The findings of the rules at the positions ``take`` gives, each claimed just before
+    it runs."""
+    return _run(ctx, (codes[position] for position in iter(take, None)))
+
+
+def _run(ctx: LintContext, codes: Iterable[str]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for code in codes:
         found.extend(RULES[code].check(ctx))

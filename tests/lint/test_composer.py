@@ -503,6 +503,7 @@ def test_claims_give_each_position_to_one_process() -> None:
     there = child.result()
     assert sorted(here + there) == list(range(2000))
     assert there == sorted(there) and here == sorted(here, reverse=True)
+    assert claims.front() == len(there)  # what the child took: 0..front-1
 
 
 def _take_all(tell: Any, claims: Claims) -> list[int]:

@@ -1,20 +1,24 @@
-"""The heavy rules run in a forked child (``lint_context(parallel=True)``) with the same findings.
+"""The rules shared with a forked child (``lint_context(parallel=True)``) give the same findings.
 
-The child inherits the built context and sends back only its findings; if it fails or dies, the
-parent runs those rules itself. Each case is compared with the same context linted serially.
+The child inherits the built context, takes rules from the front of a list while this process
+takes them from the back (after the rules that read the run store, which stay here), and sends
+back only its findings; if it fails or dies, the parent runs the rules it took. Each case is
+compared with the same context linted serially.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from linttree import CLEAN, example_project, write_tree
 
 from confman.lint import engine
 from confman.lint.context import build_context
-from confman.lint.engine import FORKED_RULES, lint_context
+from confman.lint.engine import COSTLIEST_FIRST, STORE_RULES, lint_context
 from confman.lint.rules import RULES
 from confman.settings import load_settings
 
@@ -33,15 +37,56 @@ def _same(serial: engine.LintResult, forked: engine.LintResult) -> None:
     assert forked.suppressed == serial.suppressed
 
 
+def _logged(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Every rule appends ``code pid`` to ``log`` when it runs, after sleeping a little so
+    that each process has time to take some."""
+    for code, rule in RULES.items():
+        original = rule.check
+
+        def check(ctx: Any, code: str = code, original: Any = original) -> Any:
+            time.sleep(0.05)
+            with log.open("a") as out:
+                out.write(f"{code} {os.getpid()}\n")
+            return original(ctx)
+
+        monkeypatch.setattr(rule, "check", check)
+
+
 def test_example_system_findings_equal_serial(tmp_path: Path) -> None:
-    serial, forked = _both(example_project(tmp_path))
+    serial, forked = _both(example_project(tmp_path / "p"))
     _same(serial, forked)
-    assert {d.code for d in serial.diagnostics} & FORKED_RULES  # the child found some
-    assert {d.code for d in serial.diagnostics} - FORKED_RULES  # and this process others
 
 
 def test_lint_tree_findings_equal_serial(tmp_path: Path) -> None:
     _same(*_both(write_tree(tmp_path, CLEAN)))
+
+
+def test_each_rule_runs_once_and_both_processes_take_some(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rules go to whichever process is free: each runs exactly once, the child takes some,
+    and the rules that read the run store never run in the child."""
+    root = example_project(tmp_path / "p")
+    serial = lint_context(build_context(load_settings(cwd=root), background=False), CODES)
+    log = tmp_path / "ran.log"
+    _logged(monkeypatch, log)
+    ctx = build_context(load_settings(cwd=root), background=False)
+    _same(serial, lint_context(ctx, CODES, parallel=True))
+    ran = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(code for code, _ in ran) == sorted(CODES)
+    child = {code for code, pid in ran if int(pid) != os.getpid()}
+    assert child, "the child took no rule"
+    assert not child & STORE_RULES
+    assert child != set(CODES) - STORE_RULES, "this process took no shared rule"
+
+
+def test_two_ended_order_gives_each_end_the_costliest_first() -> None:
+    order = engine._two_ended(["CM201", *COSTLIEST_FIRST])
+    front = order[: (len(order) + 1) // 2]
+    back = order[len(order) // 2 :][::-1]
+    assert sorted(order) == sorted(["CM201", *COSTLIEST_FIRST])
+    assert [front[0], back[0]] == list(COSTLIEST_FIRST[:2])
+    assert "CM201" in (front[-1], back[-1])  # the cheap rule is taken last, in the middle
 
 
 @pytest.mark.parametrize(
@@ -51,22 +96,34 @@ def test_lint_tree_findings_equal_serial(tmp_path: Path) -> None:
 def test_child_that_fails_has_its_rules_run_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str, how: str
 ) -> None:
-    """A rule that fails only in the child: the parent runs the child's rules itself."""
-    root = example_project(tmp_path)
+    """A rule that fails only in the child: the parent runs the rules the child took. This
+    process is slowed on the run-store rules so that the child takes ``code`` first."""
+    root = example_project(tmp_path / "p")
     serial = lint_context(build_context(load_settings(cwd=root), background=False), CODES)
     parent = os.getpid()
     check = RULES[code].check
+    failed = tmp_path / "failed"
 
     def fails_in_child(ctx: object) -> object:
         if os.getpid() != parent:
+            failed.touch()
             if how == "dies":
                 os._exit(9)
             raise RuntimeError("fails in the child only")
         return check(ctx)  # type: ignore[arg-type]
 
     monkeypatch.setattr(RULES[code], "check", fails_in_child)
+    for store_rule in STORE_RULES:
+        original = RULES[store_rule].check
+
+        def slow(ctx: Any, original: Any = original) -> Any:
+            time.sleep(0.5)
+            return original(ctx)
+
+        monkeypatch.setattr(RULES[store_rule], "check", slow)
     ctx = build_context(load_settings(cwd=root), background=False)
     _same(serial, lint_context(ctx, CODES, parallel=True))
+    assert failed.exists(), f"the child never ran {code}"
 
 
 @pytest.mark.parametrize(

@@ -84,12 +84,7 @@ def shared_groups(
     every set containing it; groups are taken greedily by the lines a base would save.
     """
     by_mask: dict[int, list[_Key]] = defaultdict(list)
-    holders: dict[_Key, int] = defaultdict(int)
-    for i, leaves in enumerate(members):
-        for path, value in leaves.items():
-            key = _key(path, value)
-            if key is not None:
-                holders[key] |= 1 << i
+    holders = _everyones(members) if min_files >= len(members) else _holders(members)
     for key, mask in holders.items():
         if mask.bit_count() >= min_files:
             by_mask[mask].append(key)
@@ -108,6 +103,31 @@ def shared_groups(
         used |= mask
         out.append(([i for i in range(len(members)) if mask >> i & 1], {k[0] for k in keys}))
     return out
+
+
+def _holders(members: list[dict[str, Any]]) -> dict[_Key, int]:
+    """Each (path, value) worth sharing -> the bitmask of the members writing it."""
+    holders: dict[_Key, int] = defaultdict(int)
+    for i, leaves in enumerate(members):
+        for path, value in leaves.items():
+            key = _key(path, value)
+            if key is not None:
+                holders[key] |= 1 << i
+    return holders
+
+
+def _everyones(members: list[dict[str, Any]]) -> dict[_Key, int]:
+    """:func:`_holders` of the (path, value)s every member writes, found without keying every
+    leaf: the candidates are the paths all members write, and most differ at the second."""
+    if not members:
+        return {}
+    everyone = (1 << len(members)) - 1
+    holders: dict[_Key, int] = {}
+    for path in set(members[0]).intersection(*members[1:]):
+        key = _key(path, members[0][path])
+        if key is not None and all(_key(path, m[path]) == key for m in members[1:]):
+            holders[key] = everyone
+    return holders
 
 
 def report(

@@ -198,6 +198,9 @@ def _writers(ctx: LintContext, compositions: list[Composition]) -> _Writers:
             files = {w.file for w in writes if w.kind == "file" and w.file is not None}
             if not files:
                 continue
+            known = out.get(path)
+            if known is not None and files <= known:
+                continue  # every prefix got these files with it: compositions repeat most paths
             parts = path.split(".")
             out.setdefault(path, set()).update(files)
             for end in range(len(parts) - 1, 0, -1):
