@@ -189,8 +189,14 @@ def _run(ctx: LintContext, codes: Iterable[str]) -> list[Diagnostic]:
 
 
 def _worth_forking(ctx: LintContext) -> bool:
+    """Whether the rules have enough leaves to judge for a child to pay for itself. The
+    variants count too (CM202 and CM302 judge them), each estimated at the compositions'
+    mean size: their histories are made only by the rules that read them."""
+    if not ctx.compositions:
+        return False
     leaves = sum(len(comp.composed.provenance) for comp in ctx.compositions)
-    return leaves >= FORK_MIN_LEAVES and can_fork()
+    estimate = leaves + len(ctx.variants) * leaves // len(ctx.compositions)
+    return estimate >= FORK_MIN_LEAVES and can_fork()
 
 
 #: Allocations between young-generation collections while linting (Python's default is 700).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from linttree import CLEAN, example_project, write_tree
 from confman.lint import engine
 from confman.lint.context import build_context
 from confman.lint.engine import COSTLIEST_FIRST, STORE_RULES, lint_context
+from confman.lint.model import LintContext
 from confman.lint.rules import RULES
 from confman.settings import load_settings
 
@@ -146,3 +148,18 @@ def test_idle_core_counts_runnable_processes_now(
         assert _idle_core(cores, loadavg) == (os.getloadavg()[0] < cores - 1)
     else:
         assert _idle_core(cores, loadavg) is idle
+
+
+def test_variants_count_towards_forking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tree of few primaries and many options (ProteinWorkshop: 4 compositions, 199
+    variants) has most of its rule work in the variants: they count, at the compositions'
+    mean size, without making their histories first."""
+    monkeypatch.setattr(engine, "can_fork", lambda: True)
+    ctx = LintContext(load_settings(cwd=tmp_path), tmp_path, tmp_path)
+    composition = SimpleNamespace(composed=SimpleNamespace(provenance=dict.fromkeys(range(150))))
+    ctx.compositions = [composition] * 4  # type: ignore[list-item]
+    assert not engine._worth_forking(ctx)
+    ctx.variants = [composition] * (engine.FORK_MIN_LEAVES // 150)  # type: ignore[list-item]
+    assert engine._worth_forking(ctx)
+    ctx.compositions = []
+    assert not engine._worth_forking(ctx)
