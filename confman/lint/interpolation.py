@@ -39,13 +39,18 @@ def referenced(values: dict[str, Any], keys: Iterable[str] | None = None) -> set
     frontier = [k for k in (values if keys is None else keys) if _interpolates(values.get(k))]
     if not frontier:
         return set()
-    ordered = sorted(values)  # the leaves under a node are one run of this order
+    ordered: list[str] = []  # sorted leaves, made once a reference names a node, not a leaf
     done: set[str] = set()
     seen = set(frontier)
     while frontier:
         key = frontier.pop()
         for target in references(key, values.get(key, "")):
-            for path in _at_or_under(ordered, target):
+            if target in values:  # a leaf: nothing lies below it
+                found: Iterable[str] = (target,)
+            else:
+                ordered = ordered or sorted(values)  # the leaves under a node: one run of it
+                found = _at_or_under(ordered, target)
+            for path in found:
                 done.add(path)
                 if path not in seen:
                     seen.add(path)

@@ -85,6 +85,8 @@ REJECTED, ABSENT, NAMED, INFO_BELOW = 90, 80, 60, 50
 #: when only the whole config is logged (most entrypoints print it).
 RECORDED_PENALTY, ROOT_LOGGED_PENALTY, ROOT_OPAQUE_PENALTY = 30, 10, 30
 _REGISTRY_KEYS = ("_name", "_name_")
+#: how the path of a registry key or of a ``_target_`` ends
+_SELECTOR_ENDS = (*_REGISTRY_KEYS, "_target_")
 _ANCHOR = re.compile(r":\s*&([\w-]+)")
 
 
@@ -152,12 +154,10 @@ def _children(paths: Iterable[str]) -> dict[str, set[str]]:
         while node:
             parent, _, name = node.rpartition(".")
             kids = children.get(parent)
-            if kids is None:
-                children[parent] = {name}
-            elif name in kids:
-                break  # the parent and everything above it are known already
-            else:
+            if kids is not None:
                 kids.add(name)
+                break  # a known node: everything above it is known already
+            children[parent] = {name}
             node = parent
     return children
 
@@ -191,8 +191,9 @@ class _Judge:
                 elif flow.kind == "opaque" or "_target_" not in self.children.get(node, ()):
                     self.opaque.add(node)
         for path in self.values:
-            leaf = path.rsplit(".", 1)[-1]
-            parent = path.rpartition(".")[0]
+            if not path.endswith(_SELECTOR_ENDS):
+                continue  # (a cheap test first: most leaves are neither)
+            parent, _, leaf = path.rpartition(".")
             if leaf in _REGISTRY_KEYS:  # registry-style instantiation: signature unknown
                 self.opaque.add(parent)
             elif leaf == "_target_":

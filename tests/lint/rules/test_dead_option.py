@@ -185,3 +185,40 @@ def test_recorded_runs_that_never_chose_an_option_make_it_a_warning(system, monk
     (found,) = diagnostics(root)
     assert (found.severity, found.confidence) == ("warning", 80)
     assert "any of the 3 recorded runs" in found.message
+
+
+def test_documentation_is_read_in_path_order_and_never_in_a_virtualenv(tmp_path, monkeypatch):
+    """The documentation files are those ``sorted(rglob)`` gives (files and folders mixed in
+    name order, linked folders not followed), capped at ``DOC_MAX_FILES``, and the skipped
+    folders (a virtualenv) are never listed at all."""
+    from confman.lint import selections
+
+    for rel in ["b.md", "a/z.md", "a-b.md", "a/b/c.txt", "c/d.py", "docs/x.rst", "n.md/x.md"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("python train.py model=cnn\n")
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    (tmp_path / ".venv" / "lib" / "README.md").write_text("model=cnn\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "docs")
+    expected = [
+        p
+        for p in sorted(tmp_path.rglob("*"))
+        if p.suffix in selections.DOC_SUFFIXES and p.is_file() and ".venv" not in p.parts
+    ]
+    assert list(selections._doc_files(tmp_path)) == expected
+    assert [p.relative_to(tmp_path).as_posix() for p in expected[:3]] == [
+        "a/b/c.txt",
+        "a/z.md",
+        "a-b.md",
+    ]
+    monkeypatch.setattr(selections, "DOC_MAX_FILES", 2)
+    assert list(selections._doc_files(tmp_path)) == expected[:2]
+    listed: list[str] = []
+    real_scandir = selections.os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        listed.append(str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(selections.os, "scandir", scandir)
+    list(selections._doc_files(tmp_path))
+    assert not any(".venv" in p for p in listed)
