@@ -91,3 +91,27 @@ def test_subclasses_keep_their_own_methods() -> None:
     names.visit(tree)
     assert names.names == ["f", "a", "g", "b"] * 2
     assert calls.calls == 2
+
+
+def test_a_subclass_with_a_context_method_is_shown_the_contexts() -> None:
+    """``ctx`` fields (``Load``/``Store``) are skipped only where no method wants them."""
+
+    class Stores(Walker):
+        def __init__(self) -> None:
+            self.stores = 0
+
+        def visit_Store(self, node: ast.Store) -> None:
+            self.stores += 1
+
+    class Standard(ast.NodeVisitor):
+        def __init__(self) -> None:
+            self.stores = 0
+
+        def visit_Store(self, node: ast.Store) -> None:
+            self.stores += 1
+
+    tree = ast.parse("a = b\nfor x, y in z: c.d = 1\n")
+    fast, standard = Stores(), Standard()
+    fast.visit(tree)
+    standard.visit(tree)
+    assert fast.stores == standard.stores == 5  # a; (x, y), x, y; c.d
