@@ -6,7 +6,8 @@ System: 2,000 option files (40 groups x 50 options x 50 keys = 100k keys), 40 ex
 ``yamllint`` (``bench`` extra) on the same YAML files.
 
 Measured, each as the median of ``repeats`` runs, interleaved with the parse bound so that both
-see the same machine load:
+see the same machine load (the cold runs are also printed as ratios paired with the parse bound
+measured just before each: their median and range):
 
 * cold: lint in this process with every confman cache emptied first (parses, loaders), as a
   fresh ``confman lint`` process sees the tree; this is the number the target is about. Twice:
@@ -116,6 +117,13 @@ def forget_caches() -> None:
     gc.collect()
 
 
+def _paired(runs: list[float], bounds: list[float]) -> str:
+    """The median and range of each repeat's ratio to the parse bound measured just before
+    it: on a shared machine whose speed drifts, a pair sees the same speed."""
+    ratios = sorted(run / bound for run, bound in zip(runs, bounds, strict=True))
+    return f"median {statistics.median(ratios):.2f}x, {ratios[0]:.2f}-{ratios[-1]:.2f}x"
+
+
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,6 +190,8 @@ def main() -> None:
         bcpu, ccpu = statistics.median(bound_cpu), statistics.median(cold_cpu)
         print(f"  CPU time: bound {bcpu:.2f} s, cold lint {ccpu:.2f} s ({ccpu / bcpu:.2f}x)")
         print(f"  forked children  {fork:8.2f} s  ({fork / bound:.2f}x parse bound)")
+        print(f"  paired (each run / the parse bound just before it): {_paired(colds, bounds)}")
+        print(f"    forked children: {_paired(forks, bounds)}")
         print(f"confman lint warm  {warm:8.2f} s  ({warm / bound:.2f}x parse bound)")
         print(
             f"confman lint CLI   {cli:8.2f} s  (a process: {cli / bound_process:.2f}x the parse"
