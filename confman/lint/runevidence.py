@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confman.lint.context import LintContext
 from confman.lint.interpolation import referenced
-from confman.migrate.plan import MigrationError
 from confman.provenance import iter_leaves
 from confman.settings import Settings
-from confman.store import RunRecord, StoreError, open_store, store_url
+from confman.storeurl import store_exists, store_url
+
+if TYPE_CHECKING:
+    from confman.store import RunRecord
 
 __all__ = ["RunAccess", "read_run_access", "run_access"]
 
@@ -62,20 +63,17 @@ class RunAccess:
         return 0 if key in read else seen
 
 
-def _existing(url: str) -> bool:
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///") :]).is_file()
-    return "://" in url  # a server store exists or reports why not
-
-
 def read_run_access(settings: Settings, primaries: list[str]) -> RunAccess:
     """Read the access records of every run of ``primaries`` and the options every run chose,
     from the configured store (one query over all runs)."""
     url = store_url(settings)
     out = RunAccess(store=url)
-    if not _existing(url):
+    if not store_exists(url):
         return out
+    # imported only for a store that exists (most linted projects have none)
+    from confman.migrate.plan import MigrationError
     from confman.migrate.records import current_records
+    from confman.store import StoreError, open_store
 
     try:
         with open_store(url, settings=settings) as store:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from confman.lint.context import LintContext, YamlFile
 from confman.lint.runevidence import run_access
-from confman.store import StoreError, open_store, store_url
+from confman.storeurl import store_exists, store_url
 
 __all__ = [
     "OptionEvidence",
@@ -389,8 +389,10 @@ def _runs(tree: _Tree) -> None:
     for group, option in ctx.run_selections | run_access(ctx).selections:
         tree.choose(group, [option], ev.runs)
     url = store_url(ctx.settings)
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).is_file():
+    if not store_exists(url):
         return  # linting never creates a store
+    from confman.store import StoreError, open_store  # (only for a store that exists)
+
     try:
         with open_store(url, settings=ctx.settings) as store:
             ev.recorded_runs = store.count()

@@ -20,10 +20,10 @@ from confman.migrate.overrides import migrate_overrides
 from confman.migrate.plan import Plan
 from confman.migrate.project import load_plan
 from confman.settings import Settings
-from confman.store import RunRecord
 
 if TYPE_CHECKING:
     from confman.diff.runtable import RunTable
+    from confman.store import RunRecord
     from confman.store.interface import Store
 
 __all__ = ["compare_current", "current", "current_records", "project_plan", "read_through"]

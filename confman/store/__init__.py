@@ -7,7 +7,6 @@ under the project root.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from confman.settings import Settings, load_settings
@@ -17,6 +16,7 @@ from confman.store.interface import StoreDamagedError
 from confman.store.record import RunRecord, canonical_json, fingerprint, new_run_id
 from confman.store.secrets import DEFAULT_SECRET_PATTERNS, redact
 from confman.store.where import Where, WhereError, parse_where
+from confman.storeurl import store_url
 
 __all__ = [
     "RunNotFoundError",
@@ -36,24 +36,6 @@ __all__ = [
     "redact",
     "store_url",
 ]
-
-DEFAULT_PATH = ".confman/runs.db"
-
-
-def store_url(settings: Settings | None = None) -> str:
-    """The configured store URL (``sqlite:///...`` or ``postgresql://...``)."""
-    env = os.environ.get("CONFMAN_STORE")
-    if env:
-        return env
-    settings = settings or load_settings()
-    configured = settings.raw.get("store")
-    if configured:
-        configured = str(configured)
-        if "://" not in configured:  # a plain path, relative to the pyproject.toml
-            return f"sqlite:///{settings.root / configured}"
-        return configured
-    return f"sqlite:///{settings.root / DEFAULT_PATH}"
-
 
 def open_store(url: str | Path | None = None, *, settings: Settings | None = None) -> SQLStore:
     """Open the run store, creating or migrating it if needed.
