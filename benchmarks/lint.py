@@ -38,6 +38,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bytecode import compile_confman
 from gentree import generate
 
 from confman import caches
@@ -125,6 +126,7 @@ def _paired(runs: list[float], bounds: list[float]) -> str:
 
 
 def main() -> None:
+    compile_confman()
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -38,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "realworld"))
 
 import corpus  # the test corpus helpers: one definition of what is measured
+from bytecode import compile_confman
 
 BOUND_PROCESS = """
 import ast, sys, yaml
@@ -205,6 +206,7 @@ def precision_table() -> None:
 
 
 def main() -> None:
+    compile_confman()
     args = sys.argv[1:]
     repeats = int(args.pop(0)) if args and args[0].isdigit() else 3
     wanted = set(args)

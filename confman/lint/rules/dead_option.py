@@ -53,8 +53,9 @@ Options:
 Known problems:
     Choices built at run time (``f"model={name}"``) are invisible to a static read; the
     confidence drops when the option's name appears as a string in the code. Documentation
-    is read from ``*.md``, ``*.rst``, ``*.txt`` and shell scripts under the project root, and
-    from the config files' comments. ``hydra.searchpath`` roots are not followed: an option
+    is read from ``*.md``, ``*.rst``, ``*.txt`` and shell scripts under the project root
+    (never inside ``.git``, a virtualenv, ``node_modules``, ``build`` or ``dist``), and from
+    the config files' comments. ``hydra.searchpath`` roots are not followed: an option
     selected only through another search-path root is reported.
 """
 
