@@ -5,8 +5,9 @@ primary and every experiment (which reads only the files those compositions sele
 machine with two or more cores, the compositions run in a forked child while the parent reads
 the tree, and whichever of the two is free first takes over the other's remaining work from the
 other end of its list (:class:`Claims`: the parent the runs not yet made, the child the files not
-yet read); later, the rules that take most of a large lint's rule time run in a second forked
-child while the parent runs the others. Each child inherits what the parent built, and only its
+yet read); later, a second forked child shares the rules with the parent the same way, each
+taking the next rule from its end of a list (the parent keeps the rules that read the run
+store). Each child inherits what the parent built, and only its
 result is pickled back (:class:`Background`). Fork is used only where it is safe and cheap: a
 POSIX system, a process with a single thread (forking a threaded process can deadlock), and at
 least two usable cores of which one is idle (no more runnable processes than cores - 1 besides

@@ -37,6 +37,7 @@ __all__ = [
     "store_url",
 ]
 
+
 def open_store(url: str | Path | None = None, *, settings: Settings | None = None) -> SQLStore:
     """Open the run store, creating or migrating it if needed.
 
