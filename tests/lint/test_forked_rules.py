@@ -39,14 +39,16 @@ def _same(serial: engine.LintResult, forked: engine.LintResult) -> None:
     assert forked.suppressed == serial.suppressed
 
 
-def _logged(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+def _logged(monkeypatch: pytest.MonkeyPatch, log: Path, *, here: float = 0.05) -> None:
     """Every rule appends ``code pid`` to ``log`` when it runs, after sleeping a little so
-    that each process has time to take some."""
+    that each process has time to take some (``here`` seconds in this process, 0.05 in the
+    child)."""
+    parent = os.getpid()
     for code, rule in RULES.items():
         original = rule.check
 
         def check(ctx: Any, code: str = code, original: Any = original) -> Any:
-            time.sleep(0.05)
+            time.sleep(here if os.getpid() == parent else 0.05)
             with log.open("a") as out:
                 out.write(f"{code} {os.getpid()}\n")
             return original(ctx)
@@ -163,3 +165,34 @@ def test_variants_count_towards_forking(tmp_path: Path, monkeypatch: pytest.Monk
     assert engine._worth_forking(ctx)
     ctx.compositions = []
     assert not engine._worth_forking(ctx)
+
+
+def test_the_run_store_is_opened_only_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a store to read and the rules shared, every opening of the store happens in this
+    process: a rule that reads the store but is missing from ``STORE_RULES`` would open it in
+    the child, on a connection's far side of the fork."""
+    import confman.store
+    from confman.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    with open_store(url):
+        pass
+    monkeypatch.setenv("CONFMAN_STORE", url)
+    opened = tmp_path / "opened.log"
+
+    def logged_open(*args: Any, **kwargs: Any) -> Any:
+        with opened.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return open_store(*args, **kwargs)
+
+    monkeypatch.setattr(confman.store, "open_store", logged_open)
+    root = example_project(tmp_path / "p")
+    ran = tmp_path / "ran.log"
+    _logged(monkeypatch, ran, here=0.3)  # this process slow: the child takes most rules
+    lint_context(build_context(load_settings(cwd=root), background=False), CODES, parallel=True)
+    assert {int(pid) for pid in opened.read_text().split()} == {os.getpid()}
+    ran_in = [line.split() for line in ran.read_text().splitlines()]
+    in_child = {code for code, pid in ran_in if int(pid) != os.getpid()}
+    assert len(in_child) >= (len(CODES) - len(STORE_RULES)) // 2  # the child ran most
