@@ -34,6 +34,7 @@ from confman.lint.composeall import (
 )
 from confman.lint.diagnostic import Diagnostic
 from confman.lint.model import Composition, LintContext, Selection, YamlFile, show
+from confman.lint.projectwalk import SKIPPED_FOLDERS, sorted_walk
 from confman.lint.pysource import PythonEvidence, collect_python
 from confman.lint.variants import narrowing
 from confman.settings import Settings
@@ -71,26 +72,28 @@ def _selections(yf: YamlFile) -> list[Selection]:
 
 
 def python_files(settings: Settings, ctx: LintContext) -> list[Path]:
-    """The Python files to read: ``[tool.confman.lint] src``, default the project minus tests."""
+    """The Python files to read: ``[tool.confman.lint] src``, default the project minus tests
+    (never inside a virtualenv, ``.git`` or a build folder: see ``projectwalk``)."""
     src = ctx.lint_settings.get("src")
     roots = [settings.root / s for s in src] if src else [settings.root]
+    skip = SKIPPED_FOLDERS if src else SKIPPED_FOLDERS | {"tests", "test"}
     found: list[Path] = []
-    skip = {".git", ".venv", "venv", "node_modules", "build", "dist", "__pycache__", ".tox"}
     for base in roots:
         if not base.exists():
             ctx.problem(show(base, settings.root), 0, f"src path '{base}' does not exist")
             continue
-        candidates = [base] if base.is_file() else sorted(base.rglob("*.py"))
-        for path in candidates:
-            parts = (
-                set(path.relative_to(settings.root).parts)
-                if path.is_relative_to(settings.root)
-                else set()
-            )
-            if parts & skip or (not src and ("tests" in parts or "test" in parts)):
-                continue
-            found.append(path)
+        inside = base.is_relative_to(settings.root)
+        if inside and set(base.relative_to(settings.root).parts) & skip:
+            continue  # the root itself lies in a skipped folder
+        if base.is_file():
+            found.append(base)
+        else:
+            found.extend(sorted_walk(base, _python, skip if inside else ()))
     return found
+
+
+def _python(name: str) -> bool:
+    return name.endswith(".py")  # what rglob("*.py") matches
 
 
 #: Fewest compositions worth composing in a forked child while the tree is read.

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from confman.lint.context import LintContext, YamlFile
+from confman.lint.projectwalk import SKIPPED_FOLDERS, sorted_walk
 from confman.lint.runevidence import run_access
 from confman.storeurl import store_exists, store_url
 
@@ -42,7 +43,7 @@ _CHOICE = re.compile(r"(?<![\w.$/{-])\+{0,2}(/?[A-Za-z_][\w/.-]*?)(?:@[\w.]+)?=[
 #: ``--config-path x`` / ``config_path="x"``: a folder holding primary configs
 _CONFIG_PATH = re.compile(r"(?:--config-path|-cp|config_path)[=\s]+['\"]?([\w./+-]+)")
 DOC_SUFFIXES = (".md", ".rst", ".txt", ".sh", ".bash", ".slurm", ".sbatch")
-DOC_SKIP = {".git", ".venv", "venv", "node_modules", "build", "dist", "__pycache__", ".tox"}
+DOC_SKIP = SKIPPED_FOLDERS
 #: documentation files larger than this are not read
 DOC_MAX_BYTES = 1_000_000
 #: at most this many documentation files are read
@@ -328,7 +329,7 @@ def _doc_files(root: Path) -> Iterator[Path]:
     gives), at most ``DOC_MAX_FILES``. The ``DOC_SKIP`` folders (a virtualenv, ``.git``) are
     never entered: listing a project's virtualenv took longer than the rest of the rule."""
     count = 0
-    for path in _sorted_walk(root):
+    for path in sorted_walk(root, _documentation, DOC_SKIP):
         if count >= DOC_MAX_FILES:
             return
         try:
@@ -340,26 +341,8 @@ def _doc_files(root: Path) -> Iterator[Path]:
         yield path
 
 
-def _sorted_walk(folder: Path) -> Iterator[Path]:
-    """The paths below ``folder`` with a ``DOC_SUFFIXES`` suffix, depth first with each
-    folder's entries in name order (sorted path order), not following linked folders (as
-    ``rglob``), and not entering ``DOC_SKIP`` folders."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name in DOC_SKIP:
-            continue
-        if os.path.splitext(entry.name)[1] in DOC_SUFFIXES:
-            yield folder / entry.name
-        try:
-            descend = entry.is_dir() and not entry.is_symlink()
-        except OSError:
-            descend = False
-        if descend:
-            yield from _sorted_walk(folder / entry.name)
+def _documentation(name: str) -> bool:
+    return os.path.splitext(name)[1] in DOC_SUFFIXES
 
 
 def _docs(tree: _Tree) -> None:

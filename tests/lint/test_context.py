@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+import pytest
 from linttree import CLEAN, write_tree
 
 from confman.lint.context import build_context
@@ -141,3 +143,36 @@ def test_past_the_bound_options_are_not_swapped_in_place_and_lint_says_so(
     assert ctx.variants == [] and "train experiment=big" in {c.label for c in ctx.compositions}
     (note,) = [p for p in ctx.problems if "swapped in place" in p.message]
     assert note.severity == "info" and "confman lint conf/<group>" in (note.fix or "")
+
+
+def test_python_files_are_the_sorted_rglob_minus_skipped_folders_never_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project's Python: what ``sorted(rglob("*.py"))`` gives less virtualenvs, builds and
+    (by default) tests, found without listing the skipped folders at all (a virtualenv in the
+    project root holds tens of thousands of files)."""
+    from confman.lint import context as context_module
+    from confman.lint import projectwalk
+    from confman.lint.model import LintContext
+
+    for rel in ["a.py", "pkg/b.py", "pkg-x/c.py", "pkg/tests/t.py", "build/gen.py", "docs.md"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x = 1\n")
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    (tmp_path / ".venv" / "lib" / "site.py").write_text("x = 1\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.confman]\nconfig_dir = "conf"\n')
+    settings = load_settings(cwd=tmp_path)
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        listed.append(str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(projectwalk.os, "scandir", scandir)
+    found = context_module.python_files(settings, LintContext(settings, tmp_path, tmp_path))
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.py", "pkg/b.py", "pkg-x/c.py"]
+    assert not any(".venv" in p or "build" in p or "tests" in p for p in listed)
+    with_src = LintContext(settings, tmp_path, tmp_path, lint_settings={"src": ["pkg"]})
+    found = context_module.python_files(settings, with_src)
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["pkg/b.py", "pkg/tests/t.py"]
