@@ -34,9 +34,9 @@ from confman.lint.composeall import (
 )
 from confman.lint.diagnostic import Diagnostic
 from confman.lint.model import Composition, LintContext, Selection, YamlFile, show
-from confman.lint.projectwalk import SKIPPED_FOLDERS, sorted_walk
 from confman.lint.pysource import PythonEvidence, collect_python
 from confman.lint.variants import narrowing
+from confman.projectwalk import SKIPPED_FOLDERS, sorted_walk
 from confman.settings import Settings
 from confman.yamlsource import ParsedYaml, adopt_parses, cached_parses, load_yaml_file
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from confman.lint.context import LintContext, YamlFile
-from confman.lint.projectwalk import SKIPPED_FOLDERS, sorted_walk
 from confman.lint.runevidence import run_access
+from confman.projectwalk import SKIPPED_FOLDERS, sorted_walk
 from confman.storeurl import store_exists, store_url
 
 __all__ = [

@@ -37,6 +37,7 @@ from confman.migrate.overrides import rewrite_source
 from confman.migrate.plan import MigrationError, Plan
 from confman.migrate.project import load_plan
 from confman.migrate.yamlfile import file_package, rewrite_yaml
+from confman.projectwalk import sorted_walk
 from confman.provenance import iter_leaves
 from confman.settings import Settings
 
@@ -110,7 +111,7 @@ def _source_files(paths: Iterable[Path], config_dir: Path) -> list[Path]:
     root = config_dir.resolve()
     found: set[Path] = set()
     for path in paths:
-        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        candidates = list(sorted_walk(path, _source)) if path.is_dir() else [path]
         for p in candidates:
             real = p.resolve()
             if real.is_relative_to(root) or not p.is_file() or p.is_symlink():
@@ -120,6 +121,10 @@ def _source_files(paths: Iterable[Path], config_dir: Path) -> list[Path]:
             ):
                 found.add(p)
     return sorted(found)
+
+
+def _source(name: str) -> bool:
+    return Path(name).suffix in SOURCE_SUFFIXES
 
 
 # --- the proof -----------------------------------------------------------------------------

@@ -151,8 +151,8 @@ def test_python_files_are_the_sorted_rglob_minus_skipped_folders_never_listed(
     """The project's Python: what ``sorted(rglob("*.py"))`` gives less virtualenvs, builds and
     (by default) tests, found without listing the skipped folders at all (a virtualenv in the
     project root holds tens of thousands of files)."""
+    from confman import projectwalk
     from confman.lint import context as context_module
-    from confman.lint import projectwalk
     from confman.lint.model import LintContext
 
     for rel in ["a.py", "pkg/b.py", "pkg-x/c.py", "pkg/tests/t.py", "build/gen.py", "docs.md"]:

@@ -242,3 +242,20 @@ def test_a_file_yaml_cannot_read_is_left_alone(
     assert check.exit_code == 1, check.stderr
     assert "conf/optimizer/sgd.yaml:2: key: 'optimizer.lr'" in check.stdout
     assert "wandb" not in check.stdout + check.stderr
+
+
+def test_a_folder_is_migrated_but_not_its_environments_and_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    """``migrate --check .`` reads the project's sources in the folder, never a virtualenv's,
+    a build's or a hidden folder's copies of them (which it would otherwise rewrite)."""
+    root = _example(tmp_path)
+    monkeypatch.chdir(root)
+    line = "python train.py optimizer.lr=0.1\n"
+    for rel in ["scripts/a.sh", "venv/lib/b.sh", "build/c.sh", "dist/d.md", ".cache/e.sh"]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(line, encoding="utf-8")
+    result = runner.invoke(app, ["migrate", "--check", "."])
+    assert result.exit_code == 1
+    flagged = {out.split(":")[0] for out in result.stdout.splitlines() if "override" in out}
+    assert flagged == {"run.sh", "scripts/a.sh"}

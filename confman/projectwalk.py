@@ -1,9 +1,11 @@
 """The project's files under a folder, in sorted path order, without entering skipped folders.
 
-Lint reads the project's Python and documentation from the project root by default, and a
-project's root often holds a virtualenv (``.venv``: tens of thousands of files), ``.git`` or
-``node_modules``. ``sorted(folder.rglob(...))`` lists all of them before any can be left out;
-:func:`sorted_walk` never enters them, and gives the same paths in the same order otherwise.
+Lint reads the project's Python and documentation from the project root by default, and
+``confman migrate`` the sources under the folders it is given. A project's root often holds a
+virtualenv (``.venv``: tens of thousands of files), ``.git`` or ``node_modules``:
+``sorted(folder.rglob(...))`` lists all of them before any can be left out (and a migrate of
+``.`` would rewrite a virtualenv's files). :func:`sorted_walk` never enters them, and gives
+the same paths in the same order otherwise.
 """
 
 from __future__ import annotations
