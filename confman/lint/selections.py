@@ -25,7 +25,7 @@ from pathlib import Path
 
 from confman.lint.context import LintContext, YamlFile
 from confman.lint.runevidence import run_access
-from confman.projectwalk import SKIPPED_FOLDERS, sorted_walk
+from confman.projectwalk import sorted_walk
 from confman.storeurl import store_exists, store_url
 
 __all__ = [
@@ -43,7 +43,6 @@ _CHOICE = re.compile(r"(?<![\w.$/{-])\+{0,2}(/?[A-Za-z_][\w/.-]*?)(?:@[\w.]+)?=[
 #: ``--config-path x`` / ``config_path="x"``: a folder holding primary configs
 _CONFIG_PATH = re.compile(r"(?:--config-path|-cp|config_path)[=\s]+['\"]?([\w./+-]+)")
 DOC_SUFFIXES = (".md", ".rst", ".txt", ".sh", ".bash", ".slurm", ".sbatch")
-DOC_SKIP = SKIPPED_FOLDERS
 #: documentation files larger than this are not read
 DOC_MAX_BYTES = 1_000_000
 #: at most this many documentation files are read
@@ -326,10 +325,10 @@ def _sweep_choices(yf: YamlFile) -> Iterator[tuple[str, str]]:
 
 def _doc_files(root: Path) -> Iterator[Path]:
     """The documentation files under ``root`` in sorted path order (what ``sorted(rglob)``
-    gives), at most ``DOC_MAX_FILES``. The ``DOC_SKIP`` folders (a virtualenv, ``.git``) are
-    never entered: listing a project's virtualenv took longer than the rest of the rule."""
+    gives), at most ``DOC_MAX_FILES``, never inside a virtualenv, ``.git`` or the other
+    folders ``projectwalk`` skips (listing a virtualenv took longer than the rest of the rule)."""
     count = 0
-    for path in sorted_walk(root, _documentation, DOC_SKIP):
+    for path in sorted_walk(root, _documentation):
         if count >= DOC_MAX_FILES:
             return
         try:
